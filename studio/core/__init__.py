@@ -1,0 +1,1 @@
+"""Qt-free domain: models of the project files, YAML I/O, expressions, validation."""

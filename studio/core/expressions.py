@@ -1,0 +1,342 @@
+"""The expression language: Python syntax cut down to what a condition needs.
+
+Parsed with `ast` and evaluated by walking the tree ourselves, never with
+eval(): only literals, names, dotted access, indexing, comparisons,
+and/or/not, arithmetic, `in` and the SAFE_FUNCTIONS below are allowed.
+"""
+from __future__ import annotations
+
+import ast
+import operator
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Mapping
+
+MAX_LENGTH = 2000
+MAX_NODES = 300
+MAX_REGEX = 500
+
+
+class ExpressionError(Exception):
+    """A bad expression: `column` is 1-based within the expression text."""
+
+    def __init__(self, message: str, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+def _matches(text: Any, pattern: Any) -> bool:
+    if text is None or pattern is None:
+        return False
+    if len(str(pattern)) > MAX_REGEX:
+        raise ExpressionError("matches(): the pattern is too long")
+    try:
+        return re.search(str(pattern), str(text)) is not None
+    except re.error as exc:
+        raise ExpressionError(f"matches(): invalid regular expression: {exc}") from None
+
+
+def _text_fn(fn: Callable[[str], str]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else fn(str(value))
+
+
+def _round(value: Any, digits: Any = 0) -> Any:
+    if value is None:
+        return None
+    return round(value, int(digits)) if digits else round(value)
+
+
+SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "len": lambda v: 0 if v is None else len(v),
+    "lower": _text_fn(str.lower),
+    "upper": _text_fn(str.upper),
+    "round": _round,
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "matches": _matches,
+    "is_set": lambda v: v is not None and v != "" and v != [] and v != {},
+}
+
+CONSTANTS = {"true": True, "false": False, "null": None, "none": None,
+             "True": True, "False": False, "None": None}
+
+_BINOPS = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+}
+_CMPOPS = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.In: lambda a, b: b is not None and a in b,
+    ast.NotIn: lambda a, b: b is None or a not in b,
+    ast.Is: operator.is_, ast.IsNot: operator.is_not,
+}
+_ALLOWED = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
+    ast.BinOp, ast.Compare, ast.Name, ast.Load, ast.Constant, ast.Attribute, ast.Subscript,
+    ast.Call, ast.List, ast.Tuple, ast.Dict, *_BINOPS, *_CMPOPS,
+)
+
+
+@dataclass(frozen=True)
+class Expression:
+    source: str
+    tree: ast.Expression
+
+    def evaluate(self, names: Mapping[str, Any]) -> Any:
+        return _Evaluator(names).visit(self.tree.body)
+
+    def names(self) -> set[str]:
+        """Root names the expression reads (functions and constants excluded)."""
+        return {n for n, _ in _references(self.tree)}
+
+    def paths(self) -> set[str]:
+        """Dotted paths the expression reads, like `order.total`."""
+        return {p for _, p in _references(self.tree)}
+
+
+def _references(tree: ast.AST) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+
+    def dotted(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            base = dotted(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            for arg in node.args:
+                if (node.func.id == "is_set" and isinstance(arg, ast.Constant)
+                        and isinstance(arg.value, str)):
+                    out.append((arg.value.split(".")[0], arg.value))
+                else:
+                    visit(arg)
+            return
+        if isinstance(node, (ast.Attribute, ast.Name)):
+            path = dotted(node)
+            if path:
+                root = path.split(".")[0]
+                if root not in CONSTANTS:
+                    out.append((root, path))
+                return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def parse(source: str) -> Expression:
+    """Parse and check an expression; raise ExpressionError with a column."""
+    if not isinstance(source, str) or not source.strip():
+        raise ExpressionError("the expression is empty")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
+    text = source.strip()
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        msg = exc.msg or "invalid syntax"
+        if msg.startswith("invalid syntax. "):
+            msg = msg[len("invalid syntax. "):]
+        raise ExpressionError(f"syntax error: {msg}", exc.offset) from None
+    count = 0
+    for node in ast.walk(tree):
+        count += 1
+        if count > MAX_NODES:
+            raise ExpressionError("the expression is too complex")
+        col = getattr(node, "col_offset", None)
+        col = col + 1 if col is not None else None
+        if not isinstance(node, _ALLOWED):
+            raise ExpressionError(f"'{_describe(node)}' is not allowed in expressions", col)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if name.startswith("_"):
+                raise ExpressionError(f"names starting with '_' are not allowed: {name}", col)
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in SAFE_FUNCTIONS:
+                fname = node.func.id if isinstance(node.func, ast.Name) else _describe(node.func)
+                raise ExpressionError(
+                    f"unknown function '{fname}'; allowed: {', '.join(SAFE_FUNCTIONS)}", col)
+            if node.keywords:
+                raise ExpressionError("keyword arguments are not allowed", col)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and len(node.value) > MAX_LENGTH:
+            raise ExpressionError("a text literal is too long", col)
+    return Expression(text, tree)
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        ast.Lambda: "lambda", ast.IfExp: "if/else", ast.ListComp: "list comprehension",
+        ast.GeneratorExp: "generator", ast.DictComp: "dict comprehension",
+        ast.SetComp: "set comprehension", ast.NamedExpr: ":=", ast.Await: "await",
+        ast.Starred: "*", ast.JoinedStr: "f-string", ast.Pow: "**", ast.BitAnd: "&",
+        ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>", ast.Invert: "~",
+        ast.MatMult: "@", ast.Set: "set", ast.Slice: "slice",
+    }
+    return names.get(type(node), type(node).__name__)
+
+
+def evaluate(source: str, names: Mapping[str, Any]) -> Any:
+    return parse(source).evaluate(names)
+
+
+def truthy(source: str, names: Mapping[str, Any]) -> bool:
+    return bool(evaluate(source, names))
+
+
+class _Evaluator:
+    def __init__(self, names: Mapping[str, Any]):
+        self.names = names
+
+    def visit(self, node: ast.AST) -> Any:
+        method = getattr(self, f"v_{type(node).__name__}", None)
+        if method is None:
+            raise ExpressionError(f"'{_describe(node)}' is not allowed in expressions")
+        return method(node)
+
+    def v_Constant(self, node: ast.Constant) -> Any:
+        return node.value
+
+    def v_Name(self, node: ast.Name) -> Any:
+        if node.id in self.names:
+            return self.names[node.id]
+        return CONSTANTS.get(node.id)
+
+    def v_Attribute(self, node: ast.Attribute) -> Any:
+        return _member(self.visit(node.value), node.attr)
+
+    def v_Subscript(self, node: ast.Subscript) -> Any:
+        value = self.visit(node.value)
+        key = self.visit(node.slice)
+        if value is None:
+            return None
+        try:
+            if isinstance(value, (list, tuple, str)):
+                return value[int(key)]
+            return _member(value, key)
+        except (IndexError, ValueError, TypeError):
+            return None
+
+    def v_List(self, node: ast.List) -> list:
+        return [self.visit(e) for e in node.elts]
+
+    v_Tuple = v_List
+
+    def v_Dict(self, node: ast.Dict) -> dict:
+        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values) if k is not None}
+
+    def v_BoolOp(self, node: ast.BoolOp) -> Any:
+        result: Any = None
+        for value in node.values:
+            result = self.visit(value)
+            if isinstance(node.op, ast.And) and not result:
+                return result
+            if isinstance(node.op, ast.Or) and result:
+                return result
+        return result
+
+    def v_UnaryOp(self, node: ast.UnaryOp) -> Any:
+        value = self.visit(node.operand)
+        if isinstance(node.op, ast.Not):
+            return not value
+        if value is None:
+            return None
+        try:
+            return -value if isinstance(node.op, ast.USub) else +value
+        except TypeError:
+            raise ExpressionError(f"cannot negate {type(value).__name__}") from None
+
+    def v_BinOp(self, node: ast.BinOp) -> Any:
+        left, right = self.visit(node.left), self.visit(node.right)
+        if left is None or right is None:
+            return None
+        left, right = _coerce_pair(left, right)
+        if isinstance(node.op, ast.Mult) and (isinstance(left, (str, list)) or isinstance(right, (str, list))):
+            size = len(left) if isinstance(left, (str, list)) else len(right)
+            other = right if isinstance(left, (str, list)) else left
+            if isinstance(other, int) and size * other > 100_000:
+                raise ExpressionError("the result would be too large")
+        try:
+            return _BINOPS[type(node.op)](left, right)
+        except ZeroDivisionError:
+            raise ExpressionError("division by zero") from None
+        except TypeError:
+            raise ExpressionError(
+                f"cannot combine {type(left).__name__} and {type(right).__name__}") from None
+
+    def v_Compare(self, node: ast.Compare) -> bool:
+        left = self.visit(node.left)
+        for op, comparator in zip(node.ops, node.comparators):
+            right = self.visit(comparator)
+            if isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+                if left is None or right is None:
+                    return False
+                left, right = _coerce_pair(left, right)
+            try:
+                ok = _CMPOPS[type(op)](left, right)
+            except TypeError:
+                ok = False
+            if not ok:
+                return False
+            left = right
+        return True
+
+    def v_Call(self, node: ast.Call) -> Any:
+        name = node.func.id  # type: ignore[attr-defined]
+        if name == "is_set" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            value = _lookup_path(self.names, node.args[0].value)
+            return SAFE_FUNCTIONS["is_set"](value)
+        args = [self.visit(a) for a in node.args]
+        try:
+            return SAFE_FUNCTIONS[name](*args)
+        except ExpressionError:
+            raise
+        except Exception as exc:  # a safe function given the wrong values
+            raise ExpressionError(f"{name}(): {exc}") from None
+
+
+def _member(value: Any, key: Any) -> Any:
+    """Dotted access reads dict keys only: never Python attributes."""
+    if isinstance(value, Mapping):
+        return value.get(key)
+    return None
+
+
+def _lookup_path(names: Mapping[str, Any], path: str) -> Any:
+    parts = path.split(".")
+    value: Any = names.get(parts[0])
+    for part in parts[1:]:
+        value = _member(value, part)
+    return value
+
+
+def _coerce_pair(left: Any, right: Any) -> tuple[Any, Any]:
+    """A number that arrived as text ("42.5") compares and adds as a number."""
+    if isinstance(left, (int, float)) and not isinstance(left, bool) and isinstance(right, str):
+        number = _as_number(right)
+        if number is not None:
+            return left, number
+    if isinstance(right, (int, float)) and not isinstance(right, bool) and isinstance(left, str):
+        number = _as_number(left)
+        if number is not None:
+            return number, right
+    return left, right
+
+
+def _as_number(text: str) -> float | int | None:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return None

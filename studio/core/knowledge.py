@@ -1,0 +1,33 @@
+"""Knowledge articles: Markdown with optional `title:` front matter."""
+from __future__ import annotations
+
+import yaml
+
+from .base import Model
+from .ids import Id
+
+
+class Article(Model):
+    id: Id
+    title: str = ""
+    body: str = ""
+
+    @classmethod
+    def parse(cls, article_id: str, text: str) -> "Article":
+        title, body = "", text
+        if text.startswith("---"):
+            end = text.find("\n---", 3)
+            if end != -1:
+                front = yaml.safe_load(text[3:end]) or {}
+                if isinstance(front, dict):
+                    title = str(front.get("title") or "")
+                body = text[end + 4:].lstrip("\n")
+        if not title:
+            for line in body.splitlines():
+                if line.startswith("# "):
+                    title = line[2:].strip()
+                    break
+        return cls(id=article_id, title=title or article_id, body=body)
+
+    def render(self) -> str:
+        return f"---\ntitle: {yaml.safe_dump(self.title, default_style=None).splitlines()[0]}\n---\n\n{self.body.rstrip()}\n"

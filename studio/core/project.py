@@ -1,0 +1,245 @@
+"""A project folder loaded whole, with every problem met along the way."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import BaseModel, ValidationError
+
+from .connector import Connector
+from .ids import is_valid_id
+from .knowledge import Article
+from .problems import Problem, Severity
+from .procedure import Procedure
+from .settings import ProjectSettings
+from .simulation import Simulation
+from .yaml_io import SourceMap, YamlError, atomic_write, model_to_yaml, parse_yaml
+
+SETTINGS_FILE = "studio.yaml"
+PROCEDURES_DIR = "procedures"
+CONNECTORS_DIR = "connectors"
+KNOWLEDGE_DIR = "knowledge"
+SIMULATIONS_DIR = "simulations"
+ATTACHMENTS_DIR = "attachments"
+LIBRARY_FILE = "library.sqlite"
+
+
+@dataclass
+class Project:
+    root: Path
+    settings: ProjectSettings = field(default_factory=ProjectSettings)
+    procedures: dict[str, Procedure] = field(default_factory=dict)
+    connectors: dict[str, Connector] = field(default_factory=dict)
+    knowledge: dict[str, Article] = field(default_factory=dict)
+    simulations: dict[str, Simulation] = field(default_factory=dict)   # by file stem
+    sources: dict[str, SourceMap] = field(default_factory=dict)        # by relative file
+    files: dict[str, str] = field(default_factory=dict)                # "procedure:id" -> rel file
+    load_problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    @property
+    def library_path(self) -> Path:
+        return self.root / LIBRARY_FILE
+
+    def file_of(self, kind: str, item_id: str) -> str:
+        default = {
+            "procedure": f"{PROCEDURES_DIR}/{item_id}.yaml",
+            "connector": f"{CONNECTORS_DIR}/{item_id}.yaml",
+            "knowledge": f"{KNOWLEDGE_DIR}/{item_id}.md",
+            "simulation": f"{SIMULATIONS_DIR}/{item_id}.yaml",
+        }[kind]
+        return self.files.get(f"{kind}:{item_id}", default)
+
+    def simulation(self, key: str) -> Simulation | None:
+        """By file stem, or by the simulation's name."""
+        if key in self.simulations:
+            return self.simulations[key]
+        return next((s for s in self.simulations.values() if s.name == key), None)
+
+    # -- saving -------------------------------------------------------------
+    def save_settings(self) -> None:
+        atomic_write(self.root / SETTINGS_FILE, model_to_yaml(self.settings))
+
+    def save_procedure(self, procedure: Procedure) -> Path:
+        self.procedures[procedure.id] = procedure
+        path = self.root / self.file_of("procedure", procedure.id)
+        atomic_write(path, model_to_yaml(procedure))
+        return path
+
+    def save_connector(self, connector: Connector) -> Path:
+        self.connectors[connector.id] = connector
+        path = self.root / self.file_of("connector", connector.id)
+        atomic_write(path, model_to_yaml(connector))
+        return path
+
+    def save_article(self, article: Article) -> Path:
+        self.knowledge[article.id] = article
+        path = self.root / self.file_of("knowledge", article.id)
+        atomic_write(path, article.render())
+        return path
+
+    def save_simulation(self, key: str, simulation: Simulation) -> Path:
+        self.simulations[key] = simulation
+        path = self.root / self.file_of("simulation", key)
+        atomic_write(path, model_to_yaml(simulation))
+        return path
+
+
+def pydantic_problems(exc: ValidationError, rel: str, source: SourceMap | None,
+                      data: Any = None) -> list[Problem]:
+    """One problem per pydantic error, placed on the YAML node it is about."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        kind = err.get("type", "")
+        if kind == "extra_forbidden" and source:
+            pos = source.key_position(loc)
+        else:
+            pos = source.locate(loc) if source else None
+        field_path = ".".join(str(p) for p in loc if not _is_union_tag(p))
+        message = err.get("msg", "invalid value")
+        hint = None
+        if kind == "extra_forbidden":
+            message = f"unknown field '{loc[-1]}'"
+            hint = "check the spelling; DESIGN.md section 3 lists the fields of each kind"
+        elif kind == "missing":
+            message = f"missing required field '{loc[-1]}'"
+        elif kind == "union_tag_invalid":
+            message = f"unknown step kind: {err.get('input')!r}"
+            hint = "kind is one of: " + ", ".join(
+                ["instruction", "condition", "connector", "code", "knowledge",
+                 "checkpoint", "subprocedure", "switch", "end"])
+        elif kind == "union_tag_not_found":
+            message = "step has no 'kind'"
+            hint = "add kind: instruction (or condition, connector, code, ...)"
+        elif kind == "string_pattern_mismatch":
+            message = f"'{err.get('input')}' is not a valid id"
+            hint = "ids are lower-case letters, digits, '-' and '_', starting with a letter or digit"
+        elif kind == "literal_error":
+            message = f"{message} (got {err.get('input')!r})"
+        problems.append(Problem(
+            severity=Severity.error, code="schema", file=rel,
+            line=pos[0] if pos else None, column=pos[1] if pos else None,
+            step=_step_id_at(data, loc),
+            message=f"{field_path}: {message}" if field_path else message, hint=hint))
+    return problems
+
+
+_TAGS = {"instruction", "condition", "connector", "code", "knowledge", "checkpoint",
+         "subprocedure", "switch", "end"}
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and part in _TAGS
+
+
+def _step_id_at(data: Any, loc: tuple) -> str | None:
+    """The id of the innermost step the location is inside, if any."""
+    found, node = None, data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            continue
+        if isinstance(node, dict) and "kind" in node and "id" in node:
+            found = str(node["id"])
+    return found
+
+
+def load_model(cls: type[BaseModel], path: Path, rel: str) -> tuple[Any, SourceMap | None, list[Problem]]:
+    """Read one YAML file into `cls`; never raises for bad content."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, None, [Problem(code="io", file=rel, message=f"cannot read file: {exc}")]
+    try:
+        data, source = parse_yaml(text)
+    except YamlError as exc:
+        return None, None, [Problem(code="yaml", file=rel, line=exc.line, column=exc.column,
+                                    message=exc.message,
+                                    hint="fix the indentation or quoting near this position")]
+    if not isinstance(data, dict):
+        return None, source, [Problem(code="schema", file=rel, line=1, column=1,
+                                      message="the file must be a YAML mapping (key: value)")]
+    try:
+        return cls.model_validate(data), source, []
+    except ValidationError as exc:
+        return None, source, pydantic_problems(exc, rel, source, data)
+
+
+def load_project(root: Path | str) -> Project:
+    """Load everything; problems go to `project.load_problems`, never raised."""
+    root = Path(root)
+    project = Project(root=root)
+    problems = project.load_problems
+    if not root.is_dir():
+        problems.append(Problem(code="io", message=f"{root} is not a folder",
+                                hint="give the path of a project folder (it holds studio.yaml)"))
+        return project
+    settings_path = root / SETTINGS_FILE
+    if settings_path.exists():
+        settings, source, found = load_model(ProjectSettings, settings_path, SETTINGS_FILE)
+        problems.extend(found)
+        if settings is not None:
+            project.settings = settings
+        if source:
+            project.sources[SETTINGS_FILE] = source
+    else:
+        problems.append(Problem(code="io", file=SETTINGS_FILE, message="studio.yaml is missing",
+                                hint="run `studio new PATH` to create a project"))
+
+    def load_dir(folder: str, cls: type[BaseModel], kind: str, store: dict,
+                 key: Callable[[Any, str], str]) -> None:
+        directory = root / folder
+        if not directory.is_dir():
+            return
+        for path in sorted(directory.glob("*.y*ml")):
+            rel = f"{folder}/{path.name}"
+            stem = path.stem
+            model, source, found = load_model(cls, path, rel)
+            problems.extend(found)
+            if source:
+                project.sources[rel] = source
+            if model is None:
+                continue
+            item_key = key(model, stem)
+            if kind != "simulation" and item_key != stem:
+                pos = source.locate(("id",)) if source else None
+                problems.append(Problem(
+                    code="id-mismatch", file=rel, line=pos[0] if pos else None,
+                    column=pos[1] if pos else None,
+                    message=f"id '{item_key}' does not match the file name '{path.name}'",
+                    hint=f"rename the file to {item_key}.yaml or set id: {stem}"))
+            if item_key in store:
+                problems.append(Problem(code="duplicate-id", file=rel,
+                                        message=f"duplicate {kind} id '{item_key}'"))
+                continue
+            store[item_key] = model
+            project.files[f"{kind}:{item_key}"] = rel
+
+    load_dir(PROCEDURES_DIR, Procedure, "procedure", project.procedures, lambda m, s: m.id)
+    load_dir(CONNECTORS_DIR, Connector, "connector", project.connectors, lambda m, s: m.id)
+    load_dir(SIMULATIONS_DIR, Simulation, "simulation", project.simulations, lambda m, s: s)
+
+    knowledge_dir = root / KNOWLEDGE_DIR
+    if knowledge_dir.is_dir():
+        for path in sorted(knowledge_dir.glob("*.md")):
+            rel = f"{KNOWLEDGE_DIR}/{path.name}"
+            if not is_valid_id(path.stem):
+                problems.append(Problem(code="bad-id", file=rel,
+                                        message=f"'{path.stem}' is not a valid article id",
+                                        hint="use lower-case letters, digits, '-' and '_'"))
+                continue
+            try:
+                project.knowledge[path.stem] = Article.parse(path.stem, path.read_text(encoding="utf-8"))
+                project.files[f"knowledge:{path.stem}"] = rel
+            except Exception as exc:  # broken front matter must not stop the load
+                problems.append(Problem(code="knowledge", file=rel, line=1,
+                                        message=f"cannot read article: {exc}"))
+    return project

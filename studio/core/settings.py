@@ -1,0 +1,48 @@
+"""studio.yaml: project-wide settings."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_serializer
+
+from .base import Model
+
+
+class ModelSettings(Model):
+    name: str = "offline"
+    api_base: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    timeout: float | None = Field(default=None, gt=0)
+    concurrency: int | None = Field(default=None, ge=1, le=64)
+    retries: int | None = Field(default=None, ge=0, le=10)
+    judge: str | None = None           # a different model for rubric judging
+    customer: str | None = None        # a different model for playing the customer
+
+    @model_serializer(mode="wrap")
+    def _with_name(self, handler):
+        return {"name": self.name} | handler(self)
+
+    @property
+    def is_offline(self) -> bool:
+        return self.name == "offline"
+
+
+class RealCalls(Model):
+    """Connectors allowed to reach the network, and only these hosts."""
+    connectors: list[str] = Field(default_factory=list)
+    allowed_hosts: list[str] = Field(default_factory=list)
+
+
+class ProjectSettings(Model):
+    schema_: Literal["studio/v1"] = Field(default="studio/v1", alias="schema")
+    name: str = "Untitled project"
+    tone: str | None = None
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    segments: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    real_calls: RealCalls = Field(default_factory=RealCalls)
+
+    @model_serializer(mode="wrap")
+    def _with_schema(self, handler):
+        data = handler(self)
+        data.pop("schema", None)
+        return {"schema": self.schema_, "name": self.name} | {k: v for k, v in data.items() if k != "name"}

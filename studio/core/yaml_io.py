@@ -1,0 +1,139 @@
+"""YAML read with positions (so every problem names file:line:column) and stable writes."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class YamlError(Exception):
+    """Broken YAML: carries the 1-based line and column of the problem."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class SourceMap:
+    """Maps a data path like ('steps', 2, 'when') back to where it was written."""
+
+    def __init__(self, root: yaml.Node | None):
+        self.root = root
+
+    def locate(self, path: tuple | list) -> tuple[int, int] | None:
+        """Line and column (1-based) of the deepest node on `path` that exists.
+
+        Path elements that are not in the data (pydantic's union tags such as
+        'instruction') are skipped, so a validation error lands on its step.
+        """
+        node = self.root
+        if node is None:
+            return None
+        for part in path:
+            child = self._child(node, part)
+            if child is not None:
+                node = child
+        mark = node.start_mark
+        return mark.line + 1, mark.column + 1
+
+    def key_position(self, path: tuple | list) -> tuple[int, int] | None:
+        """Where the key of the last element is written (better for 'unknown field')."""
+        if not path:
+            return self.locate(path)
+        parent = self.root
+        for part in path[:-1]:
+            child = self._child(parent, part) if parent is not None else None
+            if child is not None:
+                parent = child
+        if isinstance(parent, yaml.MappingNode):
+            for key, _ in parent.value:
+                if key.value == path[-1]:
+                    return key.start_mark.line + 1, key.start_mark.column + 1
+        return self.locate(path)
+
+    @staticmethod
+    def _child(node: yaml.Node, part: Any) -> yaml.Node | None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    return value
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                return node.value[part]
+        return None
+
+
+def parse_yaml(text: str) -> tuple[Any, SourceMap]:
+    """Safe-load one document; raise YamlError with the position on broken input."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or str(exc)
+        if exc.context:
+            problem = f"{problem} ({exc.context})"
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise YamlError(f"YAML syntax error: {problem}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML error: {exc}") from None
+    return data, SourceMap(node)
+
+
+def read_yaml(path: Path) -> tuple[Any, SourceMap]:
+    return parse_yaml(Path(path).read_text(encoding="utf-8"))
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, multi-line strings as `|`, lists indented under their key."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=100)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file beside the target, then replace: never a half file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_model(model: Any, path: Path) -> None:
+    atomic_write(path, dump_yaml(model.to_data()))
+
+
+def model_to_yaml(model: Any) -> str:
+    return dump_yaml(model.to_data())
