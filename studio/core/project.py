@@ -1,6 +1,7 @@
 """A project folder loaded whole, with every problem met along the way."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -94,13 +95,15 @@ def pydantic_problems(exc: ValidationError, rel: str, source: SourceMap | None,
     """One problem per pydantic error, placed on the YAML node it is about."""
     problems = []
     for err in exc.errors(include_url=False):
-        loc = tuple(err.get("loc", ()))
+        loc = _without_tags(data, tuple(err.get("loc", ())))
         kind = err.get("type", "")
         if kind == "extra_forbidden" and source:
             pos = source.key_position(loc)
+        elif kind == "union_tag_invalid" and source:
+            pos = source.locate(loc + ("kind",))
         else:
             pos = source.locate(loc) if source else None
-        field_path = ".".join(str(p) for p in loc if not _is_union_tag(p))
+        field_path = ".".join(str(p) for p in _inside_step(data, loc) if not _is_union_tag(p))
         message = err.get("msg", "invalid value")
         hint = None
         if kind == "extra_forbidden":
@@ -109,8 +112,10 @@ def pydantic_problems(exc: ValidationError, rel: str, source: SourceMap | None,
         elif kind == "missing":
             message = f"missing required field '{loc[-1]}'"
         elif kind == "union_tag_invalid":
-            message = f"unknown step kind: {err.get('input')!r}"
-            hint = "kind is one of: " + ", ".join(
+            tag = (err.get("ctx") or {}).get("tag", err.get("input"))
+            message = f"unknown step kind '{tag}'"
+            close = difflib.get_close_matches(str(tag), sorted(_TAGS), n=1)
+            hint = (f"did you mean '{close[0]}'? " if close else "") + "kind is one of: " + ", ".join(
                 ["instruction", "condition", "connector", "code", "knowledge",
                  "checkpoint", "subprocedure", "switch", "end"])
         elif kind == "union_tag_not_found":
@@ -119,13 +124,13 @@ def pydantic_problems(exc: ValidationError, rel: str, source: SourceMap | None,
         elif kind == "string_pattern_mismatch":
             message = f"'{err.get('input')}' is not a valid id"
             hint = "ids are lower-case letters, digits, '-' and '_', starting with a letter or digit"
-        elif kind == "literal_error":
+        elif kind == "literal_error" or isinstance(err.get("input"), (str, int, float, bool)):
             message = f"{message} (got {err.get('input')!r})"
         problems.append(Problem(
             severity=Severity.error, code="schema", file=rel,
             line=pos[0] if pos else None, column=pos[1] if pos else None,
             step=_step_id_at(data, loc),
-            message=f"{field_path}: {message}" if field_path else message, hint=hint))
+            message=_with_field(field_path, message, kind), hint=hint))
     return problems
 
 
@@ -135,6 +140,47 @@ _TAGS = {"instruction", "condition", "connector", "code", "knowledge", "checkpoi
 
 def _is_union_tag(part: Any) -> bool:
     return isinstance(part, str) and part in _TAGS
+
+
+def _with_field(field_path: str, message: str, kind: str) -> str:
+    """'trigger: unknown field 'exampels'', not 'trigger.exampels: unknown field ...'."""
+    if kind.startswith("union_tag"):
+        field_path = ""
+    elif kind in ("extra_forbidden", "missing"):
+        field_path = field_path.rpartition(".")[0]
+    return f"{field_path}: {message}" if field_path else message
+
+
+def _without_tags(data: Any, loc: tuple) -> tuple:
+    """Drop pydantic's union tags ('connector' after a step index) from a location,
+    so they are never mistaken for a field of the same name."""
+    out, node = [], data
+    for part in loc:
+        if isinstance(node, dict) and node.get("kind") == part and _is_union_tag(part):
+            continue
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(out)
+
+
+def _inside_step(data: Any, loc: tuple) -> tuple:
+    """The part of `loc` inside the innermost step (the step id is reported beside it)."""
+    node, cut = data, 0
+    for index, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            continue
+        if isinstance(node, dict) and "kind" in node and "id" in node:
+            cut = index + 1
+    return tuple(loc[cut:])
 
 
 def _step_id_at(data: Any, loc: tuple) -> str | None:

@@ -82,6 +82,9 @@ def parse_yaml(text: str) -> tuple[Any, SourceMap]:
         problem = exc.problem or str(exc)
         if exc.context:
             problem = f"{problem} ({exc.context})"
+            cmark = exc.context_mark
+            if cmark is not None and mark is not None and cmark.line != mark.line:
+                problem = f"{problem[:-1]} that starts on line {cmark.line + 1})"
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         raise YamlError(f"YAML syntax error: {problem}", line, col) from None

@@ -1,0 +1,37 @@
+"""`studio coverage PROJECT`: share of steps and branches the last run exercised, per procedure."""
+from __future__ import annotations
+
+import json
+
+from studio.library import LibraryError
+from studio.library.coverage_report import coverage_report, format_coverage
+
+from .library_common import add_project_arg, error, load, open_library
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("coverage", help="steps and branches no simulation exercised",
+                              description=__doc__)
+    add_project_arg(p)
+    p.add_argument("--run", type=int, metavar="RUN", help="a run id (default: the latest run)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--force-read-only", action="store_true",
+                   help="read the library even when another Studio has it open")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    project = load(args.project)
+    if project is None:
+        return 2
+    library = open_library(args.project, read_only=args.force_read_only, quiet=True)
+    if library is None:
+        return 2
+    try:
+        report = coverage_report(project, library, args.run)
+    except LibraryError as exc:
+        return error(str(exc))
+    finally:
+        library.close()
+    print(json.dumps(report.to_dict(), indent=2) if args.json else format_coverage(report))
+    return 0

@@ -1,0 +1,123 @@
+"""`studio runs ...`: run history: list, show one run, diff two runs."""
+from __future__ import annotations
+
+import json
+import sys
+
+from studio.library import LibraryError
+from studio.library.diff import diff_runs, format_diff
+from studio.library.records import aggregate_status
+
+from .library_common import add_project_arg, error, open_library
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("runs", help="run history: list, show, diff", description=__doc__)
+    sub = p.add_subparsers(dest="runs_command", metavar="ACTION")
+
+    lst = sub.add_parser("list", help="list runs, newest first")
+    _common(lst)
+    lst.add_argument("--limit", type=int, default=20)
+    lst.set_defaults(func=cmd_list)
+
+    show = sub.add_parser("show", help="show one run's results")
+    _common(show)
+    show.add_argument("run", metavar="RUN", type=int)
+    show.set_defaults(func=cmd_show)
+
+    diff = sub.add_parser("diff", help="what changed between two runs (default: the last two)")
+    _common(diff)
+    diff.add_argument("runs", metavar="A B", type=int, nargs="*")
+    diff.set_defaults(func=cmd_diff)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _common(parser) -> None:
+    add_project_arg(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--force-read-only", action="store_true",
+                        help="read the library even when another Studio has it open")
+
+
+def _open(args):
+    return open_library(args.project, read_only=args.force_read_only, quiet=True)
+
+
+def cmd_list(args) -> int:
+    library = _open(args)
+    if library is None:
+        return 2
+    try:
+        runs = library.runs(limit=args.limit)
+    finally:
+        library.close()
+    if args.json:
+        print(json.dumps([r.to_dict() for r in runs], indent=2))
+        return 0
+    if not runs:
+        print("no runs yet", file=sys.stderr)
+    for r in runs:
+        print(f"{r.id:>5}  {r.started[:19]}  {r.status:<11} {r.engine or '-':<10} "
+              f"{r.passed:>4} passed {r.failed:>4} failed {r.errors:>4} errors"
+              f"  ({r.done}/{r.total}{f', repeat {r.repeat}' if r.repeat > 1 else ''})")
+    return 0
+
+
+def cmd_show(args) -> int:
+    library = _open(args)
+    if library is None:
+        return 2
+    try:
+        run = library.run(args.run)
+        if run is None:
+            return error(f"there is no run {args.run}; `studio runs list` shows them")
+        records = library.results(run.id, light=not args.json)
+    finally:
+        library.close()
+    if args.json:
+        print(json.dumps(run.to_dict() | {"results": [
+            {"repeat_index": r.repeat_index} | r.result.model_dump(mode="json") for r in records]},
+            indent=2))
+        return 0
+    print(f"run {run.id}: {run.status}, started {run.started}, engine {run.engine}, "
+          f"{run.passed} passed, {run.failed} failed, {run.errors} errors of {run.total}")
+    if run.filters:
+        print("filters: " + json.dumps(run.filters))
+    grouped: dict[str, list] = {}
+    for r in records:
+        grouped.setdefault(r.simulation, []).append(r)
+    for name, recs in grouped.items():
+        verdict = aggregate_status([r.status for r in recs])
+        first = next((r for r in recs if r.status != "passed"), recs[0]).result
+        extra = f" x{len(recs)}" if len(recs) > 1 else ""
+        print(f"  {verdict:<7} {name}{extra}  [{first.procedure or '-'}] "
+              f"{first.outcome or '-'}, {first.turns} turns, {first.duration_ms:.0f} ms")
+        if first.error:
+            print(f"      error: {first.error}")
+        for e in first.failed_expectations:
+            print(f"      {e.type}: {e.message}")
+    missing = len({tuple(p) for p in run.planned}) - len(records)
+    if missing > 0:
+        print(f"  {missing} planned simulation run(s) have no result"
+              + (" (`studio run-all PROJECT --resume`)" if run.status != "complete" else ""))
+    return 0
+
+
+def cmd_diff(args) -> int:
+    if len(args.runs) not in (0, 2):
+        return error("give two run ids (A B) or none for the last two runs")
+    library = _open(args)
+    if library is None:
+        return 2
+    try:
+        a, b = (args.runs + [None, None])[:2]
+        diff = diff_runs(library, a, b)
+    except LibraryError as exc:
+        return error(str(exc))
+    finally:
+        library.close()
+    if args.json:
+        print(json.dumps(diff.to_dict(), indent=2, default=str))
+    else:
+        print(format_diff(diff))
+    return 1 if diff.has_regressions else 0

@@ -1,0 +1,108 @@
+"""`studio sim ...`: the simulation library as YAML: import, export, list, rebuild."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from studio.library import LibraryError
+from studio.library.sim_io import export_to, import_files, rebuild
+
+from .library_common import add_project_arg, error, load, open_library
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("sim", help="import, export, list or rebuild the simulation library",
+                              description=__doc__)
+    sub = p.add_subparsers(dest="sim_command", metavar="ACTION")
+
+    imp = sub.add_parser("import", help="import simulation YAML files (validated)")
+    add_project_arg(imp)
+    imp.add_argument("files", nargs="+", metavar="FILES")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="write every simulation as YAML into DIR")
+    add_project_arg(exp)
+    exp.add_argument("directory", metavar="DIR")
+    exp.set_defaults(func=cmd_export)
+
+    lst = sub.add_parser("list", help="list simulations")
+    add_project_arg(lst)
+    lst.add_argument("--search", metavar="TEXT", help="full-text search over names, tags and scripts")
+    lst.add_argument("--force-read-only", action="store_true",
+                     help="read the library even when another Studio has it open")
+    lst.set_defaults(func=cmd_list)
+
+    reb = sub.add_parser("rebuild", help="move a damaged library aside and rebuild it from simulations/")
+    add_project_arg(reb)
+    reb.set_defaults(func=cmd_rebuild)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def cmd_import(args) -> int:
+    project = load(args.project)
+    if project is None:
+        return 2
+    library = open_library(args.project)
+    if library is None:
+        return 2
+    try:
+        paths = []
+        for name in args.files:
+            path = Path(name)
+            paths += sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
+        report = import_files(library, paths, known_procedures=set(project.procedures))
+    finally:
+        library.close()
+    for problem in report.problems:
+        print(problem.format(), file=sys.stderr)
+    print(f"imported {len(report.imported)} simulation(s)"
+          + (f"; {len(paths) - len(report.imported)} file(s) had errors" if not report.ok else ""))
+    return 0 if report.ok else 2
+
+
+def cmd_export(args) -> int:
+    library = open_library(args.project, quiet=True)
+    if library is None:
+        return 2
+    try:
+        written = export_to(library, Path(args.directory))
+    finally:
+        library.close()
+    print(f"exported {len(written)} simulation(s) to {args.directory}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    library = open_library(args.project, read_only=args.force_read_only, quiet=True)
+    if library is None:
+        return 2
+    try:
+        records = library.search(args.search) if args.search else library.simulations()
+    finally:
+        library.close()
+    width = max([len(r.name) for r in records] + [4])
+    for r in records:
+        tags = ", ".join(r.tags)
+        print(f"{r.name:<{width}}  {r.procedure or '-':<20}  {tags}")
+    print(f"{len(records)} simulation(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_rebuild(args) -> int:
+    root = Path(args.project)
+    if not root.is_dir():
+        return error(f"{root} is not a folder")
+    try:
+        moved, library = rebuild(root)
+    except LibraryError as exc:
+        return error(str(exc))
+    try:
+        count = library.simulation_count()
+        for problem in library.load_problems:
+            print(problem.format(), file=sys.stderr)
+    finally:
+        library.close()
+    if moved:
+        print(f"moved the old library to {moved}")
+    print(f"rebuilt {root / 'library.sqlite'} with {count} simulation(s) from {root / 'simulations'}")
+    return 0

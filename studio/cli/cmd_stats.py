@@ -1,0 +1,51 @@
+"""`studio stats PROJECT`: per procedure how often it triggered, resolved, handed off or
+ended unresolved, turns, durations, tokens and cost; `--history` for one point per run."""
+from __future__ import annotations
+
+import json
+
+from studio.library import LibraryError
+from studio.library.stats import format_stats, history, run_stats
+
+from .library_common import add_project_arg, error, open_library
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("stats", help="per-procedure numbers of the last run and over time",
+                              description=__doc__)
+    add_project_arg(p)
+    p.add_argument("--run", type=int, metavar="RUN", help="a run id (default: the latest run)")
+    p.add_argument("--history", type=int, nargs="?", const=20, metavar="N",
+                   help="also the last N runs, one point per run (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--force-read-only", action="store_true",
+                   help="read the library even when another Studio has it open")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    library = open_library(args.project, read_only=args.force_read_only, quiet=True)
+    if library is None:
+        return 2
+    try:
+        stats = run_stats(library, args.run)
+        points = history(library, args.history) if args.history else []
+    except LibraryError as exc:
+        return error(str(exc))
+    finally:
+        library.close()
+    if args.json:
+        data = {"run": stats.to_dict()}
+        if args.history:
+            data["history"] = [p.to_dict() for p in points]
+        print(json.dumps(data, indent=2))
+        return 0
+    print(format_stats(stats))
+    if points:
+        print()
+        print("over time (run: passed/total, p50 ms):")
+        for p in points:
+            t = p.total
+            print(f"  {p.run_id:>5} {p.started[:19]}  {t.passed}/{t.triggered}  "
+                  f"{'-' if t.p50_duration_ms is None else f'{t.p50_duration_ms:.1f}'}")
+    return 0

@@ -1,0 +1,199 @@
+"""Validation a designer wants while typing: every problem with file, line,
+column, step id, message and hint. Never raises for bad content.
+
+    validate_project(project)             -> every problem, load problems included
+    validate_procedure(project, "id")     -> one procedure's problems (as-you-type)
+    validate_simulation(project, "stem")  -> one simulation's problems
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .connector import Connector
+from .expressions import CONSTANTS, SAFE_FUNCTIONS
+from .problems import Problem, Severity
+from .project import Project
+from .snippets import analyze_snippet
+from .steps import CodeStep, ConnectorStep
+from .validate_context import WARNING, Reporter, did_you_mean
+from .validate_graph import find_cycles
+from .validate_simulations import check_simulation
+from .validate_steps import ProjectFacts, check_procedure, check_template
+
+BUILT_IN_NAMES = frozenset({"customer"} | set(SAFE_FUNCTIONS) | set(CONSTANTS))
+_SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
+
+
+def validate_project(project: Project) -> list[Problem]:
+    facts = project_facts(project)
+    problems = [_improve(p) for p in project.load_problems]
+    _check_settings(project, problems)
+    for pid, proc in project.procedures.items():
+        rel = project.file_of("procedure", pid)
+        check_procedure(proc, Reporter(problems, rel, project.sources.get(rel), pid), facts)
+    for cid, connector in project.connectors.items():
+        rel = project.file_of("connector", cid)
+        _check_connector(connector, Reporter(problems, rel, project.sources.get(rel)))
+    for key, sim in project.simulations.items():
+        rel = project.file_of("simulation", key)
+        _check_sim(project, sim, Reporter(problems, rel, project.sources.get(rel)), facts)
+    return sort_problems(problems)
+
+
+def validate_procedure(project: Project, procedure_id: str) -> list[Problem]:
+    """The problems of one procedure, using the in-memory model (fast enough per keystroke)."""
+    rel = project.file_of("procedure", procedure_id)
+    problems = [_improve(p) for p in project.load_problems if p.file == rel]
+    proc = project.procedures.get(procedure_id)
+    if proc is not None:
+        check_procedure(proc, Reporter(problems, rel, project.sources.get(rel), procedure_id),
+                        project_facts(project))
+    return sort_problems(problems)
+
+
+def validate_simulation(project: Project, key: str) -> list[Problem]:
+    rel = project.file_of("simulation", key)
+    problems = [_improve(p) for p in project.load_problems if p.file == rel]
+    sim = project.simulations.get(key)
+    if sim is not None:
+        _check_sim(project, sim, Reporter(problems, rel, project.sources.get(rel)), project_facts(project))
+    return sort_problems(problems)
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.file or "", p.line or 0, p.column or 0,
+                                           _SEVERITY_ORDER.get(p.severity, 3)))
+
+
+# -- project-wide facts -------------------------------------------------------
+def set_names(project: Project) -> set[str]:
+    """Every name something in the project sets: variables persist across procedures."""
+    names = set(BUILT_IN_NAMES)
+    for proc in project.procedures.values():
+        names.update(proc.variables)
+        for _, step in proc.walk():
+            if isinstance(step, ConnectorStep) and step.save_as:
+                names.add(step.save_as)
+            elif isinstance(step, CodeStep):
+                names.update(analyze_snippet(step.code).assigns)
+    return names
+
+
+def _broken(project: Project, folder: str) -> set[str]:
+    """Ids of files that failed to load: already reported, so not 'unknown' elsewhere."""
+    out = set()
+    for problem in project.load_problems:
+        if problem.file and problem.file.startswith(folder + "/") and problem.severity == Severity.error:
+            out.add(problem.file[len(folder) + 1:].rsplit(".", 1)[0])
+    return out
+
+
+def project_facts(project: Project) -> ProjectFacts:
+    return ProjectFacts(
+        procedures=set(project.procedures) | _broken(project, "procedures"),
+        connectors=dict(project.connectors),
+        broken_connectors=_broken(project, "connectors") - set(project.connectors),
+        articles=set(project.knowledge),
+        set_names=set_names(project),
+        cycles=find_cycles(project.procedures),
+    )
+
+
+# -- other files --------------------------------------------------------------
+def _check_sim(project: Project, sim: Any, rep: Reporter, facts: ProjectFacts) -> None:
+    check_simulation(sim, rep, project, facts.procedures)
+    for name in sim.expect.variables:
+        root = str(name).split(".")[0]
+        if root not in facts.set_names:
+            rep.add(WARNING, "unset-name", f"expect.variables: nothing in the project sets '{root}'",
+                    path=("expect", "variables", name), key=True,
+                    hint=did_you_mean(root, facts.set_names - BUILT_IN_NAMES, "variables"))
+
+
+def _check_settings(project: Project, problems: list[Problem]) -> None:
+    rep = Reporter(problems, "studio.yaml", project.sources.get("studio.yaml"))
+    for index, cid in enumerate(project.settings.real_calls.connectors):
+        if cid not in project.connectors:
+            rep.add(WARNING, "unknown-connector", f"real_calls names unknown connector '{cid}'",
+                    path=("real_calls", "connectors", index),
+                    hint=did_you_mean(cid, project.connectors, "connectors"))
+
+
+def _check_connector(connector: Connector, rep: Reporter) -> None:
+    if connector.request is None:
+        return
+    allowed = set(connector.inputs) | {"secrets"}
+    texts = [(("request", "url"), connector.request.url)]
+    texts += [(("request", "headers", k), v) for k, v in connector.request.headers.items()]
+    texts += list(_body_strings(connector.request.body, ("request", "body")))
+    for path, text in texts:
+        for name in sorted(check_template(text, path, None, rep, None) - allowed - BUILT_IN_NAMES):
+            rep.add(WARNING, "unknown-input", f"the request uses '{name}', which is not an input",
+                    path=path, hint=did_you_mean(name, connector.inputs, "inputs")
+                    or f"declare it under inputs: ({name}: {{type: string, required: true}})")
+
+
+def _body_strings(value: Any, path: tuple):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _body_strings(sub, path + (key,))
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            yield from _body_strings(sub, path + (index,))
+
+
+# -- load problems --------------------------------------------------------------
+_UNKNOWN_FIELD = re.compile(r"unknown field '([^']+)'")
+
+
+def _field_names() -> set[str]:
+    from . import connector, procedure, settings, simulation, steps
+    names: set[str] = set()
+    for module in (connector, procedure, settings, simulation, steps):
+        for value in vars(module).values():
+            fields = getattr(value, "model_fields", None)
+            if isinstance(value, type) and isinstance(fields, dict):
+                names.update(f.alias or n for n, f in fields.items())
+    return names
+
+
+_FIELDS: set[str] = set()
+
+
+# PyYAML's wording -> what to do about it
+_YAML_HINTS = (
+    ("found character '\\t'", "YAML does not allow tabs for indentation: indent with spaces"),
+    ("expected <block end>", "this line is indented differently from the lines above it; "
+                             "line it up with its siblings"),
+    ("mapping values are not allowed", "a ': ' inside a value: put the value in quotes "
+                                       "(text: \"Note: ...\")"),
+    ("could not find expected ':'", "a line without 'key: value' inside a mapping; check indentation "
+                                    "or add the missing ':'"),
+    ("found unexpected end of stream", "a quote is opened but never closed"),
+    ("expected ',' or '}'", "a '{' is never closed, or a value in it needs quotes"),
+    ("expected ',' or ']'", "a '[' is never closed, or a value in it needs quotes"),
+    ("found duplicate anchor", "an anchor (&name) is defined twice"),
+    ("found undefined alias", "an alias (*name) refers to no anchor; quote text starting with '*'"),
+    ("cannot start any token", "text starting with '@', '`' or '%' must be quoted"),
+)
+
+
+def _improve(problem: Problem) -> Problem:
+    """Loader problems, with plainer YAML hints and a "did you mean" for misspelt fields."""
+    if problem.code == "yaml":
+        for needle, hint in _YAML_HINTS:
+            if needle in problem.message:
+                return problem.model_copy(update={"hint": hint})
+        return problem
+    match = _UNKNOWN_FIELD.search(problem.message)
+    if not match:
+        return problem
+    if not _FIELDS:
+        _FIELDS.update(_field_names())
+    best = did_you_mean(match.group(1), _FIELDS)
+    if best and best.startswith("did you mean"):
+        return problem.model_copy(update={"hint": best})
+    return problem

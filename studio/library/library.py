@@ -1,0 +1,294 @@
+"""The simulation library: `library.sqlite` in the project folder.
+
+Opening takes an OS lock so a second Studio cannot write to the same file
+(it may still read), upgrades the schema with the migrations, marks runs left
+`running` by a crashed Studio as `interrupted`, and imports simulations from
+the project's `simulations/` folder (all of them into a new or empty library,
+afterwards only files whose content changed). Writes go through one writer
+thread; reads use a connection per calling thread.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from studio.core.problems import Problem
+from studio.core.project import LIBRARY_FILE
+from studio.core.simulation import Simulation
+
+from . import schema
+from .lock import LibraryLock, LockHeld
+from .records import (LibraryCorrupt, LibraryError, LibraryInUse, LibraryReadOnly,
+                      SimulationRecord, dumps, now)
+from .runs_store import RunsStore
+from .writer import Writer, connect
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def rebuild_hint(root: Path) -> str:
+    return f"studio sim rebuild {root}"
+
+
+def check_file(path: Path, root: Path) -> None:
+    """Refuse a file that is not an SQLite database before SQLite sees it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as handle:
+        header = handle.read(16)
+    if header != SQLITE_HEADER:
+        raise LibraryCorrupt(corrupt_message(path, root, "it is not an SQLite database"))
+
+
+def corrupt_message(path: Path, root: Path, why: str) -> str:
+    return (f"{path}: the simulation library is damaged ({why}).\n"
+            f"Fix: run `{rebuild_hint(root)}`: it moves the broken file aside as "
+            f"{path.name}.broken-<timestamp> and rebuilds the library from the YAML files in "
+            f"{root / 'simulations'} (run history stays in the moved file).")
+
+
+def script_text(sim: Simulation) -> str:
+    parts = [t.text for t in sim.customer.turns()]
+    parts += [sim.customer.persona or "", sim.customer.goal or "", sim.description or ""]
+    return "\n".join(p for p in parts if p)
+
+
+def fts_query(text: str) -> str:
+    """Every word must match, as a prefix, so search-as-you-type finds 'refun' -> refund."""
+    words = [w.replace('"', '""') for w in text.split() if w.strip()]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+class Library(RunsStore):
+    def __init__(self, root: Path, path: Path, *, read_only: bool,
+                 lock: LibraryLock | None, writer: Writer | None):
+        self.root = root
+        self.path = path
+        self.read_only = read_only
+        self._lock = lock
+        self._writer = writer
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self.load_problems: list[Problem] = []     # simulation files that could not be imported
+
+    # -- opening --------------------------------------------------------------
+    @classmethod
+    def open(cls, project_root: Path | str, *, read_only: bool = False,
+             sync: bool = True) -> "Library":
+        """Open (creating and seeding when new) the library of a project folder.
+
+        Raises LibraryInUse when another Studio holds it (read_only=True still
+        works then), LibraryCorrupt for a damaged file.
+        """
+        root = Path(project_root)
+        path = root / LIBRARY_FILE
+        if not root.is_dir():
+            raise LibraryError(f"{root} is not a folder: give the path of a project folder")
+        check_file(path, root)
+        if read_only:
+            return cls._open_read_only(root, path)
+        lock = LibraryLock(path.with_name(path.name + ".lock"))
+        try:
+            lock.acquire()
+        except LockHeld as held:
+            who = f"pid {held.pid}" if held.pid else "another process"
+            raise LibraryInUse(
+                f"{path}: the library is in use by another Procedure Studio ({who}).\n"
+                "Close it, or open this one read-only (--force-read-only / read_only=True): "
+                "you can browse simulations and runs but not run or edit.",
+                pid=held.pid) from None
+        writer = None
+        try:
+            writer = Writer(path)
+            lib = cls(root, path, read_only=False, lock=lock, writer=writer)
+            lib._prepare()
+        except sqlite3.DatabaseError as exc:
+            if writer:
+                writer.close()
+            lock.release()
+            raise LibraryCorrupt(corrupt_message(path, root, str(exc))) from None
+        except BaseException:
+            if writer:
+                writer.close()
+            lock.release()
+            raise
+        if sync:
+            lib.sync_from_folder()
+        return lib
+
+    @classmethod
+    def _open_read_only(cls, root: Path, path: Path) -> "Library":
+        if not path.exists():
+            raise LibraryError(f"{path}: there is no library yet; open the project once to create it")
+        lib = cls(root, path, read_only=True, lock=None, writer=None)
+        try:
+            version = schema.stored_version(lib.db)
+        except sqlite3.DatabaseError as exc:
+            lib.close()
+            raise LibraryCorrupt(corrupt_message(path, root, str(exc))) from None
+        if version != schema.SCHEMA_VERSION:
+            lib.close()
+            raise LibraryError(f"{path}: schema version {version}, this Studio reads "
+                               f"{schema.SCHEMA_VERSION}; open it once normally to upgrade it")
+        return lib
+
+    def _prepare(self) -> None:
+        def work(db: sqlite_utils.Database) -> None:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            version = schema.stored_version(db)
+            if version > schema.SCHEMA_VERSION:
+                raise LibraryError(
+                    f"{self.path} was written by a newer Procedure Studio (schema {version}, "
+                    f"this one knows {schema.SCHEMA_VERSION}); update Studio to open it")
+        self._writer.call(work)
+        # migrations manage their own transactions: run them outside the batch
+        self._writer.call_raw(lambda db: schema.migrations.apply(db))
+        self.mark_interrupted_runs()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        with self._readers_lock:
+            for conn in self._readers:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._readers.clear()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- plumbing -------------------------------------------------------------
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """A read connection owned by the calling thread."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = connect(self.path, read_only=self.read_only)
+            with self._readers_lock:
+                self._readers.append(conn)
+            db = self._local.db = sqlite_utils.Database(conn)
+        return db
+
+    def write(self, job, *, wait: bool = True):
+        """Run `job(db)` on the writer thread; with wait, return once committed."""
+        if self._writer is None:
+            raise LibraryReadOnly(f"{self.path} is open read-only: close the other Procedure "
+                                  "Studio to make changes")
+        return self._writer.call(job) if wait else self._writer.submit(job)
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[dict]:
+        return list(self.db.query(sql, list(params)))
+
+    # -- audit ----------------------------------------------------------------
+    def audit(self, action: str, subject: str = "", detail: Any = None, *, wait: bool = True):
+        import os
+        row = {"at": now(), "action": action, "subject": subject,
+               "detail": dumps(detail) if detail is not None else None, "pid": os.getpid()}
+        return self.write(lambda db: db["audit_log"].insert(row), wait=wait)
+
+    def audit_log(self, limit: int = 200) -> list[dict]:
+        return self.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [limit])
+
+    # -- simulations ----------------------------------------------------------
+    def simulations(self, *, procedure: str | None = None, tag: str | None = None) -> list[SimulationRecord]:
+        where, params = [], []
+        if procedure:
+            where.append("procedure = ?")
+            params.append(procedure)
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(simulations.tags) WHERE value = ?)")
+            params.append(tag)
+        sql = "SELECT * FROM simulations" + (" WHERE " + " AND ".join(where) if where else "")
+        return [SimulationRecord.from_row(r) for r in self.query(sql + " ORDER BY name", params)]
+
+    def simulation_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM simulations").fetchone()[0]
+
+    def get(self, name: str) -> SimulationRecord | None:
+        rows = self.query("SELECT * FROM simulations WHERE name = ?", [name])
+        return SimulationRecord.from_row(rows[0]) if rows else None
+
+    def search(self, text: str) -> list[SimulationRecord]:
+        """Full-text search over names, tags and customer scripts, best match first."""
+        query = fts_query(text)
+        if not query:
+            return self.simulations()
+        rows = self.query(
+            "SELECT simulations.* FROM simulations JOIN simulations_fts "
+            "ON simulations_fts.rowid = simulations.id WHERE simulations_fts MATCH ? "
+            "ORDER BY simulations_fts.rank", [query])
+        return [SimulationRecord.from_row(r) for r in rows]
+
+    def save_simulation(self, sim: Simulation, *, source_file: str | None = None,
+                        previous_name: str | None = None, audit: str = "save") -> None:
+        """Insert or update by name (or rename from `previous_name`)."""
+        self.save_simulations([sim], source_files=[source_file], previous_names=[previous_name],
+                              audit=audit)
+
+    def save_simulations(self, sims: list[Simulation], *,
+                         source_files: list[str | None] | None = None,
+                         previous_names: list[str | None] | None = None,
+                         audit: str = "save") -> None:
+        """Several at once, in one transaction (imports, generated libraries)."""
+        stamp = now()
+        source_files = source_files or [None] * len(sims)
+        previous_names = previous_names or [None] * len(sims)
+
+        def work(db: sqlite_utils.Database) -> None:
+            for sim, source_file, previous_name in zip(sims, source_files, previous_names):
+                row = {"name": sim.name, "procedure": sim.procedure, "tags": dumps(sim.tags),
+                       "spec": dumps(sim.to_data()), "script_text": script_text(sim),
+                       "updated": stamp}
+                if source_file is not None:
+                    row["source_file"] = source_file
+                if previous_name and previous_name != sim.name and db.execute(
+                        "SELECT 1 FROM simulations WHERE name = ?", [sim.name]).fetchone():
+                    raise LibraryError(f"a simulation named {sim.name!r} already exists; "
+                                       "choose another name")
+                existing = db.execute("SELECT id FROM simulations WHERE name = ?",
+                                      [previous_name or sim.name]).fetchone()
+                if existing:
+                    db["simulations"].update(existing[0], row)
+                else:
+                    db["simulations"].insert(row | {"created": stamp})
+            subject = sims[0].name if len(sims) == 1 else f"{len(sims)} simulations"
+            db["audit_log"].insert({"at": stamp, "action": f"simulation.{audit}",
+                                    "subject": subject, "detail": None})
+        if sims:
+            self.write(work)
+
+    def delete_simulation(self, name: str) -> bool:
+        def work(db: sqlite_utils.Database) -> bool:
+            cur = db.execute("DELETE FROM simulations WHERE name = ?", [name])
+            if cur.rowcount:
+                db["audit_log"].insert({"at": now(), "action": "simulation.delete",
+                                        "subject": name, "detail": None})
+            return bool(cur.rowcount)
+        return self.write(work)
+
+    def tags(self) -> list[str]:
+        rows = self.query("SELECT DISTINCT value FROM simulations, json_each(simulations.tags) "
+                          "ORDER BY value")
+        return [r["value"] for r in rows]
+
+    # -- YAML folder ----------------------------------------------------------
+    def sync_from_folder(self) -> list[str]:
+        """Import new or changed files of `simulations/` (everything when the library is empty)."""
+        from .sim_io import sync_folder
+        imported, problems = sync_folder(self)
+        self.load_problems = problems
+        return imported

@@ -1,0 +1,165 @@
+"""What the library hands out: plain records built from rows (Qt-free, cheap to copy)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from studio.core.simulation import Simulation
+from studio.simulate.result import SimulationResult
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    if text in (None, ""):
+        return default
+    return json.loads(text)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class LibraryError(Exception):
+    """A problem with the library file that the user can act on; the message says how."""
+
+
+class LibraryInUse(LibraryError):
+    def __init__(self, message: str, pid: int | None = None):
+        super().__init__(message)
+        self.pid = pid
+
+
+class LibraryCorrupt(LibraryError):
+    pass
+
+
+class LibraryReadOnly(LibraryError):
+    pass
+
+
+@dataclass
+class SimulationRecord:
+    id: int
+    name: str
+    procedure: str | None
+    tags: list[str]
+    simulation: Simulation
+    source_file: str | None = None
+    created: str | None = None
+    updated: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict) -> "SimulationRecord":
+        return cls(id=row["id"], name=row["name"], procedure=row["procedure"],
+                   tags=loads(row["tags"], []),
+                   simulation=Simulation.model_validate(loads(row["spec"], {})),
+                   source_file=row["source_file"], created=row["created"], updated=row["updated"])
+
+
+RUN_STATUSES = ("running", "complete", "interrupted", "cancelled")
+
+
+@dataclass
+class RunRecord:
+    id: int
+    started: str
+    finished: str | None
+    engine: str | None
+    model: str | None
+    status: str
+    repeat: int = 1
+    total: int = 0          # planned executions (simulations x repeats)
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    revisions: dict[str, str] = field(default_factory=dict)   # procedure id -> YAML hash
+    filters: dict[str, Any] = field(default_factory=dict)
+    planned: list[tuple[str, int]] = field(default_factory=list)   # (simulation, repeat index)
+    concurrency: int | None = None
+
+    @property
+    def done(self) -> int:
+        return self.passed + self.failed + self.errors
+
+    @classmethod
+    def from_row(cls, row: dict) -> "RunRecord":
+        return cls(id=row["id"], started=row["started"], finished=row["finished"],
+                   engine=row["engine"], model=row["model"], status=row["status"],
+                   repeat=row["repeat"] or 1, total=row["total"] or 0,
+                   passed=row["passed"] or 0, failed=row["failed"] or 0, errors=row["errors"] or 0,
+                   revisions=loads(row["revisions"], {}), filters=loads(row["filters"], {}),
+                   planned=[tuple(p) for p in loads(row["planned"], [])],
+                   concurrency=row.get("concurrency"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "started": self.started, "finished": self.finished,
+                "engine": self.engine, "model": self.model, "status": self.status,
+                "repeat": self.repeat, "total": self.total, "passed": self.passed,
+                "failed": self.failed, "errors": self.errors, "revisions": self.revisions,
+                "filters": self.filters, "concurrency": self.concurrency}
+
+
+@dataclass
+class ResultRecord:
+    run_id: int
+    repeat_index: int
+    finished: str | None
+    result: SimulationResult
+
+    @property
+    def simulation(self) -> str:
+        return self.result.simulation
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+
+RESULT_JSON_FIELDS = ("expectations", "transcript", "trace", "coverage", "variables")
+LIGHT_COLUMNS = ("run_id", "simulation", "procedure", "repeat_index", "status", "error", "outcome",
+                 "duration_ms", "turns", "tokens", "cost", "engine", "triggered", "expectations",
+                 "coverage", "finished")
+
+
+def result_row(run_id: int, result: SimulationResult, repeat_index: int) -> dict[str, Any]:
+    data = result.model_dump(mode="json")
+    row = {"run_id": run_id, "repeat_index": repeat_index, "finished": now()}
+    for key in ("simulation", "procedure", "status", "error", "outcome", "duration_ms", "turns",
+                "tokens", "cost", "engine", "triggered"):
+        row[key] = data.get(key)
+    for key in RESULT_JSON_FIELDS:
+        row[key] = dumps(data.get(key))
+    return row
+
+
+def record_from_row(row: dict) -> ResultRecord:
+    data = {k: row[k] for k in ("simulation", "procedure", "status", "error", "outcome",
+                                 "duration_ms", "turns", "tokens", "cost", "engine", "triggered")
+            if k in row}
+    data["duration_ms"] = data.get("duration_ms") or 0.0
+    data["turns"] = data.get("turns") or 0
+    data["engine"] = data.get("engine") or "offline"
+    for key in RESULT_JSON_FIELDS:
+        if key in row:
+            value = loads(row[key])
+            if value is not None:
+                data[key] = value
+    return ResultRecord(run_id=row["run_id"], repeat_index=row["repeat_index"] or 0,
+                        finished=row.get("finished"),
+                        result=SimulationResult.model_validate(data))
+
+
+def aggregate_status(statuses: list[str]) -> str:
+    """One verdict for a simulation run several times: any error, else any failure, else passed."""
+    if not statuses:
+        return "missing"
+    if "error" in statuses:
+        return "error"
+    if "failed" in statuses:
+        return "failed"
+    return "passed"

@@ -1,0 +1,128 @@
+"""Runs and their results in the library (mixed into Library).
+
+A run row is written before the first simulation starts, with the planned
+(simulation, repeat) pairs, so an interrupted run can be finished later by
+running only what has no result yet.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from studio.simulate.result import SimulationResult
+
+from .records import (LIGHT_COLUMNS, ResultRecord, RunRecord, dumps, now, record_from_row,
+                      result_row)
+
+_COUNTS_SQL = """
+UPDATE runs SET
+  passed = (SELECT count(*) FROM results WHERE run_id = runs.id AND status = 'passed'),
+  failed = (SELECT count(*) FROM results WHERE run_id = runs.id AND status = 'failed'),
+  errors = (SELECT count(*) FROM results WHERE run_id = runs.id AND status = 'error')
+WHERE id = ?
+"""
+
+
+class RunsStore:
+    # -- writing --------------------------------------------------------------
+    def start_run(self, *, engine: str | None, model: str | None, revisions: dict[str, str],
+                  filters: dict[str, Any], planned: list[tuple[str, int]], repeat: int = 1,
+                  concurrency: int | None = None) -> int:
+        row = {"started": now(), "finished": None, "engine": engine, "model": model,
+               "revisions": dumps(revisions), "filters": dumps(filters),
+               "planned": dumps([list(p) for p in planned]), "total": len(planned),
+               "passed": 0, "failed": 0, "errors": 0, "status": "running", "repeat": repeat,
+               "concurrency": concurrency}
+
+        def work(db: sqlite_utils.Database) -> int:
+            run_id = db["runs"].insert(row).last_pk
+            db["audit_log"].insert({"at": row["started"], "action": "run.start",
+                                    "subject": str(run_id), "detail": row["filters"]})
+            return run_id
+        return self.write(work)
+
+    def add_result(self, run_id: int, result: SimulationResult, repeat_index: int = 0, *,
+                   wait: bool = True):
+        """Store one finished simulation; with wait, return once it is committed."""
+        row = result_row(run_id, result, repeat_index)
+
+        sql = (f"INSERT OR REPLACE INTO results ({', '.join(row)}) "
+               f"VALUES ({', '.join('?' * len(row))})")
+        values = list(row.values())
+
+        def work(db: sqlite_utils.Database) -> None:
+            db.execute(sql, values)
+        return self.write(work, wait=wait)
+
+    def finish_run(self, run_id: int, status: str) -> None:
+        def work(db: sqlite_utils.Database) -> None:
+            db.execute(_COUNTS_SQL, [run_id])
+            db.execute("UPDATE runs SET status = ?, finished = ? WHERE id = ?",
+                       [status, now(), run_id])
+            db["audit_log"].insert({"at": now(), "action": f"run.{status}",
+                                    "subject": str(run_id), "detail": None})
+        self.write(work)
+
+    def reopen_run(self, run_id: int) -> None:
+        self.write(lambda db: db.execute(
+            "UPDATE runs SET status = 'running', finished = NULL WHERE id = ?", [run_id]))
+
+    def mark_interrupted_runs(self) -> list[int]:
+        """Runs still `running` when we hold the lock were left by a Studio that died."""
+        def work(db: sqlite_utils.Database) -> list[int]:
+            ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status = 'running'")]
+            for run_id in ids:
+                db.execute(_COUNTS_SQL, [run_id])
+                db.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", [run_id])
+            return ids
+        return self.write(work)
+
+    # -- reading --------------------------------------------------------------
+    def runs(self, limit: int | None = None) -> list[RunRecord]:
+        """Newest first."""
+        sql = "SELECT * FROM runs ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        return [RunRecord.from_row(r) for r in self.query(sql)]
+
+    def run(self, run_id: int) -> RunRecord | None:
+        rows = self.query("SELECT * FROM runs WHERE id = ?", [run_id])
+        return RunRecord.from_row(rows[0]) if rows else None
+
+    def latest_run(self, *, statuses: tuple[str, ...] | None = None) -> RunRecord | None:
+        if statuses:
+            marks = ",".join("?" * len(statuses))
+            rows = self.query(f"SELECT * FROM runs WHERE status IN ({marks}) "
+                              "ORDER BY id DESC LIMIT 1", list(statuses))
+        else:
+            rows = self.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1")
+        return RunRecord.from_row(rows[0]) if rows else None
+
+    def results(self, run_id: int, *, light: bool = False,
+                simulation: str | None = None) -> list[ResultRecord]:
+        """A run's results by simulation name; `light` leaves out transcript and trace."""
+        columns = ", ".join(LIGHT_COLUMNS) if light else "*"
+        sql = f"SELECT {columns} FROM results WHERE run_id = ?"
+        params: list[Any] = [run_id]
+        if simulation is not None:
+            sql += " AND simulation = ?"
+            params.append(simulation)
+        rows = self.query(sql + " ORDER BY simulation, repeat_index", params)
+        return [record_from_row(r) for r in rows]
+
+    def result_keys(self, run_id: int) -> set[tuple[str, int]]:
+        rows = self.db.execute("SELECT simulation, repeat_index FROM results WHERE run_id = ?",
+                               [run_id]).fetchall()
+        return {(r[0], r[1]) for r in rows}
+
+    def simulation_history(self, name: str, limit: int = 50) -> list[ResultRecord]:
+        """One simulation's results over runs, newest first (the GUI's history strip)."""
+        columns = ", ".join(LIGHT_COLUMNS)
+        rows = self.query(f"SELECT {columns} FROM results WHERE simulation = ? "
+                          "ORDER BY run_id DESC, repeat_index LIMIT ?", [name, limit])
+        return [record_from_row(r) for r in rows]
+
+    def delete_run(self, run_id: int) -> None:
+        def work(db: sqlite_utils.Database) -> None:
+            db.execute("DELETE FROM results WHERE run_id = ?", [run_id])
+            db.execute("DELETE FROM runs WHERE id = ?", [run_id])
+        self.write(work)

@@ -1,0 +1,83 @@
+"""The library's tables, built and upgraded by sqlite-utils' built-in migrations.
+
+A migration is never edited once released: a new need is a new migration, so a
+library written by an older Studio upgrades in place and keeps its data.
+`schema_version` mirrors the number of applied migrations so a newer file is
+recognised (and refused) by an older Studio instead of being damaged.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("procedure-studio-library")
+
+
+def _set_version(db: sqlite_utils.Database, version: int) -> None:
+    db.execute("DELETE FROM schema_version")
+    db.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+
+
+@migrations(name="m001_core_tables")
+def m001_core_tables(db: sqlite_utils.Database) -> None:
+    db["schema_version"].create({"version": int})
+    db["simulations"].create({
+        "id": int, "name": str, "procedure": str, "tags": str, "spec": str,
+        "source_file": str, "created": str, "updated": str,
+    }, pk="id")
+    db["simulations"].create_index(["name"], unique=True)
+    db["simulations"].create_index(["procedure"])
+    db["runs"].create({
+        "id": int, "started": str, "finished": str, "engine": str, "model": str,
+        "revisions": str, "filters": str, "planned": str, "total": int, "passed": int,
+        "failed": int, "errors": int, "status": str, "repeat": int,
+    }, pk="id")
+    db["results"].create({
+        "id": int, "run_id": int, "simulation": str, "procedure": str, "repeat_index": int,
+        "status": str, "error": str, "outcome": str, "duration_ms": float, "turns": int,
+        "tokens": int, "cost": float, "engine": str, "expectations": str, "transcript": str,
+        "trace": str, "coverage": str, "finished": str,
+    }, pk="id", foreign_keys=[("run_id", "runs", "id")])
+    db["results"].create_index(["run_id", "simulation", "repeat_index"], unique=True)
+    db["results"].create_index(["simulation"])
+    db["audit_log"].create({
+        "id": int, "at": str, "action": str, "subject": str, "detail": str, "pid": int,
+    }, pk="id")
+    _set_version(db, 1)
+
+
+@migrations(name="m002_search")
+def m002_search(db: sqlite_utils.Database) -> None:
+    """Full-text search over names, tags and the customer's script, kept fresh by triggers."""
+    db["simulations"].add_column("script_text", str)
+    db.execute("UPDATE simulations SET script_text = '' WHERE script_text IS NULL")
+    db["simulations"].enable_fts(["name", "tags", "script_text"], create_triggers=True,
+                                 tokenize="porter")
+    _set_version(db, 2)
+
+
+@migrations(name="m003_result_details")
+def m003_result_details(db: sqlite_utils.Database) -> None:
+    """What the router chose and the final variables: stats and the GUI need them."""
+    db["results"].add_column("triggered", str)
+    db["results"].add_column("variables", str)
+    db["runs"].add_column("concurrency", int)
+    db["results"].create_index(["triggered"])
+    _set_version(db, 3)
+
+
+@migrations(name="m004_source_files")
+def m004_source_files(db: sqlite_utils.Database) -> None:
+    """Which YAML file content was last imported, so edited files are picked up again."""
+    db["source_files"].create({"path": str, "hash": str, "imported": str}, pk="path")
+    _set_version(db, 4)
+
+
+SCHEMA_VERSION = 4
+
+
+def stored_version(db: sqlite_utils.Database) -> int:
+    if not db["schema_version"].exists():
+        return 0
+    row = db.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)

@@ -1,0 +1,199 @@
+"""Simulations in and out of the library as YAML (simulation/v1), and rebuilding it.
+
+Import validates each file with the same loader as the project, so every
+problem names file:line:column; a bad file is reported and skipped, never
+half-imported.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from studio.core.problems import Problem, Severity
+from studio.core.project import LIBRARY_FILE, SIMULATIONS_DIR, load_model
+from studio.core.simulation import Simulation
+from studio.core.yaml_io import atomic_write, model_to_yaml
+
+from .records import LibraryError, dumps, now
+
+if TYPE_CHECKING:
+    from .library import Library
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)     # simulation names
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == Severity.error for p in self.problems)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_simulation(path: Path, root: Path) -> tuple[Simulation | None, list[Problem]]:
+    rel = _rel(path, root)
+    if not path.is_file():
+        return None, [Problem(code="io", file=rel, message="no such file")]
+    sim, _source, problems = load_model(Simulation, path, rel)
+    return sim, problems
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def import_files(library: "Library", paths: list[Path], *,
+                 known_procedures: set[str] | None = None) -> ImportReport:
+    """Validate and import simulation YAML files; existing names are updated."""
+    report = ImportReport()
+    for path in paths:
+        path = Path(path)
+        sim, problems = read_simulation(path, library.root)
+        report.problems.extend(problems)
+        if sim is None:
+            continue
+        rel = _rel(path, library.root)
+        if known_procedures is not None and sim.procedure and sim.procedure not in known_procedures:
+            report.problems.append(Problem(
+                severity=Severity.warning, code="unknown-procedure", file=rel,
+                message=f"procedure '{sim.procedure}' is not in this project",
+                hint="imported anyway; it will end in error until the procedure exists"))
+        source = rel if not rel.startswith("/") else None
+        library.save_simulation(sim, source_file=source, audit="import")
+        report.imported.append(sim.name)
+    return report
+
+
+def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
+    """Import `simulations/*.yaml` that are new or changed since last imported.
+
+    A new or empty library takes every file; afterwards a file is read again
+    only when its content changed, so a simulation deleted in the library does
+    not come back on the next open.
+    """
+    folder = library.root / SIMULATIONS_DIR
+    if not folder.is_dir():
+        return [], []
+    empty = library.simulation_count() == 0
+    known = {r["path"]: r["hash"] for r in library.query("SELECT path, hash FROM source_files")}
+    imported: list[str] = []
+    problems: list[Problem] = []
+    seen_rows = []
+    names: dict[str, str] = {}
+    for path in sorted(folder.glob("*.y*ml")):
+        rel = f"{SIMULATIONS_DIR}/{path.name}"
+        try:
+            digest = _hash(path.read_bytes())
+        except OSError as exc:
+            problems.append(Problem(code="io", file=rel, message=f"cannot read file: {exc}"))
+            continue
+        if not empty and known.get(rel) == digest:
+            continue
+        sim, found = read_simulation(path, library.root)
+        problems.extend(found)
+        if sim is None:
+            continue
+        if sim.name in names:
+            problems.append(Problem(code="duplicate-name", file=rel, line=2,
+                                    message=f"simulation name '{sim.name}' is already used by "
+                                            f"{names[sim.name]}; this file was not imported",
+                                    hint="give every simulation a different name"))
+            continue
+        names[sim.name] = rel
+        seen_rows.append((sim, rel, digest))
+    if not seen_rows:
+        return imported, problems
+
+    def work(db) -> None:
+        stamp = now()
+        from .library import script_text
+        for sim, rel, digest in seen_rows:
+            row = {"name": sim.name, "procedure": sim.procedure, "tags": dumps(sim.tags),
+                   "spec": dumps(sim.to_data()), "script_text": script_text(sim),
+                   "source_file": rel, "updated": stamp}
+            existing = db.execute("SELECT id FROM simulations WHERE name = ? OR source_file = ? "
+                                  "ORDER BY name = ? DESC LIMIT 1",
+                                  [sim.name, rel, sim.name]).fetchone()
+            if existing:
+                db["simulations"].update(existing[0], row)
+            else:
+                db["simulations"].insert(row | {"created": stamp})
+            db.execute("INSERT OR REPLACE INTO source_files (path, hash, imported) VALUES (?, ?, ?)",
+                       [rel, digest, stamp])
+        db["audit_log"].insert({"at": stamp, "action": "simulation.sync",
+                                "subject": SIMULATIONS_DIR,
+                                "detail": dumps([s.name for s, _, _ in seen_rows])})
+    library.write(work)
+    imported.extend(s.name for s, _, _ in seen_rows)
+    return imported, problems
+
+
+def slug(name: str) -> str:
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return (text or "simulation")[:60].rstrip("-")
+
+
+def export_to(library: "Library", directory: Path) -> list[Path]:
+    """Write every simulation as `<file name>.yaml` (its source file's name, else a slug)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    used: set[str] = set()
+    for record in library.simulations():
+        stem = Path(record.source_file).stem if record.source_file else slug(record.name)
+        base, n = stem, 2
+        while stem in used:
+            stem, n = f"{base}-{n}", n + 1
+        used.add(stem)
+        path = directory / f"{stem}.yaml"
+        atomic_write(path, model_to_yaml(record.simulation))
+        written.append(path)
+    return written
+
+
+def rebuild(project_root: Path | str) -> tuple[Path | None, "Library"]:
+    """Move a (broken) library aside and build a fresh one from `simulations/`.
+
+    Returns where the old file went (None when there was none) and the open library.
+    """
+    from .library import Library
+    from .lock import LibraryLock, LockHeld
+    from .records import LibraryInUse
+
+    root = Path(project_root)
+    path = root / LIBRARY_FILE
+    lock = LibraryLock(path.with_name(path.name + ".lock"))
+    try:
+        lock.acquire()
+    except LockHeld as held:
+        raise LibraryInUse(f"{path}: the library is in use by another Procedure Studio "
+                           f"(pid {held.pid}); close it before rebuilding", pid=held.pid) from None
+    moved = None
+    try:
+        if path.exists():
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            moved = path.with_name(f"{path.name}.broken-{stamp}")
+            shutil.move(str(path), str(moved))
+            for suffix in ("-wal", "-shm"):
+                extra = path.with_name(path.name + suffix)
+                if extra.exists():
+                    shutil.move(str(extra), str(moved) + suffix)
+    finally:
+        lock.release()
+    if not root.is_dir():
+        raise LibraryError(f"{root} is not a project folder")
+    library = Library.open(root)
+    library.audit("library.rebuild", str(moved or ""))
+    return moved, library

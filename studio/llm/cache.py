@@ -1,0 +1,99 @@
+"""Model responses cached in the project's library.sqlite, table `llm_cache`.
+
+Keyed by a hash of the whole request (model, messages, parameters, response
+format), so an unchanged re-run is served from disk: free and fast. This module
+owns only that table; the library owns the rest of the database. Caching is
+best effort: a locked or broken database never fails a model call.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+TABLE = "llm_cache"
+
+
+def request_key(request: dict[str, Any]) -> str:
+    text = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class LLMCache:
+    def __init__(self, path: Path | str):
+        import sqlite_utils
+
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10)
+        self.db = sqlite_utils.Database(conn)
+        self.hits = 0
+        self.misses = 0
+        with self._lock:
+            try:
+                self.db.execute("PRAGMA busy_timeout = 10000")
+                self.db.enable_wal()
+            except sqlite3.OperationalError as exc:   # another process holds it: fine
+                log.debug("cache: cannot switch to WAL: %s", exc)
+            self.db[TABLE].create({
+                "key": str, "model": str, "text": str, "tokens_in": int, "tokens_out": int,
+                "cost": float, "created": float,
+            }, pk="key", if_not_exists=True)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            try:
+                row = next(self.db.query(f"select * from {TABLE} where key = ?", [key]), None)
+            except sqlite3.Error as exc:
+                log.warning("cache read failed: %s", exc)
+                row = None
+            if row is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+            return row
+
+    def put(self, key: str, *, model: str, text: str, tokens_in: int, tokens_out: int,
+            cost: float | None) -> None:
+        with self._lock:
+            try:
+                self.db[TABLE].upsert({
+                    "key": key, "model": model, "text": text, "tokens_in": tokens_in,
+                    "tokens_out": tokens_out, "cost": cost, "created": time.time(),
+                }, pk="key")
+            except sqlite3.Error as exc:
+                log.warning("cache write failed: %s", exc)
+
+    def count(self) -> int:
+        with self._lock:
+            return self.db[TABLE].count
+
+    def clear(self) -> None:
+        with self._lock:
+            self.db.execute(f"delete from {TABLE}")
+            self.db.conn.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+
+_CACHES: dict[Path, LLMCache] = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def cache_for(path: Path | str) -> LLMCache:
+    """One cache object per database file in this process."""
+    resolved = Path(path).resolve()
+    with _CACHES_LOCK:
+        cache = _CACHES.get(resolved)
+        if cache is None:
+            cache = _CACHES[resolved] = LLMCache(resolved)
+        return cache

@@ -1,0 +1,89 @@
+"""`studio model test`: one tiny request, and a clear answer to "why doesn't it work?"."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from .errors import ModelError
+from .keys import env_var_for, find_key, needs_key, provider_of, where_to_set
+from .settings import LLMSettings
+
+PROMPT = [{"role": "user", "content": "Reply with the single word: ok"}]
+
+
+@dataclass
+class CheckResult:
+    ok: bool
+    model: str
+    api_base: str | None
+    latency_ms: float | None = None
+    reply: str = ""
+    key_source: str = ""
+    problem: str = ""
+    hint: str = ""
+
+    def lines(self) -> list[str]:
+        out = [f"model:    {self.model}", f"api base: {self.api_base or '(provider default)'}"]
+        if self.key_source:
+            out.append(f"api key:  {self.key_source}")
+        if self.ok:
+            out += [f"latency:  {self.latency_ms:.0f} ms", f"reply:    {self.reply.strip()[:80]!r}",
+                    "ok: the model answered"]
+        else:
+            out.append(f"problem:  {self.problem}")
+            if self.hint:
+                out.append(f"hint:     {self.hint}")
+        return out
+
+
+def check_model(settings: LLMSettings) -> CheckResult:
+    result = CheckResult(ok=False, model=settings.model, api_base=settings.api_base)
+    if settings.is_offline:
+        result.problem = "the project uses the offline engine, which needs no model"
+        result.hint = ("pass --model (e.g. --model openai/gpt-4o-mini, or --model ollama/llama3 "
+                       "--api-base http://localhost:11434) or set model.name in studio.yaml")
+        return result
+    if settings.api_key is not None:
+        result.key_source = "given explicitly"
+    else:
+        key, where = find_key(settings.model)
+        if key:
+            result.key_source = f"from {where}"
+        elif needs_key(settings.model, settings.api_base):
+            result.problem = f"no API key for {provider_of(settings.model)}"
+            result.hint = where_to_set(settings.model)
+            return result
+        else:
+            result.key_source = "none needed (local server)"
+    from .client import complete
+    started = time.perf_counter()
+    try:
+        response = complete(PROMPT, settings=settings.model_copy(update={"retries": 0}),
+                            no_cache=True)
+    except ModelError as exc:
+        result.problem = str(exc)
+        result.hint = _hint(exc.reason, settings)
+        return result
+    result.ok = True
+    result.latency_ms = (time.perf_counter() - started) * 1000
+    result.reply = response.text
+    return result
+
+
+def _hint(reason: str, settings: LLMSettings) -> str:
+    provider = provider_of(settings.model)
+    base = settings.api_base
+    return {
+        "connection": (f"start the server at {base} (for Ollama: `ollama serve`), or fix "
+                       f"--api-base / model.api_base" if base else
+                       "check the network connection, or set --api-base for a local server"),
+        "auth": (f"the key was refused: check {env_var_for(provider)} or the keyring entry "
+                 f"'procedure-studio' / '{provider}'"),
+        "not_found": ("check the model id: litellm form is provider/model, e.g. "
+                      "openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, ollama/llama3"),
+        "timeout": "the server is slow or overloaded: raise model.timeout in studio.yaml",
+        "rate_limit": "the provider is rate limiting: wait, or lower model.concurrency",
+        "no_key": where_to_set(settings.model),
+        "server": "the server had an internal error: try again later",
+        "bad_request": "the server rejected the request: check the model id and api_base",
+    }.get(reason, "")

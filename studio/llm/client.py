@@ -1,0 +1,326 @@
+"""`complete()`: one model call with cache, retries, backoff and a shared limit.
+
+Every model call of the app goes through here, so faults are handled in one
+place: 429 (honour Retry-After, lower the model's concurrency), 5xx, timeouts
+and malformed JSON are retried with exponential backoff, then raised as a
+ModelError the runner reports as `error`, never as a failed expectation.
+"""
+from __future__ import annotations
+
+import email.utils
+import logging
+import os
+import random
+import threading
+import time
+from typing import Any, Callable
+
+from pydantic import BaseModel
+
+from .cache import LLMCache, request_key
+from .errors import ModelError
+from .keys import find_key, needs_key, provider_of, redact
+from .limiter import limiter_for
+from .settings import LLMSettings
+from .structured import (FORMAT_MODES, MalformedOutput, format_instruction, looks_unsupported,
+                         parse_reply, response_format_for, schema_of)
+from .usage import LLMResponse, Usage
+
+log = logging.getLogger(__name__)
+
+_IMPORT_LOCK = threading.Lock()
+_FORMAT_MODE: dict[str, int] = {}        # model -> index into FORMAT_MODES that worked
+PLACEHOLDER_KEY = "sk-no-key-needed"
+
+
+def import_litellm():
+    """Import litellm the first time a real model is used (about 3 s), never earlier."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    with _IMPORT_LOCK:
+        import litellm
+        litellm.suppress_debug_info = True
+        litellm.telemetry = False
+    return litellm
+
+
+def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
+             response_format: type[BaseModel] | str | None = None,
+             cache: LLMCache | None = None, no_cache: bool = False,
+             usage: Usage | None = None, cancel: Any = None,
+             mock_response: str | None = None, sleep: Callable[[float], None] | None = None,
+             ) -> LLMResponse:
+    """Send `messages`; `response_format` is a pydantic model, "json", or None for text.
+
+    Raises ModelError after the retries run out (or at once when retrying cannot help).
+    """
+    if settings.is_offline:
+        raise ModelError("the offline engine makes no model calls; choose a model",
+                         "bad_request", model=settings.model)
+    schema = response_format if isinstance(response_format, type) else None
+    wants_json = response_format is not None
+    key = request_key({
+        "model": settings.model, "messages": messages, "temperature": settings.temperature,
+        "format": schema_of(schema) if schema else ("json" if wants_json else None),
+    })
+    if cache is not None and not no_cache:
+        cached = _from_cache(cache, key, schema, wants_json, settings)
+        if cached is not None:
+            if usage is not None:
+                usage.add(cached)
+            return cached
+
+    response = _call_with_retries(messages, settings, schema, wants_json, cancel,
+                                  mock_response, sleep or _sleeper(cancel))
+    if cache is not None:
+        cache.put(key, model=response.model, text=response.text, tokens_in=response.tokens_in,
+                  tokens_out=response.tokens_out, cost=response.cost)
+    if usage is not None:
+        usage.add(response)
+    return response
+
+
+def _from_cache(cache: LLMCache, key: str, schema, wants_json: bool,
+                settings: LLMSettings) -> LLMResponse | None:
+    row = cache.get(key)
+    if row is None:
+        return None
+    try:
+        parsed = parse_reply(row["text"], schema) if wants_json else None
+    except MalformedOutput:          # stale entry from an older schema: ask again
+        return None
+    return LLMResponse(text=row["text"], parsed=parsed, tokens_in=row["tokens_in"] or 0,
+                       tokens_out=row["tokens_out"] or 0, cost=row["cost"], cached=True,
+                       model=row["model"] or settings.model, attempts=0)
+
+
+def _sleeper(cancel: Any) -> Callable[[float], None]:
+    def sleep(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while True:
+            _check_cancel(cancel)
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, 0.1))
+    return sleep
+
+
+def _check_cancel(cancel: Any) -> None:
+    if cancel is not None and getattr(cancel, "cancelled", False):
+        raise ModelError("cancelled", "cancelled")
+
+
+def _api_key(settings: LLMSettings) -> str | None:
+    if settings.api_key is not None:
+        return settings.api_key.get_secret_value()
+    key, where = find_key(settings.model)
+    if key:
+        return key
+    if needs_key(settings.model, settings.api_base):
+        raise ModelError(f"no API key for {provider_of(settings.model)}: {where}", "no_key",
+                         model=settings.model)
+    if provider_of(settings.model) in ("openai", "custom_openai", "text-completion-openai"):
+        return PLACEHOLDER_KEY     # a local OpenAI-compatible server takes any key
+    return None
+
+
+def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, cancel,
+                       mock_response, sleep) -> LLMResponse:
+    api_key = _api_key(settings)
+    limiter = limiter_for(settings.model, settings.api_base, settings.concurrency)
+    mode_index = _FORMAT_MODE.get(settings.model, 0) if wants_json else None
+    attempts, last_error = 0, None
+    drop_params = False
+    while True:
+        _check_cancel(cancel)
+        attempts += 1
+        mode = FORMAT_MODES[mode_index] if mode_index is not None else None
+        kwargs = _request(messages, settings, schema, mode, api_key, mock_response, drop_params)
+        started = time.perf_counter()
+        retry_after = None
+        try:
+            with limiter.slot(lambda: _check_cancel(cancel)):
+                raw = import_litellm().completion(**kwargs)
+            limiter.on_success()
+            response = _to_response(raw, settings, started, attempts, mode)
+            if wants_json:
+                response.parsed = parse_reply(response.text, schema)
+                _FORMAT_MODE[settings.model] = mode_index
+            return response
+        except ModelError:
+            raise
+        except MalformedOutput as exc:
+            reason, message = "malformed", f"the model's reply was malformed: {exc}"
+        except Exception as exc:  # litellm raises many types; classify them
+            reason, retry_after = classify(exc)
+            text = redact(str(exc), [api_key])
+            if reason in ("bad_request", "unsupported") and wants_json and looks_unsupported(text) \
+                    and mode_index is not None and mode_index + 1 < len(FORMAT_MODES):
+                mode_index += 1            # fall back to a simpler way of asking for JSON
+                attempts -= 1
+                log.info("%s: response format not supported, trying %s", settings.model,
+                         FORMAT_MODES[mode_index])
+                continue
+            if reason == "unsupported" and not drop_params:
+                drop_params, attempts = True, attempts - 1
+                continue
+            if reason == "rate_limit":
+                limiter.on_rate_limit(retry_after)
+            message = describe(reason, text, settings)
+        last_error = ModelError(message, reason, model=settings.model, attempts=attempts)
+        if reason not in ("rate_limit", "server", "timeout", "malformed", "connection") \
+                or attempts > settings.retries:
+            if attempts > 1:
+                last_error.message = f"{message} (gave up after {attempts} attempts)"
+                last_error.args = (last_error.message,)
+            raise last_error
+        delay = min(settings.max_backoff, settings.backoff * (2 ** (attempts - 1)))
+        delay *= 0.75 + random.random() * 0.5
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, max(settings.max_backoff, 60.0)))
+        log.info("%s: %s; retry %d in %.2fs", settings.model, reason, attempts, delay)
+        sleep(delay)
+
+
+def _request(messages, settings: LLMSettings, schema, mode, api_key, mock_response,
+             drop_params) -> dict[str, Any]:
+    sent = list(messages)
+    if mode is not None:
+        instruction = format_instruction(mode, schema)
+        if instruction:
+            sent = [*sent, {"role": "system", "content": instruction}]
+    kwargs: dict[str, Any] = {
+        "model": settings.model, "messages": sent, "timeout": settings.timeout,
+        "num_retries": 0, "max_retries": 0,
+    }
+    if settings.api_base:
+        kwargs["api_base"] = settings.api_base
+    if api_key:
+        kwargs["api_key"] = api_key
+    if settings.temperature is not None:
+        kwargs["temperature"] = settings.temperature
+    if mode is not None:
+        fmt = response_format_for(mode, schema)
+        if fmt is not None:
+            kwargs["response_format"] = fmt
+    if mock_response is not None:
+        kwargs["mock_response"] = mock_response
+    if drop_params:
+        kwargs["drop_params"] = True
+    return kwargs
+
+
+def _to_response(raw: Any, settings: LLMSettings, started: float, attempts: int,
+                 mode: str | None) -> LLMResponse:
+    try:
+        text = raw.choices[0].message.content or ""
+    except (AttributeError, IndexError) as exc:
+        raise MalformedOutput(f"the response has no message: {exc}") from None
+    usage = getattr(raw, "usage", None)
+    tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
+    tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
+    return LLMResponse(text=text, tokens_in=tokens_in, tokens_out=tokens_out,
+                       cost=_cost(raw), cached=False, model=settings.model,
+                       latency_ms=(time.perf_counter() - started) * 1000, attempts=attempts,
+                       format_mode=mode)
+
+
+def _cost(raw: Any) -> float | None:
+    """The call's price, or None when litellm does not know the model's price."""
+    litellm = import_litellm()
+    try:
+        return float(litellm.completion_cost(completion_response=raw))
+    except Exception:
+        return None
+
+
+def classify(exc: BaseException) -> tuple[str, float | None]:
+    """(reason, retry-after seconds) for a litellm exception."""
+    litellm = import_litellm()
+    ex = litellm.exceptions
+    if isinstance(exc, ex.RateLimitError):
+        return "rate_limit", _retry_after(exc)
+    if isinstance(exc, ex.Timeout):
+        return "timeout", None
+    if isinstance(exc, (ex.AuthenticationError, ex.PermissionDeniedError)):
+        return "auth", None
+    if isinstance(exc, ex.NotFoundError):
+        return "not_found", None
+    if isinstance(exc, ex.UnsupportedParamsError):
+        return "unsupported", None
+    if isinstance(exc, ex.ContextWindowExceededError):
+        return "bad_request", None
+    if isinstance(exc, ex.APIConnectionError) or _is_connection_failure(exc):
+        return "connection", None
+    if isinstance(exc, (ex.InternalServerError, ex.ServiceUnavailableError, ex.BadGatewayError)):
+        return "server", None
+    if isinstance(exc, ex.BadRequestError):
+        return "bad_request", None
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int):
+        if status == 429:
+            return "rate_limit", _retry_after(exc)
+        if status >= 500:
+            return "server", None
+        if status in (401, 403):
+            return "auth", None
+        if status == 404:
+            return "not_found", None
+        if status == 408:
+            return "timeout", None
+        if 400 <= status < 500:
+            return "bad_request", None
+    return "unknown", None
+
+
+def _is_connection_failure(exc: BaseException) -> bool:
+    """litellm reports a refused connection as a 500 'Connection error.'"""
+    text = str(exc).lower()
+    return any(p in text for p in ("connection error", "connection refused", "connecterror",
+                                   "name or service not known", "nodename nor servname"))
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    headers: dict[str, str] = {}
+    for attr in ("litellm_response_headers", "headers"):
+        value = getattr(exc, attr, None)
+        if value:
+            headers.update({str(k).lower(): str(v) for k, v in dict(value).items()})
+    response = getattr(exc, "response", None)
+    if response is not None and getattr(response, "headers", None):
+        headers.update({str(k).lower(): str(v) for k, v in dict(response.headers).items()})
+    if "retry-after-ms" in headers:
+        try:
+            return float(headers["retry-after-ms"]) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def describe(reason: str, text: str, settings: LLMSettings) -> str:
+    """One line a user can act on."""
+    where = settings.api_base or "the provider"
+    model = settings.model
+    detail = text.replace("litellm.", "").strip()
+    if len(detail) > 300:
+        detail = detail[:300] + "..."
+    messages = {
+        "auth": f"the API key for {provider_of(model)} was refused (401/403): check the key "
+                f"({detail})",
+        "not_found": f"unknown model '{model}' at {where}: check the model name ({detail})",
+        "connection": f"cannot connect to {where}: is the server running and is api_base "
+                      f"right? ({detail})",
+        "timeout": f"the model '{model}' did not answer within {settings.timeout:g} s",
+        "rate_limit": f"rate limited by {where} (429)",
+        "server": f"server error from {where} ({detail})",
+        "bad_request": f"the request was rejected ({detail})",
+        "unsupported": f"the model does not support a parameter ({detail})",
+    }
+    return messages.get(reason, f"model call failed: {detail}")

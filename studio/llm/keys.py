@@ -1,0 +1,99 @@
+"""API keys: from an explicit setting, the OS keyring or the environment; never
+written anywhere, and scrubbed from any text we show or log."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from typing import Iterable
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "procedure-studio"
+NO_KEY_PROVIDERS = frozenset({"ollama", "ollama_chat", "lm_studio", "hosted_vllm", "vllm",
+                              "llamafile", "local"})
+ENV_VARS = {
+    "openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "gemini": "GEMINI_API_KEY",
+    "mistral": "MISTRAL_API_KEY", "groq": "GROQ_API_KEY", "deepseek": "DEEPSEEK_API_KEY",
+    "openrouter": "OPENROUTER_API_KEY", "azure": "AZURE_API_KEY", "cohere": "COHERE_API_KEY",
+    "together_ai": "TOGETHERAI_API_KEY", "fireworks_ai": "FIREWORKS_AI_API_KEY",
+    "xai": "XAI_API_KEY", "perplexity": "PERPLEXITYAI_API_KEY",
+}
+_BARE_PREFIXES = (("gpt-", "openai"), ("o1", "openai"), ("o3", "openai"), ("o4", "openai"),
+                  ("chatgpt", "openai"), ("text-", "openai"), ("claude", "anthropic"),
+                  ("gemini", "gemini"), ("mistral", "mistral"), ("command", "cohere"))
+
+
+def provider_of(model: str) -> str:
+    """The litellm provider prefix of a model id, guessed for bare names."""
+    if "/" in model:
+        return model.split("/", 1)[0].lower()
+    lowered = model.lower()
+    for prefix, provider in _BARE_PREFIXES:
+        if lowered.startswith(prefix):
+            return provider
+    return "openai"
+
+
+def env_var_for(provider: str) -> str:
+    return ENV_VARS.get(provider, f"{provider.upper()}_API_KEY")
+
+
+def needs_key(model: str, api_base: str | None) -> bool:
+    """Local servers need no key; an OpenAI-compatible local server gets a placeholder."""
+    provider = provider_of(model)
+    if provider in NO_KEY_PROVIDERS:
+        return False
+    return not (api_base and _is_local(api_base))
+
+
+def _is_local(url: str) -> bool:
+    return bool(re.match(r"https?://(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0)(:|/|$)", url))
+
+
+def find_key(model: str) -> tuple[str | None, str]:
+    """(key or None, where it came from / where to put it)."""
+    provider = provider_of(model)
+    var = env_var_for(provider)
+    value = os.environ.get(var)
+    if value:
+        return value, f"environment variable {var}"
+    try:
+        import keyring
+        value = keyring.get_password(KEYRING_SERVICE, provider)
+    except Exception as exc:   # no usable keyring backend: fall through to "missing"
+        log.debug("keyring unavailable: %s", exc)
+        value = None
+    if value:
+        return value, f"keyring ({KEYRING_SERVICE} / {provider})"
+    return None, where_to_set(model)
+
+
+def where_to_set(model: str) -> str:
+    provider = provider_of(model)
+    return (f"set the environment variable {env_var_for(provider)}, or store it in the OS "
+            f"keyring: service '{KEYRING_SERVICE}', user name '{provider}' "
+            f"(python -m keyring set {KEYRING_SERVICE} {provider})")
+
+
+_KEY_LIKE = (
+    re.compile(r"\b(?:sk|pk|rk|gsk|xai)-[A-Za-z0-9_\-]{6,}"),
+    re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"),
+)
+_AFTER_LABEL = (
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]{8,}"),
+    re.compile(r"(?i)(api[_-]?key['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9._\-]{6,}"),
+)
+
+
+def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """Remove keys from text before it is shown, logged or stored."""
+    out = str(text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            out = out.replace(secret, "[redacted]")
+    for pattern in _KEY_LIKE:
+        out = pattern.sub("[redacted]", out)
+    for pattern in _AFTER_LABEL:
+        out = pattern.sub(lambda m: m.group(1) + "[redacted]", out)
+    return out

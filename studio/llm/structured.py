@@ -1,0 +1,173 @@
+"""Structured output: JSON read from a model reply and re-validated with pydantic.
+
+Models differ in what they support, so a request asks for a JSON schema
+response format first, then JSON mode, then plain prompting; whatever comes
+back is parsed here and validated again, never trusted as is.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, create_model
+from typing_extensions import Annotated
+
+FORMAT_MODES = ("json_schema", "json_object", "prompt")
+
+
+class MalformedOutput(ValueError):
+    """The reply was not the JSON asked for."""
+
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
+
+
+def extract_json(text: str) -> Any:
+    """The JSON value in a reply, tolerating code fences and prose around it."""
+    if text is None:
+        raise MalformedOutput("the reply is empty")
+    candidates = [text.strip()]
+    candidates += [m.group(1).strip() for m in _FENCE.finditer(text)]
+    start, end = text.find("{"), text.rfind("}")
+    if start != -1 and end > start:
+        candidates.append(text[start:end + 1])
+    for candidate in candidates:
+        if not candidate:
+            continue
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    snippet = text.strip().replace("\n", " ")[:120]
+    raise MalformedOutput(f"the reply is not valid JSON: {snippet!r}")
+
+
+def parse_reply(text: str, schema: type[BaseModel] | None) -> Any:
+    """Validate a reply against `schema` (or just JSON when None); MalformedOutput if not."""
+    data = extract_json(text)
+    if schema is None:
+        return data
+    if not isinstance(data, dict):
+        raise MalformedOutput("the reply is JSON but not an object")
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        try:                       # a field that does not fit is treated as not given
+            return validate_lenient(schema, data)[0]
+        except ValidationError:
+            raise MalformedOutput(f"the reply does not match the expected fields: "
+                                  f"{_short_errors(exc)}") from None
+
+
+def _short_errors(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                     for e in exc.errors(include_url=False)[:5])
+
+
+def schema_of(schema: type[BaseModel]) -> dict[str, Any]:
+    return schema.model_json_schema()
+
+
+def response_format_for(mode: str, schema: type[BaseModel] | None) -> dict[str, Any] | None:
+    if mode == "json_schema" and schema is not None:
+        return {"type": "json_schema", "json_schema": {
+            "name": re.sub(r"[^A-Za-z0-9_-]", "_", schema.__name__)[:64] or "reply",
+            "schema": schema_of(schema), "strict": False}}
+    if mode in ("json_object", "json_schema"):
+        return {"type": "json_object"}
+    return None
+
+
+def format_instruction(mode: str, schema: type[BaseModel] | None) -> str | None:
+    """Text added to the prompt when the API itself does not carry the schema."""
+    if mode == "json_schema" and schema is not None:
+        return None
+    if schema is None:
+        return "Answer with a single JSON object and nothing else."
+    return ("Answer with a single JSON object and nothing else, matching this JSON schema:\n"
+            + json.dumps(schema_of(schema), ensure_ascii=False))
+
+
+def looks_unsupported(message: str) -> bool:
+    """Does a 400 / unsupported-params error say the response format is the problem?"""
+    text = message.lower()
+    return any(word in text for word in ("response_format", "json_schema", "response format",
+                                         "json mode", "structured output", "json_object"))
+
+
+# -- models built from procedure variables -------------------------------------------
+
+_SIMPLE_TYPES: dict[str, Any] = {
+    "string": str, "email": str, "date": str, "image": str, "file": str,
+    "number": float, "integer": int, "boolean": bool, "object": dict[str, Any],
+    "list": list[Any],
+}
+_CURRENCY = re.compile(r"^[^\d\-+.]*([-+]?\d[\d,]*(?:\.\d+)?)\s*[^\d]*$")
+
+
+def _to_number(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _CURRENCY.match(value.strip())
+        if match:
+            return match.group(1).replace(",", "")
+    return value
+
+
+def _enum_matcher(options: list[Any]):
+    def match(value: Any) -> Any:
+        if value is None or value in options:
+            return value
+        lowered = str(value).strip().lower()
+        for option in options:
+            if str(option).lower() == lowered:
+                return option
+        return value
+    return match
+
+
+def _field_type(var: Any) -> Any:
+    kind = getattr(var, "type", "string")
+    if kind == "enum" and getattr(var, "options", None):
+        options = list(var.options)
+        literal = Literal[tuple(options)]  # type: ignore[valid-type]
+        return Annotated[literal, BeforeValidator(_enum_matcher(options))]
+    base = _SIMPLE_TYPES.get(kind, Any)
+    if kind in ("number", "integer"):
+        return Annotated[base, BeforeValidator(_to_number)]
+    return base
+
+
+def _describe(name: str, var: Any) -> str:
+    parts = [getattr(var, "description", None) or name.replace("_", " ")]
+    kind = getattr(var, "type", "string")
+    if kind == "date":
+        parts.append("(a date, YYYY-MM-DD)")
+    if getattr(var, "pattern", None):
+        parts.append(f"(format: {var.pattern})")
+    return " ".join(parts) + ". Null when the customer has not said it."
+
+
+def model_for_variables(variables: dict[str, Any], name: str = "Extraction") -> type[BaseModel]:
+    """A pydantic model with one optional field per procedure variable (core Variable)."""
+    fields: dict[str, Any] = {}
+    for var_name, var in variables.items():
+        fields[var_name] = (_field_type(var) | None, Field(default=None,
+                                                          description=_describe(var_name, var)))
+    return create_model(name, **fields)
+
+
+def validate_lenient(schema: type[BaseModel], data: dict[str, Any]) -> tuple[BaseModel, dict[str, str]]:
+    """Validate, dropping (to None) the fields that do not fit; returns the rejects too."""
+    rejected: dict[str, str] = {}
+    data = {k: v for k, v in data.items() if k in schema.model_fields}
+    for _ in range(len(schema.model_fields) + 1):
+        try:
+            return schema.model_validate(data), rejected
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                key = str(err["loc"][0]) if err["loc"] else None
+                if key in data:
+                    rejected[key] = f"{data[key]!r}: {err['msg']}"
+                    data[key] = None
+    return schema.model_validate({}), rejected

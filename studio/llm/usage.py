@@ -1,0 +1,89 @@
+"""Tokens and cost of model calls, summed per simulation (and per run)."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class LLMResponse:
+    text: str
+    parsed: Any = None               # the validated object when a response format was asked
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: float | None = None        # None: the provider's price is unknown
+    cached: bool = False
+    model: str = ""
+    latency_ms: float = 0.0
+    attempts: int = 1
+    format_mode: str | None = None   # json_schema / json_object / prompt, when structured
+
+    @property
+    def tokens(self) -> int:
+        return self.tokens_in + self.tokens_out
+
+
+@dataclass
+class Usage:
+    """What was paid for: cached responses count as calls but cost nothing."""
+    calls: int = 0
+    cached_calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    known_cost: float = 0.0
+    unknown_cost_calls: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, response: LLMResponse) -> None:
+        with self._lock:
+            self.calls += 1
+            if response.cached:
+                self.cached_calls += 1
+                return
+            self.tokens_in += response.tokens_in
+            self.tokens_out += response.tokens_out
+            if response.cost is None:
+                self.unknown_cost_calls += 1
+            else:
+                self.known_cost += response.cost
+
+    def merge(self, other: "Usage") -> None:
+        with self._lock:
+            self.calls += other.calls
+            self.cached_calls += other.cached_calls
+            self.tokens_in += other.tokens_in
+            self.tokens_out += other.tokens_out
+            self.known_cost += other.known_cost
+            self.unknown_cost_calls += other.unknown_cost_calls
+
+    @property
+    def tokens(self) -> int:
+        return self.tokens_in + self.tokens_out
+
+    @property
+    def cost(self) -> float | None:
+        """Total cost, or None when any paid call had an unknown price."""
+        return None if self.unknown_cost_calls else round(self.known_cost, 8)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"calls": self.calls, "cached_calls": self.cached_calls,
+                "tokens_in": self.tokens_in, "tokens_out": self.tokens_out,
+                "tokens": self.tokens, "cost": self.cost}
+
+
+_ACTIVE = threading.local()
+
+
+def bind_usage(usage: Usage | None) -> None:
+    """Make `usage` the meter of the simulation running on this thread.
+
+    The model brain binds its meter when it is made; the model-played customer and
+    the rubric judge, created later on the same thread, add their calls to it, so a
+    simulation's tokens and cost cover every call made for it.
+    """
+    _ACTIVE.usage = usage
+
+
+def active_usage() -> Usage | None:
+    return getattr(_ACTIVE, "usage", None)

@@ -1,0 +1,171 @@
+"""The model brain: routing, switch signals, extraction and replies from a litellm model.
+
+Same state machine as the offline engine (engine.py); only these judgement calls
+differ. Every call goes through studio.llm.client (cache, retries, limits), and a
+model that fails for good raises BrainError, which the engine turns into status
+`error`, never `fail`. The model's reasoning is kept: routing and switching put
+it in their trace events, extraction in each variable's `how`, and all of it
+(replies too) in `self.reasoning`, with tokens and cost in `self.usage`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from studio.core.simulation import CustomerTurn
+from studio.llm.errors import ModelError
+from studio.llm.settings import settings_for_project
+from studio.llm.structured import model_for_variables, validate_lenient
+from studio.llm.usage import Usage, bind_usage
+
+from . import model_prompts as prompts
+from .brain import (
+    BrainError, Extracted, ExtractRequest, ReplyRequest, RouteDecision, SwitchCandidate,
+    SwitchDecision,
+)
+
+SKIP_TYPES = ("image", "file")       # filled from attachments by the engine, not from text
+
+
+class ModelBrain:
+    def __init__(self, project: Any, options: Any = None, *, settings: Any = None):
+        self.project = project
+        self.options = options
+        self.settings = settings or settings_for_project(project, options)
+        self.name = self.settings.model
+        self.no_cache = bool(getattr(options, "no_cache", False)
+                             or getattr(options, "repeat_index", 0) > 0)
+        self.usage = Usage()
+        bind_usage(self.usage)
+        self.reasoning: list[dict[str, Any]] = []
+        self._cache = None
+        self._schemas: dict[tuple, type] = {}
+
+    @property
+    def tokens(self) -> int:
+        """Tokens paid for so far (the runner copies it into SimulationResult.tokens)."""
+        return self.usage.tokens
+
+    @property
+    def cost(self) -> float | None:
+        """Cost so far; None when a model's price is unknown, 0.0 when all was cached."""
+        return self.usage.cost
+
+    # -- plumbing -------------------------------------------------------------
+    @property
+    def cache(self):
+        if self._cache is None and not getattr(self.project, "_no_llm_cache", False):
+            from studio.llm.cache import cache_for
+            try:
+                self._cache = cache_for(self.project.library_path)
+            except Exception:          # an unwritable folder: run without a cache
+                self._cache = False
+        return self._cache or None
+
+    def _ask(self, kind: str, messages: list[dict], schema: Any) -> Any:
+        from studio.llm.client import complete
+        try:
+            response = complete(messages, settings=self.settings, response_format=schema,
+                                cache=self.cache, no_cache=self.no_cache, usage=self.usage)
+        except ModelError as exc:
+            raise BrainError(f"model error during {kind} ({exc.reason}): {exc}") from exc
+        parsed = response.parsed
+        reasoning = getattr(parsed, "reasoning", "") or ""
+        self.reasoning.append({"kind": kind, "reasoning": reasoning, "cached": response.cached})
+        return parsed
+
+    # -- routing ----------------------------------------------------------------
+    def route(self, message: CustomerTurn, transcript: list[Any]) -> RouteDecision:
+        procedures = self.project.procedures
+        if not procedures:
+            return RouteDecision(None, "the project has no procedures")
+        answer = self._ask("route", prompts.route_messages(procedures, message), prompts.RouteAnswer)
+        chosen = (answer.procedure or "").strip() or None
+        why = answer.reasoning.strip() or "no reason given"
+        if chosen is not None and chosen not in procedures:
+            return RouteDecision(None, f"model chose unknown procedure '{chosen}': {why}")
+        scores = {pid: (1.0 if pid == chosen else 0.0) for pid in procedures}
+        return RouteDecision(chosen, f"model: {why}", scores)
+
+    # -- switching ----------------------------------------------------------------
+    def detect_switch(self, message: CustomerTurn, candidates: list[SwitchCandidate],
+                      transcript: list[Any]) -> SwitchDecision | None:
+        if not candidates:
+            return None
+        rules = [{"listen": prompts.describe_rule(c.rule), "to": c.rule.to} for c in candidates]
+        answer = self._ask("switch", prompts.switch_messages(rules, message, transcript),
+                           prompts.SwitchAnswer)
+        if answer.rule is None or not 1 <= answer.rule <= len(candidates):
+            return None
+        candidate = candidates[answer.rule - 1]
+        rule = candidate.rule
+        label = (f"keywords: {', '.join(rule.keywords)}" if rule.keywords else
+                 f"signal: {rule.description}")
+        return SwitchDecision(candidate, label, f"model: {answer.reasoning.strip() or 'signal detected'}")
+
+    # -- extraction --------------------------------------------------------------
+    def extract(self, message: CustomerTurn, request: ExtractRequest) -> list[Extracted]:
+        wanted = {n: v for n, v in request.wanted.items() if v.type not in SKIP_TYPES}
+        known = request.known
+        others = {n: v for n, v in request.procedure.variables.items()
+                  if n not in wanted and v.type not in SKIP_TYPES and known.get(n) in (None, "", [], {})}
+        if not wanted and not others:
+            return []
+        schema = self._extraction_schema(request.procedure.id, request.step_id, wanted, others)
+        messages = prompts.extract_messages(
+            message, step_text=request.step_text, wanted=wanted, others=others, known=known,
+            transcript=request.transcript, is_start=request.is_start)
+        answer = self._ask("extract", messages, schema)
+        data = answer.model_dump()
+        reasoning = str(data.pop("reasoning", "") or "").strip()
+        found: list[Extracted] = []
+        for name, value in data.items():
+            if value is None or value == "" or value == []:
+                continue
+            var = wanted.get(name) or others.get(name)
+            value, note = _fit_pattern(value, var, message.text or "")
+            if value is None:
+                self.reasoning.append({"kind": "extract", "reasoning": f"{name} dropped: {note}"})
+                continue
+            how = "model" + (f" ({note})" if note else "") + (f": {reasoning}" if reasoning else "")
+            found.append(Extracted(name, value, how[:300]))
+        return found
+
+    def _extraction_schema(self, procedure: str, step: str, wanted: dict, others: dict) -> type:
+        key = (procedure, step, tuple(wanted), tuple(others))
+        schema = self._schemas.get(key)
+        if schema is None:
+            from pydantic import Field, create_model
+            base = model_for_variables({**wanted, **others}, name="Extraction")
+            schema = create_model("Extraction", __base__=base,
+                                  reasoning=(str, Field(default="", description="One sentence.")))
+            self._schemas[key] = schema
+        return schema
+
+    # -- replies ------------------------------------------------------------------
+    def reply(self, request: ReplyRequest) -> str:
+        if not request.parts:
+            return ""
+        articles = [self.project.knowledge[a] for a in request.knowledge if a in self.project.knowledge]
+        messages = prompts.reply_messages(request.parts, variables=request.variables,
+                                          articles=articles, transcript=request.transcript,
+                                          tone=request.tone)
+        answer = self._ask("reply", messages, prompts.ReplyAnswer)
+        return (answer.reply or "").strip()
+
+
+def _fit_pattern(value: Any, var: Any, text: str) -> tuple[Any, str]:
+    """Keep a value that fits the variable's pattern; else find the pattern in the text."""
+    pattern = getattr(var, "pattern", None)
+    if not pattern or not isinstance(value, str):
+        return value, ""
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return value, ""
+    if regex.fullmatch(value.strip()):
+        return value.strip(), ""
+    found = regex.search(value) or regex.search(text)
+    if found:
+        return found.group(0), f"fitted to pattern {pattern}"
+    return None, f"{value!r} does not match pattern {pattern}"

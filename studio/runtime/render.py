@@ -1,0 +1,63 @@
+"""Template rendering and expression evaluation with parsed forms cached.
+
+Same semantics as studio.core.templates.render (a template that is exactly one
+`{{ expr }}` yields the typed value); parsing is cached so thousands of runs
+do not re-parse the same texts.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Mapping
+
+from studio.core.expressions import Expression, parse
+from studio.core.templates import format_value, parse_template
+
+
+@lru_cache(maxsize=4096)
+def _template(text: str) -> tuple:
+    parts = parse_template(text)
+    return tuple((p.expression, p.start, p.end) for p in parts)
+
+
+def render(value: Any, names: Mapping[str, Any]) -> Any:
+    if isinstance(value, dict):
+        return {k: render(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render(v, names) for v in value]
+    if not isinstance(value, str):
+        return value
+    if "{{" not in value:
+        return value
+    parts = _template(value)
+    if len(parts) == 1 and parts[0][1] == 0 and parts[0][2] == len(value):
+        return parts[0][0].evaluate(names)
+    out, last = [], 0
+    for expression, start, end in parts:
+        out.append(value[last:start])
+        out.append(format_value(expression.evaluate(names)))
+        last = end
+    out.append(value[last:])
+    return "".join(out)
+
+
+def render_text(value: Any, names: Mapping[str, Any]) -> str:
+    """Render for display: always text."""
+    result = render(value, names)
+    return result if isinstance(result, str) else format_value(result)
+
+
+def expression(source: str) -> Expression:
+    return parse(source)
+
+
+def lookup_path(names: Mapping[str, Any], path: str) -> Any:
+    parts = path.split(".")
+    value: Any = names.get(parts[0])
+    for part in parts[1:]:
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def seen_values(expr: Expression, names: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of every dotted path an expression reads, for the trace."""
+    return {path: lookup_path(names, path) for path in sorted(expr.paths())}

@@ -1,0 +1,109 @@
+"""Run one simulation: customer turns into the state machine, then the judge.
+
+`run_simulation` never raises for a broken simulation, procedure, connector or
+model: it returns status "error" with `error` set. It keeps no shared mutable
+state, so run-all may call it from many threads with the same Project.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from studio.core.progress import Progress
+from studio.core.simulation import Simulation
+from studio.runtime.brain import make_brain
+from studio.runtime.engine import Conversation, stop
+
+from .coverage import coverage_from_trace
+from .customer import make_customer
+from .judge import judge
+from .options import RunOptions, engine_name
+from .result import SimulationResult, TranscriptEntry
+
+
+class SimulationProblem(Exception):
+    pass
+
+
+def customer_attributes(project: Any, simulation: Simulation) -> dict[str, Any]:
+    """The segment's attributes, overridden by the simulation's own: `customer.*`."""
+    attributes: dict[str, Any] = {}
+    segment = simulation.customer.segment
+    if segment:
+        if segment not in project.settings.segments:
+            known = ", ".join(sorted(project.settings.segments)) or "none defined"
+            raise SimulationProblem(f"unknown customer segment '{segment}' (studio.yaml segments: {known})")
+        attributes.update(project.settings.segments[segment])
+    attributes.update(simulation.customer.attributes)
+    return attributes
+
+
+def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions | None = None,
+                   cancel: Progress | None = None) -> SimulationResult:
+    started = time.perf_counter()
+    options = options or RunOptions()
+    engine = engine_name(project, options)
+    result = SimulationResult(simulation=simulation.name, procedure=simulation.procedure,
+                              status="error", engine=engine)
+    conversation: Conversation | None = None
+    brain = None
+    exceeded = False
+    try:
+        attributes = customer_attributes(project, simulation)
+        brain = make_brain(project, options)
+        conversation = Conversation(project, brain, attributes=attributes,
+                                    fixtures=simulation.fixtures, options=options)
+        customer = make_customer(project, simulation, options)
+        limit = simulation.expect.max_turns
+        while not conversation.ended:
+            if cancel is not None and cancel.cancelled:
+                raise SimulationProblem("cancelled")
+            turn = customer.next_turn(conversation.transcript)
+            if turn is None:
+                break
+            if limit is not None and conversation.turn >= limit:
+                exceeded = True
+                break
+            conversation.receive(turn)
+        if not conversation.ended:
+            stop(conversation, f"stopped after max_turns ({limit})" if exceeded
+                 else "the customer's script ran out before the conversation ended")
+    except Exception as exc:  # never raise: a broken run is an `error` result
+        result.error = str(exc) if isinstance(exc, SimulationProblem) else f"{type(exc).__name__}: {exc}"
+    if conversation is not None:
+        _fill(result, conversation, exceeded)
+        if result.error is None and conversation.error is not None:
+            result.error = conversation.error
+    if brain is not None:
+        result.tokens = getattr(brain, "tokens", None)
+        result.cost = getattr(brain, "cost", None)
+    if result.error is None:
+        try:
+            result.expectations = judge(project, simulation, result, options=options,
+                                        max_turns_exceeded=exceeded)
+            failed = any(e.status == "fail" for e in result.expectations)
+            result.status = "failed" if failed else "passed"
+        except Exception as exc:
+            result.error = f"the judge failed: {type(exc).__name__}: {exc}"
+            result.status = "error"
+    result.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+    return result
+
+
+def _fill(result: SimulationResult, conversation: Conversation, exceeded: bool) -> None:
+    result.trace = conversation.trace.dump()
+    result.transcript = [TranscriptEntry(**entry) for entry in conversation.transcript]
+    result.turns = conversation.turn
+    result.outcome = conversation.outcome if conversation.error is None else None
+    result.triggered = conversation.triggered
+    result.variables = _json_safe(conversation.variables)
+    result.coverage = coverage_from_trace(result.trace)
+
+
+_JSON = TypeAdapter(dict[str, Any])
+
+
+def _json_safe(variables: dict[str, Any]) -> dict[str, Any]:
+    return _JSON.dump_python(variables, mode="json")

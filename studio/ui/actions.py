@@ -1,0 +1,101 @@
+"""The window's actions, shortcuts and menus, built in one place."""
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+
+from .resources import icon
+
+
+def make_action(parent, text: str, slot=None, shortcut=None, icon_name: str | None = None,
+                tip: str | None = None) -> QAction:
+    action = QAction(text, parent)
+    if icon_name:
+        action.setIcon(icon(icon_name))
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut) if isinstance(shortcut, str) else shortcut)
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+    if slot is not None:
+        action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
+def build_actions(w) -> dict[str, QAction]:
+    """`w` is the MainWindow; returns actions by name (tests trigger them by name)."""
+    a = {
+        "new": make_action(w, "&New project…", w.new_project, QKeySequence.New, "new"),
+        "open": make_action(w, "&Open project…", w.open_project_dialog, QKeySequence.Open, "open"),
+        "save": make_action(w, "&Save", w.save_current, QKeySequence.Save, "save",
+                            "Save the current document"),
+        "save_all": make_action(w, "Save A&ll", w.save_all, "Ctrl+Shift+S", "save-all"),
+        "close": make_action(w, "&Close project", w.close_project, "Ctrl+Shift+W"),
+        "quit": make_action(w, "&Quit", w.close, QKeySequence.Quit),
+        "delete": make_action(w, "&Delete", lambda: w.editor_call("delete_selected"),
+                              QKeySequence.Delete, "delete"),
+        "duplicate": make_action(w, "D&uplicate", lambda: w.editor_call("duplicate_selected"),
+                                 "Ctrl+D", "duplicate"),
+        "copy": make_action(w, "&Copy steps", lambda: w.editor_call("copy_selected"), QKeySequence.Copy),
+        "cut": make_action(w, "Cu&t steps", lambda: w.editor_call("cut_selected"), QKeySequence.Cut),
+        "paste": make_action(w, "&Paste steps", lambda: w.editor_call("paste"), QKeySequence.Paste),
+        "find": make_action(w, "&Find in procedure…", lambda: w.editor_call("show_find"),
+                            QKeySequence.Find, "find"),
+        "insert": make_action(w, "&Insert step…", w.show_insert_menu, "Ctrl+I", "add"),
+        "move_up": make_action(w, "Move step up", lambda: w.editor_call("move_selected", -1), "Alt+Up"),
+        "move_down": make_action(w, "Move step down", lambda: w.editor_call("move_selected", 1),
+                                 "Alt+Down"),
+        "zoom_in": make_action(w, "Zoom &in", lambda: w.flowchart_call("zoom", 1.2),
+                               QKeySequence.ZoomIn, "zoom-in"),
+        "zoom_out": make_action(w, "Zoom &out", lambda: w.flowchart_call("zoom", 1 / 1.2),
+                                QKeySequence.ZoomOut, "zoom-out"),
+        "zoom_fit": make_action(w, "Fit flowchart", lambda: w.flowchart_call("fit"), "Ctrl+0"),
+        "export_flow": make_action(w, "&Export flowchart…", w.export_flowchart, None, "export"),
+        "validate": make_action(w, "&Check project", w.controller_validate, "F7"),
+        "theme_light": make_action(w, "Light theme", lambda: w.set_theme(False)),
+        "theme_dark": make_action(w, "Dark theme", lambda: w.set_theme(True)),
+        "theme_system": make_action(w, "Follow system theme", lambda: w.set_theme(None)),
+    }
+    stack_undo = w.undo_group.createUndoAction(w, "&Undo")
+    stack_undo.setShortcut(QKeySequence.Undo)
+    stack_undo.setIcon(icon("undo"))
+    stack_redo = w.undo_group.createRedoAction(w, "&Redo")
+    stack_redo.setShortcuts([QKeySequence.Redo, QKeySequence("Ctrl+Y")])
+    stack_redo.setIcon(icon("redo"))
+    a["undo"], a["redo"] = stack_undo, stack_redo
+    return a
+
+
+def build_menus(w, a: dict[str, QAction]) -> None:
+    bar = w.menuBar()
+    file = bar.addMenu("&File")
+    for name in ("new", "open"):
+        file.addAction(a[name])
+    w.recent_menu = file.addMenu("Open &recent")
+    w.recent_menu.aboutToShow.connect(w.fill_recent_menu)
+    file.addSeparator()
+    for name in ("save", "save_all"):
+        file.addAction(a[name])
+    file.addSeparator()
+    file.addAction(a["export_flow"])
+    file.addSeparator()
+    file.addAction(a["close"])
+    file.addAction(a["quit"])
+    edit = bar.addMenu("&Edit")
+    for name in ("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None,
+                 "insert", "move_up", "move_down", None, "find"):
+        edit.addSeparator() if name is None else edit.addAction(a[name])
+    view = bar.addMenu("&View")
+    for name in ("zoom_in", "zoom_out", "zoom_fit", None, "theme_system", "theme_light", "theme_dark"):
+        view.addSeparator() if name is None else view.addAction(a[name])
+    w.view_menu = view
+    project = bar.addMenu("&Project")
+    project.addAction(a["validate"])
+    w.project_menu = project
+
+    tools = w.addToolBar("Main")
+    tools.setObjectName("MainToolBar")
+    tools.setMovable(False)
+    for name in ("open", "save", "save_all", None, "undo", "redo", None, "insert", "duplicate",
+                 "delete", None, "find", "zoom_in", "zoom_out", "export_flow"):
+        tools.addSeparator() if name is None else tools.addAction(a[name])
+    w.main_toolbar = tools

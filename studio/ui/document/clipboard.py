@@ -1,0 +1,36 @@
+"""Steps on the clipboard as YAML, so they paste into any procedure (or a text editor)."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from studio.core.steps import Step
+from studio.core.yaml_io import dump_yaml
+
+from .tree_ops import reid_steps
+
+MIME_STEPS = "application/x-procedure-studio-steps"
+_STEPS = TypeAdapter(list[Step])
+
+
+def steps_to_yaml(steps: Iterable[Any]) -> str:
+    return dump_yaml([s.to_data() for s in steps])
+
+
+def steps_from_yaml(text: str, taken: Iterable[str]) -> list:
+    """Parse pasted YAML (a list of steps or one step) into steps with fresh ids; [] if not steps."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    if isinstance(data, dict):
+        data = data.get("steps", [data])
+    if not isinstance(data, list) or not data:
+        return []
+    try:
+        steps = _STEPS.validate_python(data)
+    except ValidationError:
+        return []
+    return reid_steps(steps, taken)

@@ -1,0 +1,245 @@
+"""A loaded project being edited: its undo stack, per-file dirty state and events.
+
+Views subscribe to the psygnal signals and repaint; they never change the
+project except by pushing a command (see `commands.py`) with `session.push`.
+A file is dirty when what it would contain now differs from what was last
+read or written, so undoing back to the saved state makes it clean again.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Iterator
+
+from psygnal import Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from studio.core.project import SETTINGS_FILE, Project, load_model, load_project
+from studio.core.yaml_io import model_to_yaml
+
+KINDS = ("procedure", "connector", "knowledge", "simulation")
+STORE = {"procedure": "procedures", "connector": "connectors",
+         "knowledge": "knowledge", "simulation": "simulations"}
+Key = tuple[str, str]   # (kind, id); ("settings", "") for studio.yaml
+
+
+def digest(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha1(data).hexdigest()
+
+
+class ProjectSession:
+    """One open project. Signals (psygnal) fire after every change:
+
+    - ``procedure_changed(procedure_id, step_id_or_None)``: a step's fields
+      changed, or (None) the step structure / procedure settings changed.
+    - ``items_changed(kind)``: items of a kind were added, removed or renamed.
+    - ``item_changed(kind, id)``: an item's content changed (any kind).
+    - ``dirty_changed()``, ``saved()``, ``reloaded(kind, id)``.
+    """
+
+    procedure_changed = Signal(str, object)
+    items_changed = Signal(str)
+    item_changed = Signal(str, str)
+    dirty_changed = Signal()
+    saved = Signal()
+    reloaded = Signal(str, str)
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.undo_stack = QUndoStack()
+        self._saved: dict[Key, Any] = {}
+        self._dirty: set[Key] = set()
+        self._written: dict[str, str] = {}     # absolute path -> digest of our last write
+        for key in self.keys():
+            self._saved[key] = self.current_data(key)
+
+    @classmethod
+    def open(cls, root: Path | str) -> "ProjectSession":
+        return cls(load_project(Path(root)))
+
+    @property
+    def root(self) -> Path:
+        return self.project.root
+
+    # -- items ----------------------------------------------------------------
+    def store(self, kind: str) -> dict:
+        return getattr(self.project, STORE[kind])
+
+    def keys(self) -> Iterator[Key]:
+        yield ("settings", "")
+        for kind in KINDS:
+            for item_id in self.store(kind):
+                yield (kind, item_id)
+
+    def get(self, kind: str, item_id: str) -> Any | None:
+        if kind == "settings":
+            return self.project.settings
+        return self.store(kind).get(item_id)
+
+    def rel_path(self, key: Key) -> str:
+        return SETTINGS_FILE if key[0] == "settings" else self.project.file_of(*key)
+
+    def key_of_rel(self, rel: str) -> Key | None:
+        for key in list(self._saved) + list(self.keys()):
+            if self.rel_path(key) == rel:
+                return key
+        return None
+
+    def current_data(self, key: Key) -> Any:
+        item = self.get(*key)
+        if item is None:
+            return None
+        return item.render() if key[0] == "knowledge" else item.to_data()
+
+    def current_text(self, key: Key) -> str | None:
+        item = self.get(*key)
+        if item is None:
+            return None
+        return item.render() if key[0] == "knowledge" else model_to_yaml(item)
+
+    # -- change notification (called by commands) ------------------------------
+    def push(self, command: QUndoCommand) -> None:
+        self.undo_stack.push(command)
+
+    def touch(self, kind: str, item_id: str, step_id: str | None = None,
+              structure: bool = True) -> None:
+        """A command changed an item: update dirty state and tell the views."""
+        self._update_dirty([(kind, item_id)])
+        if kind == "procedure":
+            self.procedure_changed.emit(item_id, None if structure else step_id)
+        self.item_changed.emit(kind, item_id)
+
+    def touch_items(self, kind: str, ids: list[str]) -> None:
+        self._update_dirty([(kind, i) for i in ids])
+        self.items_changed.emit(kind)
+        for item_id in ids:
+            if kind == "procedure" and item_id in self.project.procedures:
+                self.procedure_changed.emit(item_id, None)
+            self.item_changed.emit(kind, item_id)
+
+    def _update_dirty(self, keys: list[Key]) -> None:
+        before = set(self._dirty)
+        for key in keys:
+            if self.current_data(key) != self._saved.get(key):
+                self._dirty.add(key)
+            else:
+                self._dirty.discard(key)
+        if before != self._dirty:
+            self.dirty_changed.emit()
+
+    # -- dirty state and saving -------------------------------------------------
+    @property
+    def is_dirty(self) -> bool:
+        return bool(self._dirty)
+
+    def dirty_keys(self) -> list[Key]:
+        return sorted(self._dirty)
+
+    def is_key_dirty(self, key: Key) -> bool:
+        return key in self._dirty
+
+    def save(self, keys: list[Key] | None = None) -> list[Path]:
+        """Write dirty files atomically (all when `keys` is None); deleted items lose their file."""
+        written = []
+        for key in list(self._dirty if keys is None else [k for k in keys if k in self._dirty]):
+            path = self.root / self.rel_path(key)
+            item = self.get(*key)
+            if item is None:
+                if path.exists():
+                    path.unlink()
+                self.project.files.pop(f"{key[0]}:{key[1]}", None)
+                self._saved.pop(key, None)
+            else:
+                if key[0] == "settings":
+                    self.project.save_settings()
+                elif key[0] == "procedure":
+                    self.project.save_procedure(item)
+                elif key[0] == "connector":
+                    self.project.save_connector(item)
+                elif key[0] == "knowledge":
+                    self.project.save_article(item)
+                else:
+                    self.project.save_simulation(key[1], item)
+                self.project.files.setdefault(f"{key[0]}:{key[1]}", self.rel_path(key))
+                self._saved[key] = self.current_data(key)
+                self._written[str(path)] = digest(path.read_bytes())
+            self._dirty.discard(key)
+            written.append(path)
+        self.dirty_changed.emit()
+        self.saved.emit()
+        return written
+
+    def is_own_write(self, path: Path | str) -> bool:
+        """True when the file on disk is exactly what we last wrote or read."""
+        path = Path(path)
+        known = self._written.get(str(path))
+        if not path.exists():
+            return known is None and self.key_of_rel(self._rel(path)) is None
+        current = digest(path.read_bytes())
+        if known is not None:
+            return current == known
+        key = self.key_of_rel(self._rel(path))
+        if key is None:
+            return False
+        saved = self._saved.get(key)
+        return saved is not None and self._data_of_file(key, path) == saved
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _data_of_file(self, key: Key, path: Path) -> Any:
+        model = self._load_file(key, path)
+        if model is None:
+            return None
+        return model.render() if key[0] == "knowledge" else model.to_data()
+
+    def _load_file(self, key: Key, path: Path) -> Any:
+        from studio.core.connector import Connector
+        from studio.core.knowledge import Article
+        from studio.core.procedure import Procedure
+        from studio.core.settings import ProjectSettings
+        from studio.core.simulation import Simulation
+        if key[0] == "knowledge":
+            try:
+                return Article.parse(key[1], path.read_text(encoding="utf-8"))
+            except Exception:
+                return None
+        cls = {"settings": ProjectSettings, "procedure": Procedure, "connector": Connector,
+               "simulation": Simulation}[key[0]]
+        model, _, _ = load_model(cls, path, self._rel(path))
+        return model
+
+    def reload_from_disk(self, rel: str) -> bool:
+        """Take the disk version of a file (after an outside change); history is cleared."""
+        key = self.key_of_rel(rel)
+        if key is None:
+            return False
+        path = self.root / rel
+        model = self._load_file(key, path) if path.exists() else None
+        if path.exists() and model is None:
+            return False
+        if key[0] == "settings":
+            self.project.settings = model
+        elif model is None:
+            self.store(key[0]).pop(key[1], None)
+        else:
+            self.store(key[0])[key[1]] = model
+        self._saved[key] = self.current_data(key)
+        if path.exists():
+            self._written[str(path)] = digest(path.read_bytes())
+        self.undo_stack.clear()
+        self._update_dirty([key])
+        self.items_changed.emit(key[0])
+        if key[0] == "procedure":
+            self.procedure_changed.emit(key[1], None)
+        self.item_changed.emit(*key)
+        self.reloaded.emit(*key)
+        return True
+
+    def mark_own_write(self, path: Path) -> None:
+        if path.exists():
+            self._written[str(path)] = digest(path.read_bytes())

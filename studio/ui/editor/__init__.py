@@ -1,0 +1,1 @@
+"""The procedure editor: step cards, their model, the inspector's target, the flowchart."""

@@ -1,0 +1,330 @@
+"""The procedure as a flowchart: nodes top-down, branches as labelled edges.
+
+Layout is a simple recursive one (a condition's branches side by side, then
+they join), rebuilt on change; zoom with Ctrl+wheel, pan by dragging.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath,
+                           QPen, QPolygonF)
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsScene,
+                               QGraphicsSimpleTextItem, QGraphicsView)
+
+from studio.core.steps import ConditionStep
+
+from ..resources import step_icon
+from ..theme import MARK_COLORS, colors
+from .step_text import headline
+
+NODE_W, NODE_H, DIAMOND_H = 220, 58, 64
+VGAP, HGAP, EMPTY_W = 40, 28, 90
+
+
+def _terminal(step) -> bool:
+    if step.when:
+        return False
+    return step.kind in ("end", "switch") or (step.kind == "checkpoint" and step.mode == "handoff")
+
+
+class StepNode(QGraphicsItem):
+    def __init__(self, step, x: float, y: float):
+        super().__init__()
+        self.step_id, self.kind = step.id, step.kind
+        self.text = headline(step)
+        self.is_condition = isinstance(step, ConditionStep)
+        self.h = DIAMOND_H if self.is_condition else NODE_H
+        self.mark: str | None = None
+        self.setPos(x - NODE_W / 2, y)
+        self.setFlag(QGraphicsItem.ItemIsSelectable, True)
+        self.setCursor(Qt.PointingHandCursor)
+        self.setToolTip(f"{step.id}: {self.text}")
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-3, -3, NODE_W + 6, self.h + 6)
+
+    def top(self) -> QPointF:
+        return self.pos() + QPointF(NODE_W / 2, 0)
+
+    def bottom(self) -> QPointF:
+        return self.pos() + QPointF(NODE_W / 2, self.h)
+
+    def paint(self, painter: QPainter, option, widget=None):
+        c = colors()
+        painter.setRenderHint(QPainter.Antialiasing)
+        color = c.kind(self.kind)
+        border = c.q("accent") if self.isSelected() else color
+        if self.mark in MARK_COLORS:
+            border = QColor(MARK_COLORS[self.mark])
+        fill = QColor(c.card)
+        painter.setPen(QPen(border, 2.4 if self.isSelected() or self.mark else 1.4))
+        painter.setBrush(fill)
+        font = QFont(painter.font())
+        font.setPointSizeF(8.5)
+        small = QFont(font)
+        small.setBold(True)
+        if self.is_condition:
+            w, h = NODE_W, self.h
+            poly = QPolygonF([QPointF(w / 2, 0), QPointF(w, h / 2), QPointF(w / 2, h), QPointF(0, h / 2)])
+            tint = QColor(color)
+            tint.setAlpha(40)
+            painter.setBrush(tint)
+            painter.drawPolygon(poly)
+            painter.setFont(small)
+            painter.setPen(c.q("text"))
+            painter.drawText(QRectF(40, 0, w - 80, h), Qt.AlignCenter, f"{self.step_id}?")
+            return
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(0, 0, NODE_W, self.h), 8, 8)
+        painter.drawPath(path)
+        painter.save()
+        painter.setClipPath(path)
+        painter.fillRect(QRectF(0, 0, 5, self.h), color)
+        painter.restore()
+        step_icon(self.kind).paint(painter, QRect(12, 8, 16, 16))
+        painter.setFont(small)
+        painter.setPen(color.darker(130) if not c.dark else color.lighter(130))
+        painter.drawText(QRectF(34, 6, NODE_W - 44, 20), Qt.AlignVCenter, self.step_id)
+        painter.setFont(font)
+        painter.setPen(c.q("text"))
+        fm = QFontMetrics(font)
+        lines, rest = [], self.text.replace("\n", " ")
+        for _ in range(2):
+            if not rest:
+                break
+            cut = len(rest)
+            while fm.horizontalAdvance(rest[:cut]) > NODE_W - 24 and cut > 1:
+                cut = rest.rfind(" ", 0, cut - 1) if rest.rfind(" ", 0, cut - 1) > 0 else cut - 1
+            lines.append(rest[:cut])
+            rest = rest[cut:].lstrip()
+        if rest and lines:
+            lines[-1] = fm.elidedText(lines[-1] + " " + rest, Qt.ElideRight, NODE_W - 24)
+        painter.drawText(QRectF(12, 26, NODE_W - 22, self.h - 28), Qt.AlignLeft | Qt.AlignTop,
+                         "\n".join(lines))
+
+
+class FlowchartView(QGraphicsView):
+    step_selected = Signal(list)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setDragMode(QGraphicsView.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setMinimumWidth(120)
+        self.nodes: dict[str, StepNode] = {}
+        self._syncing = False
+        self._marks: dict[str, str] = {}
+        self.scene().selectionChanged.connect(self._on_selection)
+
+    def sizeHint(self) -> QSize:
+        return QSize(380, 600)
+
+    # -- building ------------------------------------------------------------------
+    def show_procedure(self, procedure) -> None:
+        self._syncing = True
+        scene = self.scene()
+        scene.clear()
+        self.nodes = {}
+        scene.setBackgroundBrush(QBrush(colors().q("base")))
+        width = self._measure(procedure.steps)
+        start = self._pill(f"Start · {procedure.title or procedure.id}", 0, 0)
+        exits = self._place(procedure.steps, 0, start.bottom().y() + VGAP, [(start.bottom(), "")])
+        last_y = max((p.y() for p, _ in exits), default=0) + VGAP
+        if exits:
+            done = self._pill("continue / end", 0, last_y)
+            for point, label in exits:
+                self._edge(point, done.top(), label)
+        for step_id, mark in self._marks.items():
+            if step_id in self.nodes:
+                self.nodes[step_id].mark = mark
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-40, -30, 40, 40))
+        del width
+        self._syncing = False
+
+    class _Pill:
+        def __init__(self, item, top, bottom):
+            self.item, self._top, self._bottom = item, top, bottom
+
+        def top(self):
+            return self._top
+
+        def bottom(self):
+            return self._bottom
+
+    def _pill(self, text: str, cx: float, y: float):
+        c = colors()
+        label = QGraphicsSimpleTextItem(text)
+        font = QFont(label.font())
+        font.setPointSizeF(8.5)
+        font.setBold(True)
+        label.setFont(font)
+        label.setBrush(c.q("muted"))
+        w = label.boundingRect().width() + 24
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(cx - w / 2, y, w, 26), 13, 13)
+        item = QGraphicsPathItem(path)
+        item.setBrush(c.q("lane"))
+        item.setPen(QPen(c.q("border"), 1))
+        self.scene().addItem(item)
+        label.setParentItem(item)
+        label.setPos(cx - w / 2 + 12, y + 13 - label.boundingRect().height() / 2)
+        return self._Pill(item, QPointF(cx, y), QPointF(cx, y + 26))
+
+    def _measure(self, steps: list) -> float:
+        width = NODE_W if steps else EMPTY_W
+        for step in steps:
+            if isinstance(step, ConditionStep) and step.branches:
+                inner = sum(self._measure(b.steps) for b in step.branches)
+                inner += HGAP * (len(step.branches) - 1)
+                if not any(b.is_else for b in step.branches):
+                    inner += EMPTY_W + HGAP
+                width = max(width, inner)
+        return width
+
+    def _place(self, steps: list, cx: float, y: float, incoming: list) -> list:
+        for step in steps:
+            node = StepNode(step, cx, y)
+            self.scene().addItem(node)
+            self.nodes[step.id] = node
+            for point, label in incoming:
+                self._edge(point, node.top(), label)
+            y += node.h + VGAP
+            if isinstance(step, ConditionStep) and step.branches:
+                incoming = self._place_branches(step, node, cx, y)
+                y = max(p.y() for p, _ in incoming) + VGAP if incoming else y
+            elif _terminal(step):
+                incoming = []
+            else:
+                incoming = [(node.bottom(), "")]
+        return incoming
+
+    def _place_branches(self, step, node: StepNode, cx: float, y: float) -> list:
+        widths = [self._measure(b.steps) for b in step.branches]
+        has_else = any(b.is_else for b in step.branches)
+        total = sum(widths) + HGAP * (len(widths) - 1) + (0 if has_else else EMPTY_W + HGAP)
+        x = cx - total / 2
+        out = []
+        for branch, width in zip(step.branches, widths):
+            bcx = x + width / 2
+            label = "else" if branch.is_else else branch.when
+            if branch.steps:
+                out += self._place(branch.steps, bcx, y, [(node.bottom(), label)])
+            else:
+                anchor = QPointF(bcx, y + 10)
+                self._edge(node.bottom(), anchor, label, arrow=False)
+                out.append((anchor, ""))
+            x += width + HGAP
+        if not has_else:
+            anchor = QPointF(x + EMPTY_W / 2, y + 10)
+            self._edge(node.bottom(), anchor, "otherwise", arrow=False)
+            out.append((anchor, ""))
+        return out
+
+    def _edge(self, a: QPointF, b: QPointF, label: str = "", arrow: bool = True) -> None:
+        c = colors()
+        path = QPainterPath(a)
+        if abs(a.x() - b.x()) < 0.5:
+            path.lineTo(b)
+        else:
+            mid = a.y() + min(18, (b.y() - a.y()) / 2) if b.y() > a.y() else a.y() + 18
+            path.lineTo(a.x(), mid)
+            path.lineTo(b.x(), mid)
+            path.lineTo(b)
+        if arrow:
+            path.moveTo(b)
+            path.lineTo(b + QPointF(-4, -7))
+            path.moveTo(b)
+            path.lineTo(b + QPointF(4, -7))
+        item = QGraphicsPathItem(path)
+        item.setPen(QPen(c.q("muted"), 1.3))
+        item.setZValue(-1)
+        self.scene().addItem(item)
+        if label:
+            text = QGraphicsSimpleTextItem(label if len(label) < 34 else label[:32] + "…")
+            font = QFont(text.font())
+            font.setPointSizeF(7.5)
+            text.setFont(font)
+            text.setBrush(QColor("#B45309") if not c.dark else QColor("#FBBF24"))
+            rect = text.boundingRect()
+            bg = QGraphicsPathItem()
+            p = QPainterPath()
+            p.addRoundedRect(QRectF(0, 0, rect.width() + 8, rect.height() + 2), 4, 4)
+            bg.setPath(p)
+            bg.setBrush(c.q("base"))
+            bg.setPen(QPen(Qt.NoPen))
+            bg.setPos(b.x() - rect.width() / 2 - 4, b.y() - rect.height() - 12)
+            text.setParentItem(bg)
+            text.setPos(4, 1)
+            self.scene().addItem(bg)
+
+    # -- selection & marks --------------------------------------------------------------
+    def _on_selection(self) -> None:
+        if self._syncing:
+            return
+        try:
+            items = self.scene().selectedItems()
+        except RuntimeError:
+            return
+        ids = [i.step_id for i in items if isinstance(i, StepNode)]
+        if ids:
+            self.step_selected.emit(ids)
+
+    def select_steps(self, ids: list[str]) -> None:
+        self._syncing = True
+        try:
+            self.scene().clearSelection()
+            for step_id in ids:
+                node = self.nodes.get(step_id)
+                if node:
+                    node.setSelected(True)
+            if ids and ids[-1] in self.nodes:
+                self.ensureVisible(self.nodes[ids[-1]], 40, 40)
+        finally:
+            self._syncing = False
+
+    def set_marks(self, marks: dict[str, str]) -> None:
+        self._marks = dict(marks)
+        for step_id, node in self.nodes.items():
+            node.mark = self._marks.get(step_id)
+            node.update()
+
+    # -- zoom, pan, export --------------------------------------------------------------
+    def wheelEvent(self, event):
+        if event.modifiers() & Qt.ControlModifier:
+            self.zoom(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def zoom(self, factor: float) -> None:
+        scale = self.transform().m11() * factor
+        if 0.15 <= scale <= 4:
+            self.scale(factor, factor)
+
+    def fit(self) -> None:
+        self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)
+
+    def export_png(self, path: str, scale: float = 2.0) -> None:
+        rect = self.scene().sceneRect()
+        image = QImage(int(rect.width() * scale), int(rect.height() * scale), QImage.Format_ARGB32)
+        image.fill(colors().q("base"))
+        painter = QPainter(image)
+        painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.scene().render(painter, QRectF(image.rect()), rect)
+        painter.end()
+        if not image.save(path):
+            raise OSError(f"cannot write {path}")
+
+    def export_svg(self, path: str) -> None:
+        from PySide6.QtSvg import QSvgGenerator
+        rect = self.scene().sceneRect()
+        gen = QSvgGenerator()
+        gen.setFileName(path)
+        gen.setSize(rect.size().toSize())
+        gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+        gen.setTitle("Procedure flowchart")
+        painter = QPainter(gen)
+        self.scene().render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+        painter.end()

@@ -1,0 +1,1 @@
+"""The inspector: a form per step kind and the procedure's own settings."""

@@ -1,0 +1,197 @@
+"""The procedure's own settings: title, trigger, channels, variables and switch rules."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLineEdit, QPlainTextEdit, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from studio.core.procedure import VARIABLE_TYPES, SwitchRule, Trigger, Variable
+
+from ..document import commands as cmd
+from ..document.session import ProjectSession
+
+
+class ProcedureForm(QWidget):
+    def __init__(self, session: ProjectSession, procedure_id: str, parent=None):
+        super().__init__(parent)
+        self.session, self.procedure_id = session, procedure_id
+        self._loading = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 10, 10, 10)
+        form = QFormLayout()
+        self.title = QLineEdit()
+        self.title.textEdited.connect(lambda t: self._set("title", t))
+        form.addRow("Title", self.title)
+        self.description = QPlainTextEdit()
+        self.description.setTabChangesFocus(True)
+        self.description.setFixedHeight(64)
+        self.description.setPlaceholderText("When does this procedure apply?")
+        self.description.textChanged.connect(self._trigger_edited)
+        form.addRow("Trigger", self.description)
+        self.examples = QPlainTextEdit()
+        self.examples.setTabChangesFocus(True)
+        self.examples.setFixedHeight(90)
+        self.examples.setPlaceholderText("Example customer messages, one per line")
+        self.examples.textChanged.connect(self._trigger_edited)
+        form.addRow("Examples", self.examples)
+        self.channels = QLineEdit()
+        self.channels.setPlaceholderText("chat, email, voice")
+        self.channels.textEdited.connect(
+            lambda t: self._set("channels", [c.strip() for c in t.split(",") if c.strip()]))
+        form.addRow("Channels", self.channels)
+        outer.addLayout(form)
+
+        self.variables = self._table("Variables", ["name", "type", "description", "pattern"],
+                                     outer, self._add_variable, self._variables_edited)
+        self.rules = self._table("Switch rules", ["keywords", "when", "to"], outer,
+                                 self._add_rule, self._rules_edited)
+        outer.addStretch(1)
+        self.refresh()
+
+    @property
+    def procedure(self):
+        return self.session.project.procedures[self.procedure_id]
+
+    def _set(self, field: str, value: Any, merge: bool = True) -> None:
+        if self._loading or getattr(self.procedure, field) == value:
+            return
+        self.session.push(cmd.SetProcedureField(self.session, self.procedure_id, field, value, merge))
+
+    def _table(self, title, columns, outer, add, edited) -> QTableWidget:
+        box = QGroupBox(title)
+        lay = QVBoxLayout(box)
+        table = QTableWidget(0, len(columns))
+        table.setHorizontalHeaderLabels(columns)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        table.verticalHeader().hide()
+        table.setMinimumHeight(120)
+        table.itemChanged.connect(lambda _i: edited())
+        lay.addWidget(table)
+        row = QHBoxLayout()
+        plus, minus = QPushButton("Add"), QPushButton("Remove")
+        plus.clicked.connect(add)
+        minus.clicked.connect(lambda: self._remove_row(table, edited))
+        row.addWidget(plus)
+        row.addWidget(minus)
+        row.addStretch(1)
+        lay.addLayout(row)
+        outer.addWidget(box)
+        return table
+
+    def _remove_row(self, table: QTableWidget, edited) -> None:
+        if table.currentRow() >= 0:
+            table.removeRow(table.currentRow())
+            edited()
+
+    # -- trigger ------------------------------------------------------------------------
+    def _trigger_edited(self) -> None:
+        if self._loading:
+            return
+        examples = [e.strip() for e in self.examples.toPlainText().splitlines() if e.strip()]
+        self._set("trigger", Trigger(description=self.description.toPlainText(), examples=examples))
+
+    # -- variables --------------------------------------------------------------------
+    def _type_combo(self, value: str) -> QComboBox:
+        combo = QComboBox()
+        combo.addItems(VARIABLE_TYPES)
+        combo.setCurrentText(value)
+        combo.currentTextChanged.connect(lambda _t: self._variables_edited(merge=False))
+        return combo
+
+    def _add_variable(self) -> None:
+        taken = set(self.procedure.variables)
+        n, name = 1, "new_variable"
+        while name in taken:
+            n += 1
+            name = f"new_variable_{n}"
+        variables = dict(self.procedure.variables)
+        variables[name] = Variable()
+        self._set("variables", variables, merge=False)
+
+    def _variables_edited(self, merge: bool = True) -> None:
+        if self._loading:
+            return
+        out: dict[str, Variable] = {}
+        for row in range(self.variables.rowCount()):
+            name = (self.variables.item(row, 0).text() if self.variables.item(row, 0) else "").strip()
+            if not name:
+                continue
+            old = self.procedure.variables.get(name) or Variable()
+            combo = self.variables.cellWidget(row, 1)
+            desc = self.variables.item(row, 2).text() if self.variables.item(row, 2) else ""
+            pattern = self.variables.item(row, 3).text() if self.variables.item(row, 3) else ""
+            out[name] = old.model_copy(update={
+                "type": combo.currentText() if combo else old.type,
+                "description": desc or None, "pattern": pattern or None})
+        self._set("variables", out, merge)
+
+    # -- switch rules -----------------------------------------------------------------
+    def _add_rule(self) -> None:
+        others = [p for p in self.session.project.procedures if p != self.procedure_id]
+        rules = list(self.procedure.switch_rules) + [
+            SwitchRule(to=others[0] if others else self.procedure_id, keywords=["keyword"])]
+        self._set("switch_rules", rules, merge=False)
+
+    def _rules_edited(self) -> None:
+        if self._loading:
+            return
+        rules = []
+        for row in range(self.rules.rowCount()):
+            cell = lambda c: (self.rules.item(row, c).text() if self.rules.item(row, c) else "").strip()
+            old = self.procedure.switch_rules[row] if row < len(self.procedure.switch_rules) else None
+            rule = SwitchRule(keywords=[k.strip() for k in cell(0).split(",") if k.strip()],
+                              when=cell(1) or None, to=cell(2),
+                              description=old.description if old else None)
+            rules.append(rule)
+        self._set("switch_rules", rules)
+
+    # -- model → widgets --------------------------------------------------------------
+    def refresh(self) -> None:
+        procedure = self.procedure
+        self._loading = True
+        try:
+            if self.title.text() != procedure.title:
+                self.title.setText(procedure.title)
+            if self.description.toPlainText() != procedure.trigger.description:
+                self.description.setPlainText(procedure.trigger.description)
+            current = [e.strip() for e in self.examples.toPlainText().splitlines() if e.strip()]
+            if current != procedure.trigger.examples:
+                self.examples.setPlainText("\n".join(procedure.trigger.examples))
+            if [c.strip() for c in self.channels.text().split(",") if c.strip()] != procedure.channels:
+                self.channels.setText(", ".join(procedure.channels))
+            self._fill_variables(procedure)
+            self._fill_rules(procedure)
+        finally:
+            self._loading = False
+
+    def _fill_variables(self, procedure) -> None:
+        table = self.variables
+        if table.rowCount() == len(procedure.variables) and all(
+                table.item(r, 0) and table.item(r, 0).text() == name
+                and table.item(r, 2) and table.item(r, 2).text() == (var.description or "")
+                for r, (name, var) in enumerate(procedure.variables.items())):
+            return
+        table.setRowCount(0)
+        for name, var in procedure.variables.items():
+            row = table.rowCount()
+            table.insertRow(row)
+            table.setItem(row, 0, QTableWidgetItem(name))
+            table.setCellWidget(row, 1, self._type_combo(var.type))
+            table.setItem(row, 2, QTableWidgetItem(var.description or ""))
+            table.setItem(row, 3, QTableWidgetItem(var.pattern or ""))
+
+    def _fill_rules(self, procedure) -> None:
+        table = self.rules
+        rows = [(", ".join(r.keywords), r.when or "", r.to) for r in procedure.switch_rules]
+        current = [tuple((table.item(r, c).text() if table.item(r, c) else "") for c in range(3))
+                   for r in range(table.rowCount())]
+        if current == rows:
+            return
+        table.setRowCount(0)
+        for values in rows:
+            row = table.rowCount()
+            table.insertRow(row)
+            for col, value in enumerate(values):
+                table.setItem(row, col, QTableWidgetItem(value))

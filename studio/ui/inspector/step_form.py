@@ -1,0 +1,342 @@
+"""The inspector form of one step: common fields, then the fields of its kind.
+
+Every widget edit pushes a merging SetStepField (or SetBranchWhen) command;
+`refresh()` puts model values back into the widgets after undo/redo without
+emitting edits.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QTextBrowser,
+                               QVBoxLayout, QWidget)
+
+from studio.core.ids import is_valid_id
+
+from ..document import commands as cmd
+from ..document.names import project_names
+from ..document.session import ProjectSession
+from ..resources import step_icon
+from ..editor.step_text import kind_label
+from ..widgets.code_edit import CodeEdit
+from ..widgets.expression_edit import ExpressionEdit
+from .snippet_tester import SnippetTester
+
+
+class StepForm(QWidget):
+    def __init__(self, session: ProjectSession, procedure_id: str, step_id: str, parent=None):
+        super().__init__(parent)
+        self.session, self.procedure_id, self.step_id = session, procedure_id, step_id
+        self._refreshers: list[Callable[[Any], None]] = []
+        self.fields: dict[str, QWidget] = {}
+        self.branch_edits: list[ExpressionEdit] = []
+        step = self.step
+        self.kind = step.kind
+        self.branch_count = len(step.branches) if step.kind == "condition" else 0
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 10, 10, 10)
+        head = QHBoxLayout()
+        icon = QLabel()
+        icon.setPixmap(step_icon(step.kind).pixmap(22, 22))
+        title = QLabel(kind_label(step.kind))
+        title.setObjectName("InspectorTitle")
+        head.addWidget(icon)
+        head.addWidget(title)
+        head.addStretch(1)
+        outer.addLayout(head)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignTop)
+        outer.addLayout(self.form)
+        self._id_field()
+        getattr(self, f"_build_{step.kind}")(step)
+        self._expr("when", "Only when", optional=True,
+                   hint="leave empty to always run this step")
+        self.extra = QVBoxLayout()
+        outer.addLayout(self.extra)
+        if step.kind == "code":
+            self.tester = SnippetTester(self)
+            self.tester.set_code(step.code)
+            outer.addWidget(self.tester)
+        if step.kind == "knowledge":
+            self.preview = QTextBrowser()
+            self.preview.setMinimumHeight(160)
+            outer.addWidget(QLabel("Article preview"))
+            outer.addWidget(self.preview, 1)
+            self._update_preview(step)
+        outer.addStretch(1)
+
+    # -- model access ------------------------------------------------------------------
+    @property
+    def procedure(self):
+        return self.session.project.procedures[self.procedure_id]
+
+    @property
+    def step(self):
+        return self.procedure.find_step(self.step_id)
+
+    def names(self):
+        return project_names(self.session.project)
+
+    def set(self, field: str, value: Any, merge: bool = True) -> None:
+        step = self.step
+        if step is None or getattr(step, field) == value:
+            return
+        self.session.push(cmd.SetStepField(self.session, self.procedure_id, self.step_id, field,
+                                           value, merge=merge))
+
+    def refresh(self) -> None:
+        step = self.step
+        if step is None:
+            return
+        for fn in self._refreshers:
+            fn(step)
+        if self.kind == "code":
+            self.tester.set_code(step.code)
+        if self.kind == "knowledge":
+            self._update_preview(step)
+
+    # -- field builders ----------------------------------------------------------------
+    def _row(self, label: str, widget: QWidget, hint: str | None = None) -> None:
+        if hint:
+            widget.setToolTip(hint)
+        self.form.addRow(label, widget)
+
+    def _id_field(self) -> None:
+        edit = QLineEdit(self.step_id)
+        edit.setToolTip("The step's id: used by simulations and the trace")
+
+        def commit():
+            new = edit.text().strip()
+            if new == self.step_id:
+                return
+            if not is_valid_id(new) or new in self.procedure.step_ids():
+                edit.setText(self.step_id)
+                QMessageBox.warning(self, "Step id", f"'{new}' is not a free, valid step id.")
+                return
+            old = self.step_id
+            self.step_id = new
+            self.session.push(cmd.SetStepField(self.session, self.procedure_id, old, "id", new,
+                                               merge=False, text="Rename step"))
+        edit.editingFinished.connect(commit)
+        self._refreshers.append(lambda s: edit.setText(s.id) if not edit.hasFocus() else None)
+        self.fields["id"] = edit
+        self._row("Id", edit)
+
+    def _text(self, field: str, label: str, lines: int = 3, optional: bool = False) -> QPlainTextEdit:
+        edit = QPlainTextEdit()
+        edit.setTabChangesFocus(True)
+        edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
+        edit.setPlainText(getattr(self.step, field) or "")
+        loading = [False]
+
+        def on_edit():
+            if not loading[0]:
+                text = edit.toPlainText()
+                self.set(field, (text or None) if optional else text)
+
+        def refresh(step):
+            value = getattr(step, field) or ""
+            if edit.toPlainText() != value:
+                loading[0] = True
+                edit.setPlainText(value)
+                loading[0] = False
+        edit.textChanged.connect(on_edit)
+        self._refreshers.append(refresh)
+        self.fields[field] = edit
+        self._row(label, edit)
+        return edit
+
+    def _expr(self, field: str, label: str, template: bool = False, lines: int = 1,
+              optional: bool = False, hint: str | None = None) -> ExpressionEdit:
+        edit = ExpressionEdit("template" if template else "expression", lines)
+        edit.set_names(self.names)
+        edit.optional = optional or template
+        edit.set_text(getattr(self.step, field) or "")
+        if optional:
+            edit.setPlaceholderText("(always)" if field == "when" else "")
+            edit.optional = True
+        edit.edited.connect(lambda text: self.set(field, (text or None) if optional else text))
+        self._refreshers.append(lambda s: edit.set_text(getattr(s, field) or ""))
+        self.fields[field] = edit
+        self._row(label, edit, hint)
+        return edit
+
+    def _combo(self, field: str, label: str, options: list[str], editable: bool = False) -> QComboBox:
+        combo = QComboBox()
+        combo.setEditable(editable)
+        combo.addItems(options)
+        current = getattr(self.step, field) or ""
+        if current and current not in options:
+            combo.addItem(current)
+        combo.setCurrentText(current)
+        combo.currentTextChanged.connect(lambda text: self.set(field, text, merge=False))
+
+        def refresh(step):
+            value = getattr(step, field) or ""
+            if combo.currentText() != value:
+                combo.blockSignals(True)
+                if combo.findText(value) < 0:
+                    combo.addItem(value)
+                combo.setCurrentText(value)
+                combo.blockSignals(False)
+        self._refreshers.append(refresh)
+        self.fields[field] = combo
+        self._row(label, combo)
+        return combo
+
+    def _line(self, field: str, label: str, optional: bool = True) -> QLineEdit:
+        edit = QLineEdit(getattr(self.step, field) or "")
+        edit.textEdited.connect(lambda t: self.set(field, (t.strip() or None) if optional else t))
+        self._refreshers.append(
+            lambda s: edit.setText(getattr(s, field) or "") if edit.text() != (getattr(s, field) or "") else None)
+        self.fields[field] = edit
+        self._row(label, edit)
+        return edit
+
+    # -- kinds -------------------------------------------------------------------------
+    def _build_instruction(self, step) -> None:
+        self._text("text", "Instruction", lines=4)
+        self._expr("say", "Says", template=True, lines=2, optional=True)
+        collect = QLineEdit(", ".join(step.collect))
+        collect.setPlaceholderText("variables to collect, comma separated")
+        collect.textEdited.connect(lambda t: self.set(
+            "collect", [n.strip() for n in t.split(",") if n.strip()]))
+        self._refreshers.append(lambda s: collect.setText(", ".join(s.collect))
+                                if [n.strip() for n in collect.text().split(",") if n.strip()] != s.collect
+                                else None)
+        self.fields["collect"] = collect
+        self._row("Collects", collect, "the step waits until these variables are set")
+        attempts = QSpinBox()
+        attempts.setRange(1, 20)
+        attempts.setValue(step.attempts)
+        attempts.valueChanged.connect(lambda v: self.set("attempts", v))
+        self._refreshers.append(lambda s: attempts.setValue(s.attempts) if attempts.value() != s.attempts else None)
+        self.fields["attempts"] = attempts
+        self._row("Attempts", attempts, "customer turns without the answers before handing off")
+
+    def _build_condition(self, step) -> None:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        for index, branch in enumerate(step.branches):
+            row = QHBoxLayout()
+            label = QLabel("else" if branch.is_else else ("if" if index == 0 else "else if"))
+            label.setMinimumWidth(44)
+            row.addWidget(label)
+            if branch.is_else:
+                row.addWidget(QLabel("(when no branch above matches)"), 1)
+            else:
+                edit = ExpressionEdit("expression")
+                edit.set_names(self.names)
+                edit.set_text(branch.when)
+                edit.edited.connect(lambda text, i=index: self.session.push(cmd.SetBranchWhen(
+                    self.session, self.procedure_id, self.step_id, i, text)))
+                self._refreshers.append(lambda s, i=index, e=edit: e.set_text(s.branches[i].when)
+                                        if i < len(s.branches) else None)
+                self.branch_edits.append(edit)
+                row.addWidget(edit, 1)
+            remove = QPushButton("✕")
+            remove.setFixedWidth(28)
+            remove.setToolTip("Remove this branch and its steps")
+            remove.clicked.connect(lambda _=False, i=index: self.session.push(cmd.RemoveBranch(
+                self.session, self.procedure_id, self.step_id, i)))
+            row.addWidget(remove)
+            lay.addLayout(row)
+        buttons = QHBoxLayout()
+        add = QPushButton("Add branch")
+        add.clicked.connect(lambda: self.session.push(cmd.AddBranch(
+            self.session, self.procedure_id, self.step_id)))
+        buttons.addWidget(add)
+        if not any(b.is_else for b in step.branches):
+            add_else = QPushButton("Add else")
+            add_else.clicked.connect(lambda: self.session.push(cmd.AddBranch(
+                self.session, self.procedure_id, self.step_id, len(self.step.branches), "else")))
+            buttons.addWidget(add_else)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+        self._row("Branches", box)
+
+    def _build_connector(self, step) -> None:
+        combo = self._combo("connector", "Connector", sorted(self.session.project.connectors))
+        self.inputs_box = QWidget()
+        self.inputs_form = QFormLayout(self.inputs_box)
+        self.inputs_form.setContentsMargins(0, 0, 0, 0)
+        self._row("Inputs", self.inputs_box, "each input is a template: {{ variable }}")
+        self._build_inputs(step)
+        combo.currentTextChanged.connect(lambda _t: self._build_inputs(self.step))
+        self._line("save_as", "Save result as")
+        self._combo("on_error", "On error", ["handoff", "continue"])
+        self._refreshers.append(self._refresh_inputs)
+
+    def _build_inputs(self, step) -> None:
+        while self.inputs_form.rowCount():
+            self.inputs_form.removeRow(0)
+        self.input_edits: dict[str, ExpressionEdit] = {}
+        connector = self.session.project.connectors.get(step.connector)
+        names = list(connector.inputs) if connector else []
+        names += [n for n in step.inputs if n not in names]
+        for name in names:
+            edit = ExpressionEdit("template")
+            edit.set_names(self.names)
+            edit.set_text(str(step.inputs.get(name, "")))
+            if connector and name in connector.inputs and connector.inputs[name].required:
+                edit.setPlaceholderText("required")
+            edit.edited.connect(lambda text, n=name: self._set_input(n, text))
+            self.inputs_form.addRow(name, edit)
+            self.input_edits[name] = edit
+        if not names:
+            self.inputs_form.addRow(QLabel("This connector takes no inputs."))
+
+    def _set_input(self, name: str, text: str) -> None:
+        inputs = dict(self.step.inputs)
+        if text:
+            inputs[name] = text
+        else:
+            inputs.pop(name, None)
+        self.set("inputs", inputs)
+
+    def _refresh_inputs(self, step) -> None:
+        for name, edit in getattr(self, "input_edits", {}).items():
+            edit.set_text(str(step.inputs.get(name, "")))
+
+    def _build_code(self, step) -> None:
+        edit = CodeEdit()
+        edit.set_text(step.code)
+        edit.edited.connect(lambda text: (self.set("code", text), self.tester.set_code(text)))
+        self._refreshers.append(lambda s: edit.set_text(s.code))
+        self.fields["code"] = edit
+        self._row("Code", edit, "names the snippet assigns become variables")
+
+    def _build_knowledge(self, step) -> None:
+        combo = self._combo("article", "Article", sorted(self.session.project.knowledge))
+        combo.currentTextChanged.connect(lambda _t: self._update_preview(self.step))
+        self._expr("text", "Focus", template=True, lines=2, optional=True,
+                   hint="what to use the article for at this step")
+
+    def _update_preview(self, step) -> None:
+        article = self.session.project.knowledge.get(step.article)
+        if article is None:
+            self.preview.setPlainText(f"No article '{step.article}' in this project.")
+        else:
+            self.preview.setMarkdown(article.body)
+
+    def _build_checkpoint(self, step) -> None:
+        self._combo("mode", "Mode", ["approval", "handoff"])
+        self._expr("note", "Note", template=True, lines=3,
+                   hint="the internal note for the teammate who approves or takes over")
+        self._expr("say", "Says", template=True, lines=2, optional=True)
+
+    def _build_subprocedure(self, step) -> None:
+        self._combo("procedure", "Procedure",
+                    sorted(p for p in self.session.project.procedures if p != self.procedure_id))
+
+    def _build_switch(self, step) -> None:
+        self._combo("to", "Switch to",
+                    sorted(p for p in self.session.project.procedures if p != self.procedure_id))
+
+    def _build_end(self, step) -> None:
+        self._combo("outcome", "Outcome", ["resolved", "handoff", "unresolved"])
+        self._expr("say", "Says", template=True, lines=2, optional=True)

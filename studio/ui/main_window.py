@@ -1,0 +1,273 @@
+"""The main window: wiring only. Panels, documents and the project controller live elsewhere.
+
+Extension points (issue 7): `documents.register_kind(kind, factory)`,
+`add_dock(name, title, widget, area)`, `controller.session_changed`,
+`procedure_editor(id)` for `set_marks` / `set_coverage` / `select_step`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QCursor, QGuiApplication, QUndoGroup
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
+
+from . import app_settings, theme
+from .actions import build_actions, build_menus
+from .documents import DocumentArea
+from .editor.procedure_editor import ProcedureEditor
+from .editor.text_item_editor import TextItemEditor
+from .inspector.inspector import Inspector
+from .panels.problems_panel import ProblemsPanel
+from .panels.project_tree import ProjectTree
+from .project_controller import ProjectController
+from .prompts import Prompts
+from .resources import icon
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, prompts: Prompts | None = None):
+        super().__init__()
+        self.setWindowIcon(icon("app"))
+        self.prompts = prompts or Prompts(self)
+        self.controller = ProjectController(self.prompts, self)
+        self.undo_group = QUndoGroup(self)
+        self.documents = DocumentArea(self)
+        self.setCentralWidget(self.documents)
+        self.documents.register_kind("procedure", ProcedureEditor)
+        for kind in ("connector", "knowledge", "simulation"):
+            self.documents.register_kind(kind, lambda s, i, k=kind: TextItemEditor(s, k, i))
+        self.docks: dict[str, QDockWidget] = {}
+        self.project_tree = ProjectTree(self.prompts)
+        self.inspector = Inspector()
+        self.problems_panel = ProblemsPanel()
+        self.add_dock("project", "Project", self.project_tree, Qt.LeftDockWidgetArea)
+        self.add_dock("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea)
+        self.add_dock("problems", "Problems", self.problems_panel, Qt.BottomDockWidgetArea)
+        self.actions_ = build_actions(self)
+        build_menus(self, self.actions_)
+        for dock in self.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+        self._wire()
+        self.resize(1480, 920)
+        self._restore_layout()
+        self.update_title()
+
+    # -- wiring ----------------------------------------------------------------------
+    def add_dock(self, name: str, title: str, widget, area=Qt.RightDockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        if hasattr(self, "view_menu"):
+            self.view_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def _wire(self) -> None:
+        c = self.controller
+        c.session_changed.connect(self._on_session)
+        c.problems_changed.connect(self._on_problems)
+        c.dirty_changed.connect(lambda _d: self.update_title())
+        self.project_tree.open_requested.connect(self.open_item)
+        self.problems_panel.jump_requested.connect(self.jump_to_problem)
+        self.documents.current_document_changed.connect(self._on_document)
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):
+            hints.colorSchemeChanged.connect(lambda _s: self.set_theme(None, save=False))
+
+    @property
+    def session(self):
+        return self.controller.session
+
+    def _on_session(self, session) -> None:
+        self.documents.set_session(session)
+        self.project_tree.set_session(session)
+        self.inspector.set_session(session)
+        for stack in list(self.undo_group.stacks()):
+            self.undo_group.removeStack(stack)
+        if session is not None:
+            self.undo_group.addStack(session.undo_stack)
+            self.undo_group.setActiveStack(session.undo_stack)
+            session.dirty_changed.connect(self.documents.update_titles)
+            first = sorted(session.project.procedures)
+            if first:
+                self.open_item("procedure", first[0])
+        self.update_title()
+
+    def _on_problems(self, problems: list) -> None:
+        self.problems_panel.set_problems(problems)
+        for widget in self.documents.documents():
+            if isinstance(widget, ProcedureEditor):
+                widget.set_problems(problems)
+
+    def _on_document(self, widget) -> None:
+        if isinstance(widget, ProcedureEditor):
+            self.inspector.show_step(widget.item_id, widget._key(widget.view.currentIndex()))
+            widget.set_problems(self.controller.problems)
+        self.update_title()
+
+    def open_item(self, kind: str, item_id: str):
+        widget = self.documents.open(kind, item_id)
+        if isinstance(widget, ProcedureEditor) and not getattr(widget, "_wired", False):
+            widget._wired = True
+            widget.current_changed.connect(lambda key, w=widget: self.inspector.show_step(w.item_id, key))
+            widget.set_problems(self.controller.problems)
+            sizes = app_settings.settings().value("editor/splitter")
+            if sizes:
+                widget.splitter.setSizes([int(s) for s in sizes])
+            self.inspector.show_step(item_id, None)
+        return widget
+
+    def procedure_editor(self, procedure_id: str, open_it: bool = True) -> ProcedureEditor | None:
+        """The editor of a procedure (opened if needed): for marks, coverage and selection."""
+        widget = self.documents.find("procedure", procedure_id)
+        if widget is None and open_it:
+            widget = self.open_item("procedure", procedure_id)
+        return widget
+
+    def current_editor(self) -> ProcedureEditor | None:
+        widget = self.documents.currentWidget()
+        return widget if isinstance(widget, ProcedureEditor) else None
+
+    def editor_call(self, name: str, *args) -> None:
+        editor = self.current_editor()
+        focus = QApplication.focusWidget()
+        if editor is None or (focus is not None and not editor.isAncestorOf(focus)
+                              and name in ("delete_selected", "copy_selected", "cut_selected", "paste")):
+            return
+        getattr(editor, name)(*args)
+
+    def flowchart_call(self, name: str, *args) -> None:
+        editor = self.current_editor()
+        if editor is not None:
+            getattr(editor.flowchart, name)(*args)
+
+    def show_insert_menu(self) -> None:
+        editor = self.current_editor()
+        if editor is not None:
+            editor.insert_menu().exec(QCursor.pos())
+
+    def jump_to_problem(self, problem) -> None:
+        if self.session is None or problem is None:
+            return
+        key = self.session.key_of_rel(problem.file or "")
+        if key is None or key[0] == "settings":
+            return
+        widget = self.open_item(*key)
+        if isinstance(widget, ProcedureEditor) and problem.step:
+            widget.select_step(problem.step)
+
+    # -- title, files ------------------------------------------------------------------
+    def update_title(self) -> None:
+        session = self.session
+        if session is None:
+            self.setWindowTitle("Procedure Studio")
+            return
+        mark = "*" if session.is_dirty else ""
+        self.setWindowTitle(f"{mark}{session.project.name} — Procedure Studio")
+
+    def open_project(self, path) -> bool:
+        try:
+            self.controller.open(Path(path))
+        except (OSError, RuntimeError) as exc:
+            self.prompts.error("Open project", str(exc))
+            return False
+        return True
+
+    def open_project_dialog(self) -> None:
+        folder = self.prompts.open_folder("Open project folder")
+        if folder:
+            self.open_project(folder)
+
+    def fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in app_settings.recent_projects():
+            self.recent_menu.addAction(path, lambda p=path: self.open_project(p))
+
+    def new_project(self) -> None:
+        choices = ["Empty project"] + [f"Sample: {n}" for n in app_settings.sample_names()]
+        choice = self.prompts.choose("New project", "Start from:", choices)
+        if not choice:
+            return
+        folder = self.prompts.open_folder("Folder for the new project (an empty folder)")
+        if not folder:
+            return
+        sample = choice.removeprefix("Sample: ") if choice.startswith("Sample: ") else None
+        try:
+            self.controller.new_project(Path(folder), sample)
+        except (OSError, RuntimeError) as exc:
+            self.prompts.error("New project", str(exc))
+
+    def save_current(self) -> None:
+        widget = self.documents.currentWidget()
+        if widget is None:
+            return self.save_all()
+        self.controller.save_item(widget.kind, widget.item_id)
+        self.controller.save_item("settings", "")
+
+    def save_all(self) -> None:
+        try:
+            self.controller.save_all()
+        except OSError as exc:
+            self.prompts.error("Save", f"Could not save: {exc}")
+
+    def close_project(self) -> None:
+        self.controller.close()
+
+    def controller_validate(self) -> None:
+        self.controller.validate()
+        self.docks["problems"].show()
+
+    def export_flowchart(self) -> None:
+        editor = self.current_editor()
+        if editor is None:
+            return
+        path = self.prompts.save_file("Export flowchart", f"{editor.item_id}.svg",
+                                      "SVG image (*.svg);;PNG image (*.png)")
+        if not path:
+            return
+        if path.lower().endswith(".png"):
+            editor.flowchart.export_png(path)
+        else:
+            editor.flowchart.export_svg(path)
+
+    def set_theme(self, dark: bool | None, save: bool = True) -> None:
+        if save:
+            app_settings.settings().setValue("theme", {None: "system", True: "dark", False: "light"}[dark])
+        stored = app_settings.settings().value("theme", "system")
+        if not save and stored != "system":
+            return
+        theme.apply_theme(QApplication.instance(), dark)
+        for widget in self.documents.documents():
+            if isinstance(widget, ProcedureEditor):
+                widget.flowchart.show_procedure(widget.model.procedure)
+                widget.view.viewport().update()
+
+    # -- layout persistence ------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        store = app_settings.settings()
+        geometry, state = store.value("window/geometry"), store.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        else:
+            self.resizeDocks([self.docks["project"], self.docks["inspector"]], [250, 420], Qt.Horizontal)
+            self.resizeDocks([self.docks["problems"]], [150], Qt.Vertical)
+
+    def save_layout(self) -> None:
+        store = app_settings.settings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/state", self.saveState())
+        editor = self.current_editor()
+        if editor is not None:
+            store.setValue("editor/splitter", editor.splitter.sizes())
+        store.sync()
+
+    def closeEvent(self, event) -> None:
+        if not self.controller.close():
+            event.ignore()
+            return
+        self.save_layout()
+        event.accept()

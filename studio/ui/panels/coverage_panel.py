@@ -1,0 +1,116 @@
+"""Coverage per procedure from each simulation's latest result: which steps a
+passing simulation covers, which only failing ones do, which none do, and
+"Suggest simulations" for the uncovered paths (the model-driven generator,
+used only when it is installed)."""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from .marks import COVERED_FAILING, COVERED_PASSING, UNCOVERED, library_coverage, uncovered_steps
+from .workers import Task, make_pool
+
+MARK_STYLE = {COVERED_PASSING: ("● covered by a passing simulation", "#1e7b34"),
+              COVERED_FAILING: ("● covered only by failing simulations", "#b3261e"),
+              UNCOVERED: ("○ not covered", "#7a8590")}
+
+
+def suggest_available() -> bool:
+    return importlib.util.find_spec("studio.simulate.suggest") is not None
+
+
+class CoveragePanel(QWidget):
+    coverage_marks = Signal(str, dict)     # procedure id, {step: covered-passing|covered-failing|uncovered}
+    suggestions_ready = Signal(str, object)
+    loaded = Signal()
+
+    def __init__(self, project: Any, library: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.project, self.library = project, library
+        self.marks: dict[str, dict[str, str]] = {}
+        self._pool = make_pool(1)
+        self._task: Task | None = None
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Procedure / step", "Coverage"])
+        self.tree.setColumnWidth(0, 220)
+        self.suggest_button = QPushButton("Suggest simulations")
+        self.suggest_button.setToolTip("Draft simulations for the uncovered steps of the selected procedure")
+        self.suggest_button.setEnabled(suggest_available())
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.message, 1)
+        row.addWidget(self.suggest_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(row)
+        self.suggest_button.clicked.connect(self.suggest_for_selected)
+
+    def set_project(self, project: Any) -> None:
+        self.project = project
+
+    def refresh(self) -> None:
+        if self._task is not None:
+            return
+        project, library = self.project, self.library
+        task = Task(lambda _p: library_coverage(project, library))
+        task.signals.finished.connect(self._loaded)
+        task.signals.failed.connect(lambda m: self.message.setText(m.splitlines()[0]))
+        self._task = task
+        self._pool.start(task)
+
+    def _loaded(self, marks: dict[str, dict[str, str]]) -> None:
+        self._task = None
+        self.marks = marks
+        self.tree.clear()
+        for pid, steps in marks.items():
+            covered = sum(m != UNCOVERED for m in steps.values())
+            top = QTreeWidgetItem(self.tree, [pid, f"{covered}/{len(steps)} steps"])
+            top.setData(0, Qt.ItemDataRole.UserRole, pid)
+            for step, mark in steps.items():
+                label, colour = MARK_STYLE[mark]
+                item = QTreeWidgetItem(top, [step, label])
+                item.setForeground(1, QBrush(QColor(colour)))
+                item.setData(0, Qt.ItemDataRole.UserRole, pid)
+            self.coverage_marks.emit(pid, steps)
+        self.loaded.emit()
+
+    def selected_procedure(self) -> str | None:
+        item = self.tree.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item else None
+
+    def suggest_for_selected(self) -> None:
+        pid = self.selected_procedure()
+        if pid is None:
+            self.message.setText("Select a procedure first.")
+            return
+        missing = uncovered_steps(self.marks.get(pid, {}))
+        if not missing:
+            self.message.setText(f"Every step of {pid} is covered.")
+            return
+        try:
+            suggest = importlib.import_module("studio.simulate.suggest")
+        except ImportError:
+            self.message.setText("Suggestions need the model features, which are not installed.")
+            return
+        fn = getattr(suggest, "suggest_simulations", None) or getattr(suggest, "suggest", None)
+        if fn is None:
+            self.message.setText("This version cannot suggest simulations.")
+            return
+        project = self.project
+        task = Task(lambda _p: fn(project, pid))
+        task.signals.finished.connect(lambda sims: self._suggested(pid, sims))
+        task.signals.failed.connect(lambda m: self.message.setText("Suggest failed: " + m.splitlines()[0]))
+        self._suggest_task = task
+        self.message.setText(f"Asking the model for simulations covering {len(missing)} step(s)…")
+        self._pool.start(task)
+
+    def _suggested(self, pid: str, sims: Any) -> None:
+        self.message.setText(f"{len(sims or [])} suggestion(s) for {pid}.")
+        self.suggestions_ready.emit(pid, sims)

@@ -1,0 +1,84 @@
+"""What changed since the previous run, regressions first, each simulation
+unfolding into the checks that started or stopped failing."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+
+SECTIONS = (("regressions", "Regressions: passed before, failing now", "#b3261e"),
+            ("fixes", "Fixed", "#1e7b34"),
+            ("still_failing", "Still failing", "#b35c00"),
+            ("new", "New", "#2f5d8f"),
+            ("removed", "Removed", "#7a8590"))
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) < 120 else text[:119] + "…"
+
+
+class DiffView(QTreeWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setColumnCount(3)
+        self.setHeaderLabels(["Simulation / check", "Before → after", "Detail"])
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.header().setStretchLastSection(True)
+        self.setColumnWidth(0, 300)
+        self.setAlternatingRowColors(True)
+        self.diff: Any = None
+
+    def show_message(self, text: str) -> None:
+        self.clear()
+        self.diff = None
+        QTreeWidgetItem(self, [text])
+
+    def set_diff(self, diff: Any) -> None:
+        self.clear()
+        self.diff = diff
+        head = QTreeWidgetItem(self, [f"Run {diff.before.id} → run {diff.after.id}",
+                                      f"{len(diff.regressions)} regressions, {len(diff.fixes)} fixed",
+                                      ("procedures changed: " + ", ".join(diff.changed_procedures))
+                                      if diff.changed_procedures else ""])
+        head.setForeground(0, QBrush(QColor("#5c6b7a")))
+        bold = QFont()
+        bold.setBold(True)
+        for attr, title, colour in SECTIONS:
+            changes = getattr(diff, attr)
+            if not changes:
+                continue
+            section = QTreeWidgetItem(self, [f"{title} ({len(changes)})"])
+            section.setFont(0, bold)
+            section.setForeground(0, QBrush(QColor(colour)))
+            section.setData(0, 256, attr)
+            for change in changes:
+                item = QTreeWidgetItem(section, [
+                    change.name, f"{change.before or '—'} → {change.after or '—'}",
+                    change.error or (change.failing[0] if change.failing else "")])
+                item.setData(0, 256, change.name)
+                item.setToolTip(0, f"procedure: {change.procedure or '—'}")
+                for exp in change.expectations:
+                    sub = QTreeWidgetItem(item, [
+                        exp.type, f"{exp.before or '—'} → {exp.after or '—'}",
+                        exp.message or f"expected {_short(exp.expected)}, got {_short(exp.actual)}"])
+                    if exp.after == "fail":
+                        sub.setForeground(1, QBrush(QColor("#b3261e")))
+            section.setExpanded(attr in ("regressions", "still_failing", "fixes"))
+        if diff.unchanged_passing:
+            QTreeWidgetItem(self, [f"{diff.unchanged_passing} unchanged, passing"]).setForeground(
+                0, QBrush(QColor("#5c6b7a")))
+
+    def ordered(self) -> list[tuple[str, str]]:
+        """(section, simulation) in display order: what a reader sees top-down."""
+        out = []
+        for i in range(self.topLevelItemCount()):
+            section = self.topLevelItem(i)
+            attr = section.data(0, 256)
+            for j in range(section.childCount()):
+                out.append((attr, section.child(j).data(0, 256)))
+        return out

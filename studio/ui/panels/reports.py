@@ -1,0 +1,203 @@
+"""Reports over the library's run history: pass rate over runs, per-procedure
+outcomes of the latest run, duration p50/p95, tokens and cost per run; export
+as PNG and CSV. pyqtgraph is imported only when the panel is first shown."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from .workers import Task, make_pool
+
+OUTCOME_COLOURS = {"triggered": "#5c6b7a", "resolved": "#1e7b34", "handoff": "#b26a00",
+                   "unresolved": "#b3261e"}
+CSV_FIELDS = ("run_id", "started", "status", "procedure", "triggered", "resolved", "handoff",
+              "unresolved", "passed", "failed", "errors", "pass_rate", "p50_duration_ms",
+              "p95_duration_ms", "tokens", "cost")
+
+
+def load_history(library: Any, limit: int = 50) -> list[Any]:
+    from studio.library.stats import history
+    return history(library, limit=limit)
+
+
+def pass_rate(stats: Any) -> float | None:
+    done = stats.passed + stats.failed + stats.errors
+    return 100.0 * stats.passed / done if done else None
+
+
+def csv_rows(points: list[Any]) -> list[dict[str, Any]]:
+    rows = []
+    for point in points:
+        for stats in ([point.total] if point.total else []) + point.procedures:
+            rows.append({"run_id": point.run_id, "started": point.started, "status": point.status,
+                         "procedure": stats.procedure, "triggered": stats.triggered,
+                         "resolved": stats.resolved, "handoff": stats.handoff,
+                         "unresolved": stats.unresolved, "passed": stats.passed,
+                         "failed": stats.failed, "errors": stats.errors,
+                         "pass_rate": _round(pass_rate(stats)),
+                         "p50_duration_ms": _round(stats.p50_duration_ms),
+                         "p95_duration_ms": _round(stats.p95_duration_ms),
+                         "tokens": stats.tokens, "cost": stats.cost})
+    return rows
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def write_csv(points: list[Any], path: Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        writer.writerows(csv_rows(points))
+
+
+class ReportsPanel(QWidget):
+    loaded = Signal()
+
+    def __init__(self, library: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("reports-panel")
+        self.library = library
+        self.points: list[Any] = []
+        self.plots: dict[str, Any] = {}
+        self._pool = make_pool(1)
+        self._task: Task | None = None
+        self._charts_built = False
+        self.summary = QLabel("Run the library to see reports.")
+        self.refresh_button = QPushButton("Refresh")
+        self.png_button = QPushButton("Export PNG…")
+        self.csv_button = QPushButton("Export CSV…")
+        bar = QHBoxLayout()
+        bar.addWidget(self.summary, 1)
+        for b in (self.refresh_button, self.png_button, self.csv_button):
+            bar.addWidget(b)
+        self.charts = QWidget()
+        self.grid = QGridLayout(self.charts)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.charts, 1)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.png_button.clicked.connect(self._export_png_clicked)
+        self.csv_button.clicked.connect(self._export_csv_clicked)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._charts_built:
+            self._build_charts()
+            self.refresh()
+
+    # -- charts ---------------------------------------------------------------
+    def _build_charts(self) -> None:
+        import pyqtgraph as pg   # lazily: only when reports are first looked at
+        pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+        self._pg = pg
+        specs = (("pass_rate", "Pass rate over runs (%)", 0, 0), ("outcomes", "Latest run by procedure", 0, 1),
+                 ("duration", "Duration per run (ms): p50 and p95", 1, 0),
+                 ("tokens", "Tokens and cost per run", 1, 1))
+        for key, title, row, col in specs:
+            plot = pg.PlotWidget(title=title)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.addLegend(offset=(10, 10))
+            self.grid.addWidget(plot, row, col)
+            self.plots[key] = plot
+        self._charts_built = True
+
+    def refresh(self) -> None:
+        if self._task is not None:
+            return
+        library = self.library
+        task = Task(lambda _p: load_history(library))
+        task.signals.finished.connect(self._loaded)
+        task.signals.failed.connect(lambda m: self._loaded([], m))
+        self._task = task
+        self._pool.start(task)
+
+    def _loaded(self, points: list[Any], error: str = "") -> None:
+        self._task = None
+        self.points = points
+        if not self._charts_built:
+            self._build_charts()
+        if error:
+            self.summary.setText(f"Could not read the run history: {error.splitlines()[0]}")
+        elif not points:
+            self.summary.setText("No runs yet: run the library to see reports.")
+        else:
+            last = points[-1]
+            rate = pass_rate(last.total) if last.total else None
+            self.summary.setText(f"{len(points)} runs · latest #{last.run_id}: "
+                                 + (f"{rate:.0f}% passing" if rate is not None else "no results"))
+        self._draw()
+        self.loaded.emit()
+
+    def _draw(self) -> None:
+        pg = self._pg
+        for plot in self.plots.values():
+            plot.clear()
+        runs = [p.run_id for p in self.points]
+        totals = [p.total for p in self.points]
+        rates = [pass_rate(t) if t else None for t in totals]
+        xs = [r for r, v in zip(runs, rates) if v is not None]
+        ys = [v for v in rates if v is not None]
+        plot = self.plots["pass_rate"]
+        plot.plot(xs, ys, pen=pg.mkPen("#1e7b34", width=2), symbol="o", symbolSize=6,
+                  symbolBrush="#1e7b34", name="passed")
+        plot.setYRange(0, 100)
+        plot.setLabel("bottom", "run")
+
+        plot = self.plots["outcomes"]
+        latest = self.points[-1].procedures if self.points else []
+        width = 0.2
+        for offset, key in enumerate(("triggered", "resolved", "handoff", "unresolved")):
+            heights = [getattr(s, key) for s in latest]
+            bars = pg.BarGraphItem(x=[i + (offset - 1.5) * width for i in range(len(latest))],
+                                   height=heights, width=width, brush=OUTCOME_COLOURS[key], name=key)
+            plot.addItem(bars)
+        plot.getAxis("bottom").setTicks([[(i, s.procedure) for i, s in enumerate(latest)]])
+
+        plot = self.plots["duration"]
+        for key, colour in (("p50_duration_ms", "#2f5d8f"), ("p95_duration_ms", "#b3261e")):
+            pts = [(r, getattr(t, key)) for r, t in zip(runs, totals) if t and getattr(t, key) is not None]
+            plot.plot([a for a, _ in pts], [b for _, b in pts], pen=pg.mkPen(colour, width=2),
+                      symbol="o", symbolSize=5, symbolBrush=colour, name=key.split("_")[0])
+        plot.setLabel("bottom", "run")
+
+        plot = self.plots["tokens"]
+        tok = [(r, t.tokens) for r, t in zip(runs, totals) if t and t.tokens is not None]
+        cost = [(r, t.cost) for r, t in zip(runs, totals) if t and t.cost is not None]
+        if tok:
+            plot.plot([a for a, _ in tok], [b for _, b in tok], pen=pg.mkPen("#6a4fb3", width=2),
+                      symbol="o", symbolSize=5, name="tokens")
+        if cost:
+            plot.plot([a for a, _ in cost], [b * 1000 for _, b in cost], pen=pg.mkPen("#0b7a75", width=2),
+                      symbol="t", symbolSize=6, name="cost (×1/1000 $)")
+        if not tok and not cost:
+            text = pg.TextItem("unknown: the offline engine uses no tokens", color="#5c6b7a", anchor=(0.5, 0.5))
+            plot.addItem(text)
+            text.setPos(0.5, 0.5)
+            plot.setXRange(0, 1)
+            plot.setYRange(0, 1)
+        plot.setLabel("bottom", "run")
+
+    # -- export -----------------------------------------------------------------
+    def export_png(self, path: Path | str) -> bool:
+        return self.charts.grab().save(str(path), "PNG")
+
+    def export_csv(self, path: Path | str) -> None:
+        write_csv(self.points, Path(path))
+
+    def _export_png_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export charts", "reports.png", "PNG image (*.png)")
+        if path:
+            self.export_png(path)
+
+    def _export_csv_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export data", "reports.csv", "CSV (*.csv)")
+        if path:
+            self.export_csv(path)

@@ -1,0 +1,303 @@
+"""The runner: run the open simulation (offline engine or the configured
+model) off the GUI thread and show transcript, reasoning and expectation
+results; or "try it" by typing the customer's turns and save that run as a
+new simulation. Steps passed/failed are announced with `steps_marked` so the
+procedure editor can light them up."""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+                               QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget)
+
+from studio.core.project import Project
+from studio.core.simulation import CustomerTurn, Simulation
+
+from . import services
+from .capture import simulation_from_result
+from .expectations_view import ExpectationsView
+from .marks import step_marks
+from .transcript_view import TranscriptView
+from .workers import Task, make_pool
+
+STATUS_COLOURS = {"passed": "#1e7b34", "failed": "#b3261e", "error": "#8a4b00",
+                  "running": "#2f5d8f", "": "#5c6b7a"}
+TRY_NAME = "Tried by hand"
+
+
+def slug(text: str) -> str:
+    value = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+    return value or "simulation"
+
+
+class RunnerPanel(QWidget):
+    run_started = Signal()
+    run_finished = Signal(object)             # SimulationResult
+    steps_marked = Signal(str, dict)          # procedure id, {step id: passed|failed}
+    simulation_saved = Signal(str, object)    # key, Simulation
+
+    def __init__(self, project: Project, run_fn: services.RunFn | None = None,
+                 save_simulation: Callable[[str, Simulation], Any] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("runner-panel")
+        self.project = project
+        self._run_fn = run_fn
+        self._save = save_simulation or (lambda key, sim: self.project.save_simulation(key, sim))
+        self._pool = make_pool(1)
+        self._task: Task | None = None
+        self.simulation: Simulation | None = None
+        self.simulation_key: str | None = None
+        self.last_result: Any = None
+        self.try_turns: list[CustomerTurn] = []
+        self.try_mode = False
+        self._build()
+        self.set_project(project)
+
+    # -- layout -------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = QLabel("No simulation open")
+        self.title.setStyleSheet("font-size:14px; font-weight:600;")
+        self.engine = QComboBox()
+        self.engine.setToolTip("Run with the deterministic offline engine or the model set in studio.yaml")
+        self.run_button = QPushButton("▶ Run")
+        self.run_button.setToolTip("Run the open simulation (Ctrl+R)")
+        self.run_button.setShortcut("Ctrl+R")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        self.try_button = QPushButton("Try it")
+        self.try_button.setCheckable(True)
+        self.try_button.setToolTip("Type the customer's turns yourself")
+        self.save_button = QPushButton("Save this run as a simulation…")
+        self.save_button.setEnabled(False)
+        self.status = QLabel("")
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.title, 1)
+        bar.addWidget(self.status)
+        bar.addSpacing(12)
+        bar.addWidget(self.engine)
+        bar.addWidget(self.run_button)
+        bar.addWidget(self.stop_button)
+        bar.addWidget(self.try_button)
+        bar.addWidget(self.save_button)
+
+        self.transcript = TranscriptView()
+        self.expectations = ExpectationsView()
+        self.input = QLineEdit()
+        self.input.setPlaceholderText("Type what the customer says and press Enter…")
+        self.send_button = QPushButton("Send")
+        self.input_row = QWidget()
+        row = QHBoxLayout(self.input_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.input, 1)
+        row.addWidget(self.send_button)
+        self.input_row.setVisible(False)
+
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.transcript, 1)
+        column.addWidget(self.input_row)
+        right = QWidget()
+        rcol = QVBoxLayout(right)
+        rcol.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel("Expectations")
+        heading.setStyleSheet("font-weight:600;")
+        rcol.addWidget(heading)
+        rcol.addWidget(self.expectations, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self._sized = False
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(bar)
+        layout.addWidget(self.splitter, 1)
+
+        self.run_button.clicked.connect(self.run)
+        self.stop_button.clicked.connect(self.cancel)
+        self.try_button.toggled.connect(self.set_try_mode)
+        self.send_button.clicked.connect(self._send_clicked)
+        self.input.returnPressed.connect(self._send_clicked)
+        self.save_button.clicked.connect(self._save_clicked)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            width = max(self.width(), 800)
+            self.splitter.setSizes([width * 3 // 5, width * 2 // 5])
+
+    # -- state --------------------------------------------------------------
+    def set_project(self, project: Project) -> None:
+        self.project = project
+        self.transcript.attachments_dir = project.root / "attachments"
+        current = self.engine.currentData()
+        self.engine.clear()
+        for label, model in services.engine_choices(project):
+            self.engine.addItem(label, model)
+        index = self.engine.findData(current)
+        self.engine.setCurrentIndex(max(index, 0))
+
+    def open_simulation(self, simulation: Simulation, key: str | None = None) -> None:
+        self.simulation, self.simulation_key = simulation, key
+        self.title.setText(simulation.name)
+        self.title.setToolTip(f"procedure: {simulation.procedure or '(routed)'}")
+        if self.try_mode:
+            self.try_button.setChecked(False)
+        self.transcript.show_placeholder("Press Run to play this simulation.")
+        self.expectations.clear()
+        self._set_status("")
+
+    def set_try_mode(self, on: bool) -> None:
+        self.try_mode = on
+        if self.try_button.isChecked() != on:
+            self.try_button.setChecked(on)
+        self.input_row.setVisible(on)
+        self.try_turns = []
+        self.save_button.setEnabled(False)
+        if on:
+            self.title.setText("Try it: you are the customer")
+            self.transcript.show_placeholder("Type the customer's first message below.")
+            self.expectations.clear()
+            self.input.setFocus()
+        elif self.simulation is not None:
+            self.title.setText(self.simulation.name)
+
+    @property
+    def model(self) -> str:
+        return self.engine.currentData() or "offline"
+
+    def is_running(self) -> bool:
+        return self._task is not None
+
+    # -- running ------------------------------------------------------------
+    def run(self) -> None:
+        if self.try_mode:
+            self._run_simulation(self._try_simulation())
+        elif self.simulation is not None:
+            self._run_simulation(self.simulation)
+
+    def send_customer_turn(self, text: str) -> None:
+        """Add a hand-typed customer turn and re-run the conversation with it."""
+        text = text.strip()
+        if not text or self.is_running():
+            return
+        if not self.try_mode:
+            self.set_try_mode(True)
+        self.try_turns.append(CustomerTurn(text=text))
+        self._run_simulation(self._try_simulation())
+
+    def _try_simulation(self) -> Simulation:
+        # deterministic offline, so replaying all turns equals continuing the conversation
+        base = self.simulation
+        data: dict[str, Any] = {"name": TRY_NAME,
+                                "customer": {"script": [t.model_dump() for t in self.try_turns]}}
+        if base is not None:
+            data["customer"] = base.customer.model_copy(update={"script": list(self.try_turns)})
+            data["fixtures"] = base.fixtures
+        return Simulation.model_validate(data)
+
+    def _run_simulation(self, simulation: Simulation) -> None:
+        if self.is_running():
+            return
+        run_fn = self._run_fn or services.default_run_fn()
+        project, options = services.snapshot(self.project), services.make_options(self.model)
+        task = Task(lambda progress: services.call_run(run_fn, project, simulation, options, progress))
+        task.signals.finished.connect(self._finished)
+        task.signals.failed.connect(self._failed)
+        self._task = task
+        self._set_running(True)
+        self.run_started.emit()
+        self._pool.start(task)
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._set_status("Stopping…", "running")
+
+    def _finished(self, result: Any) -> None:
+        self._task = None
+        self._set_running(False)
+        self.show_result(result)
+        self.run_finished.emit(result)
+
+    def _failed(self, message: str) -> None:
+        self._task = None
+        self._set_running(False)
+        self.transcript.show_placeholder("The run could not start: " + message.splitlines()[0])
+        self._set_status("error", "error")
+
+    def show_result(self, result: Any) -> None:
+        self.last_result = result
+        self.transcript.set_result(result)
+        self.expectations.set_results(list(result.expectations))
+        bits = [f"{result.turns} turns", f"{result.duration_ms:.0f} ms", result.engine]
+        if result.outcome:
+            bits.insert(0, result.outcome)
+        if result.tokens:
+            bits.append(f"{result.tokens} tokens")
+        if self.try_mode:
+            self._set_status(" · ".join(bits), "")
+        else:
+            self._set_status(f"{result.status.upper()}  <span style='color:#5c6b7a'>"
+                             f"{' · '.join(bits)}</span>", result.status)
+        self.save_button.setEnabled(self.try_mode and bool(self.try_turns))
+        for proc, marks in step_marks(result).items():
+            self.steps_marked.emit(proc, marks)
+        self.transcript.scroll_to_end()
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.send_button.setEnabled(not running)
+        self.input.setEnabled(not running)
+        if running:
+            self._set_status("running…", "running")
+        else:
+            self.input.setFocus()
+
+    def _set_status(self, text: str, state: str = "") -> None:
+        colour = STATUS_COLOURS.get(state, STATUS_COLOURS[""])
+        self.status.setText(f"<span style='color:{colour}; font-weight:600'>{text}</span>" if text else "")
+
+    # -- try it -> simulation ----------------------------------------------
+    def capture(self, name: str) -> Simulation:
+        if self.last_result is None or not self.try_turns:
+            raise ValueError("try a conversation first")
+        return simulation_from_result(self.last_result, list(self.try_turns), name, base=self.simulation)
+
+    def save_try_run(self, name: str) -> tuple[str, Simulation]:
+        simulation = self.capture(name)
+        key = slug(name)
+        existing = set(self.project.simulations)
+        base, n = key, 2
+        while key in existing:
+            key, n = f"{base}-{n}", n + 1
+        self._save(key, simulation)
+        self.simulation_saved.emit(key, simulation)
+        return key, simulation
+
+    def _send_clicked(self) -> None:
+        text = self.input.text()
+        self.input.clear()
+        self.send_customer_turn(text)
+
+    def _save_clicked(self) -> None:
+        default = (self.try_turns[0].text[:50] if self.try_turns else "New simulation")
+        name, ok = QInputDialog.getText(self, "Save this run as a simulation", "Name:", text=default)
+        if not ok or not name.strip():
+            return
+        try:
+            key, _ = self.save_try_run(name.strip())
+        except Exception as exc:  # a bad name or a disk error: say so, keep the run
+            QMessageBox.warning(self, "Could not save", str(exc))
+            return
+        self._set_status(f"saved as {key}", "passed")

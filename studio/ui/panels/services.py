@@ -1,0 +1,52 @@
+"""Late-bound access to the engine and library, which the panels take as
+constructor arguments: tests pass fakes, the app passes these defaults.
+Imports are lazy so opening the window never pays for the engine."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from studio.core.project import Project
+from studio.core.simulation import Simulation
+
+RunFn = Callable[..., Any]   # (project, simulation, *, options=None, cancel=None) -> SimulationResult
+
+
+def default_run_fn() -> RunFn:
+    from studio.simulate.runner import run_simulation
+    return run_simulation
+
+
+def make_options(model: str | None = None, **extra: Any) -> Any:
+    """RunOptions for the chosen engine; None when the engine isn't there yet."""
+    try:
+        from studio.simulate.options import RunOptions
+    except ImportError:
+        try:
+            from studio.runtime.options import RunOptions
+        except ImportError:
+            return None
+    return RunOptions(model=model, **extra)
+
+
+def engine_choices(project: Project) -> list[tuple[str, str]]:
+    """(label, model id) for the engine picker: offline first, then the configured model."""
+    choices = [("Offline engine", "offline")]
+    name = project.settings.model.name
+    if name and name != "offline":
+        choices.append((f"Model: {name}", name))
+    return choices
+
+
+def call_run(run_fn: RunFn, project: Project, simulation: Simulation,
+             options: Any = None, cancel: Any = None) -> Any:
+    return run_fn(project, simulation, options=options, cancel=cancel)
+
+
+def snapshot(project: Project) -> Project:
+    """A copy a worker thread can read while the GUI keeps editing the original."""
+    import dataclasses
+    return dataclasses.replace(
+        project, settings=project.settings.model_copy(deep=True),
+        procedures={k: v.model_copy(deep=True) for k, v in project.procedures.items()},
+        connectors={k: v.model_copy(deep=True) for k, v in project.connectors.items()},
+        knowledge=dict(project.knowledge), simulations=dict(project.simulations))

@@ -1,0 +1,169 @@
+"""Expectations of a simulation: one small form per expectation type, with
+step and connector pickers fed from the procedure."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QListWidget, QListWidgetItem,
+                               QPlainTextEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+
+from studio.core.project import Project
+from studio.core.simulation import Expectations, ExpectedCall
+
+from .json_edit import JsonEdit
+
+OUTCOMES = [("(any)", None), ("resolved", "resolved"), ("handoff", "handoff"), ("unresolved", "unresolved")]
+
+
+class CheckList(QListWidget):
+    """Pick several ids; ids not offered (kept from the file) stay as extra checked rows."""
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMaximumHeight(130)
+        self.itemChanged.connect(lambda _item: self.changed.emit())
+
+    def load(self, options: list[str], checked: list[str]) -> None:
+        self.blockSignals(True)
+        self.clear()
+        self._order = list(checked)
+        for value in options + [c for c in checked if c not in options]:
+            item = QListWidgetItem(value, self)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if value in checked else Qt.CheckState.Unchecked)
+        self.blockSignals(False)
+
+    def checked(self) -> list[str]:
+        """Checked ids, in the order the file had them, newly checked ones after."""
+        on = [self.item(i).text() for i in range(self.count())
+              if self.item(i).checkState() == Qt.CheckState.Checked]
+        order = getattr(self, "_order", [])
+        return [v for v in order if v in on] + [v for v in on if v not in order]
+
+
+class Lines(QPlainTextEdit):
+    """A list of strings, one per line."""
+
+    def __init__(self, placeholder: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setMaximumHeight(64)
+
+    def load(self, values: list[str]) -> None:
+        self.setPlainText("\n".join(values))
+
+    def values(self) -> list[str]:
+        return [line.strip() for line in self.toPlainText().splitlines() if line.strip()]
+
+
+class ExpectationsForm(QWidget):
+    changed = Signal()
+
+    def __init__(self, project: Project, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.project = project
+        self.procedure = QComboBox()
+        self.outcome = QComboBox()
+        for label, value in OUTCOMES:
+            self.outcome.addItem(label, value)
+        self.visited = CheckList()
+        self.not_visited = CheckList()
+        self.variables = JsonEdit(placeholder='{"refund": 42.5}')
+        self.variables.setMaximumHeight(90)
+        self.calls = JsonEdit(placeholder='[{"connector": "issue_refund", "inputs": {"amount": 42.5}}]')
+        self.calls.setMaximumHeight(110)
+        self.not_called = CheckList()
+        self.replies_contain = Lines("one text per line, case-insensitive")
+        self.replies_not_contain = Lines("one text per line")
+        self.note_contains = Lines("text the internal handoff/approval note must contain")
+        self.max_turns = QSpinBox()
+        self.max_turns.setRange(0, 100)
+        self.max_turns.setSpecialValueText("no limit")
+        self.rubric = Lines("criteria judged by a model (skipped offline)")
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+
+        def group(title: str, *rows: tuple[str, QWidget]) -> None:
+            box = QGroupBox(title)
+            form = QFormLayout(box)
+            for label, widget in rows:
+                form.addRow(label, widget)
+            column.addWidget(box)
+
+        group("Routing and outcome", ("Procedure", self.procedure), ("Outcome", self.outcome),
+              ("Max turns", self.max_turns))
+        group("Steps", ("Visited", self.visited), ("Not visited", self.not_visited))
+        group("Variables", ("Equal to", self.variables))
+        group("Connectors", ("Calls", self.calls), ("Not called", self.not_called))
+        group("Replies and notes", ("Replies contain", self.replies_contain),
+              ("Replies don't contain", self.replies_not_contain), ("Note contains", self.note_contains))
+        group("Rubric", ("Criteria", self.rubric))
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+        for signal in (self.procedure.currentIndexChanged, self.outcome.currentIndexChanged,
+                       self.visited.changed, self.not_visited.changed, self.variables.changed,
+                       self.calls.changed, self.not_called.changed, self.replies_contain.textChanged,
+                       self.replies_not_contain.textChanged, self.note_contains.textChanged,
+                       self.max_turns.valueChanged, self.rubric.textChanged):
+            signal.connect(self._emit)
+        self._loading = False
+
+    def load(self, expect: Expectations, procedure_id: str | None) -> None:
+        self._loading = True
+        self.procedure.clear()
+        self.procedure.addItem("(not checked)", None)
+        for pid in sorted(self.project.procedures):
+            self.procedure.addItem(pid, pid)
+        if expect.procedure and self.procedure.findData(expect.procedure) < 0:
+            self.procedure.addItem(f"{expect.procedure} (unknown)", expect.procedure)
+        self.procedure.setCurrentIndex(max(self.procedure.findData(expect.procedure), 0))
+        self.outcome.setCurrentIndex(max(self.outcome.findData(expect.outcome), 0))
+        proc = self.project.procedures.get(procedure_id or "")
+        steps = proc.step_ids() if proc else []
+        self.visited.load(steps, expect.visited)
+        self.not_visited.load(steps, expect.not_visited)
+        self.variables.set_value(expect.variables or None)
+        self.calls.set_value([c.to_data() for c in expect.connector_calls] or None)
+        self.not_called.load(sorted(self.project.connectors), expect.not_called)
+        self.replies_contain.load(expect.replies_contain)
+        self.replies_not_contain.load(expect.replies_not_contain)
+        self.note_contains.load(expect.note_contains)
+        self.max_turns.setValue(expect.max_turns or 0)
+        self.rubric.load(expect.rubric)
+        self._loading = False
+
+    def expectations(self) -> Expectations:
+        calls: Any = self.calls.value() or []
+        if isinstance(calls, dict):
+            calls = [calls]
+        return Expectations(
+            procedure=self.procedure.currentData(), outcome=self.outcome.currentData(),
+            visited=self.visited.checked(), not_visited=self.not_visited.checked(),
+            variables=self.variables.value() or {},
+            connector_calls=[ExpectedCall.model_validate(c) for c in calls],
+            not_called=self.not_called.checked(),
+            replies_contain=self.replies_contain.values(),
+            replies_not_contain=self.replies_not_contain.values(),
+            note_contains=self.note_contains.values(),
+            max_turns=self.max_turns.value() or None, rubric=self.rubric.values())
+
+    def problems(self) -> list[str]:
+        out = [f"variables: {p}" for p in self.variables.problems()]
+        out += [f"connector calls: {p}" for p in self.calls.problems()]
+        both = set(self.visited.checked()) & set(self.not_visited.checked())
+        if both:
+            out.append(f"both visited and not visited: {', '.join(sorted(both))}")
+        return out
+
+    def _emit(self) -> None:
+        if not self._loading:
+            self.changed.emit()

@@ -1,0 +1,194 @@
+"""The simulation editor: name, procedure and tags, then customer, fixtures
+and expectations tabs. Edits build a new `Simulation`; Save writes it through
+the injected save function (project YAML and library), with a dirty marker."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from pydantic import ValidationError
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
+
+from studio.core.project import Project
+from studio.core.simulation import Simulation
+
+from .sim_customer_form import CustomerForm
+from .sim_expect_form import ExpectationsForm
+from .sim_fixtures_form import FixturesForm
+
+SaveFn = Callable[[str, Simulation, "str | None"], Any]   # key, simulation, previous name
+
+
+class SimulationEditor(QWidget):
+    changed = Signal()
+    saved = Signal(str, object)          # key, Simulation
+    run_requested = Signal(object)       # Simulation (as edited, saved or not)
+
+    def __init__(self, project: Project, save_fn: SaveFn | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("simulation-editor")
+        self.project = project
+        self._save_fn = save_fn or (lambda key, sim, previous: project.save_simulation(key, sim))
+        self.key: str | None = None
+        self.original: Simulation | None = None
+        self.dirty = False
+        self._loading = False
+
+        self.name = QLineEdit()
+        self.procedure = QComboBox()
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText("comma separated, e.g. refunds, happy-path")
+        self.description = QLineEdit()
+        self.marker = QLabel("")
+        self.problems = QLabel("")
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color:#b3261e; font-size:11px;")
+        self.save_button = QPushButton("Save")
+        self.save_button.setShortcut("Ctrl+S")
+        self.revert_button = QPushButton("Revert")
+        self.run_button = QPushButton("▶ Run")
+        head = QFormLayout()
+        head.addRow("Name", self.name)
+        head.addRow("Procedure", self.procedure)
+        head.addRow("Tags", self.tags)
+        head.addRow("Description", self.description)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.marker, 1)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+
+        attachments = project.root / "attachments"
+        self.customer = CustomerForm(sorted(project.settings.segments), attachments)
+        self.fixtures = FixturesForm(project)
+        self.expect = ExpectationsForm(project)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.customer, "Customer")
+        self.tabs.addTab(self.fixtures, "Fixtures")
+        self.tabs.addTab(self.expect, "Expectations")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.problems)
+        layout.addLayout(buttons)
+
+        for signal in (self.name.textChanged, self.tags.textChanged, self.description.textChanged,
+                       self.customer.changed, self.fixtures.changed, self.expect.changed):
+            signal.connect(self._edited)
+        self.procedure.currentIndexChanged.connect(self._procedure_changed)
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.revert)
+        self.run_button.clicked.connect(self._run)
+        self._set_dirty(False)
+
+    # -- loading --------------------------------------------------------------
+    def set_simulation(self, simulation: Simulation, key: str | None = None) -> None:
+        self._loading = True
+        self.key, self.original = key, simulation
+        self.name.setText(simulation.name)
+        self.procedure.clear()
+        self.procedure.addItem("(routed by the trigger)", None)
+        for pid in sorted(self.project.procedures):
+            self.procedure.addItem(pid, pid)
+        if simulation.procedure and self.procedure.findData(simulation.procedure) < 0:
+            self.procedure.addItem(f"{simulation.procedure} (unknown)", simulation.procedure)
+        self.procedure.setCurrentIndex(max(self.procedure.findData(simulation.procedure), 0))
+        self.tags.setText(", ".join(simulation.tags))
+        self.description.setText(simulation.description or "")
+        self.customer.load(simulation.customer)
+        self.fixtures.load(simulation.fixtures, simulation.procedure)
+        self.expect.load(simulation.expect, simulation.procedure)
+        self._loading = False
+        self._set_dirty(False)
+        self._check()
+
+    def revert(self) -> None:
+        if self.original is not None:
+            self.set_simulation(self.original, self.key)
+
+    # -- building -------------------------------------------------------------
+    def simulation(self) -> Simulation:
+        """The edited simulation; raises ValueError with a readable message."""
+        problems = self.all_problems(strict=True)
+        if problems:
+            raise ValueError("; ".join(problems))
+        try:
+            return Simulation(
+                name=self.name.text().strip(), procedure=self.procedure.currentData(),
+                tags=[t.strip() for t in self.tags.text().split(",") if t.strip()],
+                description=self.description.text().strip() or None,
+                channel=self.original.channel if self.original else None,
+                customer=self.customer.customer(), fixtures=self.fixtures.fixtures(),
+                expect=self.expect.expectations())
+        except (ValidationError, ValueError) as exc:
+            raise ValueError(str(exc).splitlines()[0]) from None
+
+    def all_problems(self, strict: bool = False) -> list[str]:
+        out = []
+        if not self.name.text().strip():
+            out.append("the simulation needs a name")
+        out += self.customer.problems() + self.fixtures.problems() + self.expect.problems()
+        if strict:   # shape warnings don't block saving; parse errors do
+            out = [p for p in out if "not valid JSON" in p or "needs a name" in p or "both visited" in p]
+        return out
+
+    def save(self) -> bool:
+        try:
+            simulation = self.simulation()
+        except ValueError as exc:
+            self.problems.setText(f"Not saved: {exc}")
+            return False
+        from .runner import slug
+        key = self.key or slug(simulation.name)
+        previous = self.original.name if self.original and self.original.name != simulation.name else None
+        try:
+            self._save_fn(key, simulation, previous)
+        except Exception as exc:   # disk full, library locked: say so, keep the edits
+            self.problems.setText(f"Not saved: {exc}")
+            return False
+        self.key, self.original = key, simulation
+        self._set_dirty(False)
+        self.saved.emit(key, simulation)
+        return True
+
+    # -- state ----------------------------------------------------------------
+    def _procedure_changed(self) -> None:
+        if self._loading:
+            return
+        pid = self.procedure.currentData()
+        try:
+            fixtures, expect = self.fixtures.fixtures(), self.expect.expectations()
+        except (ValueError, ValidationError):
+            fixtures, expect = self.original.fixtures, self.original.expect
+        self._loading = True
+        self.fixtures.load(fixtures, pid)
+        self.expect.load(expect, pid)
+        self._loading = False
+        self._edited()
+
+    def _edited(self) -> None:
+        if self._loading:
+            return
+        self._set_dirty(True)
+        self._check()
+        self.changed.emit()
+
+    def _check(self) -> None:
+        problems = self.all_problems()
+        self.problems.setText("\n".join(f"• {p}" for p in problems[:6]))
+        self.problems.setVisible(bool(problems))
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self.dirty = dirty
+        self.marker.setText("● unsaved changes" if dirty else "saved")
+        self.marker.setStyleSheet("color:#b26a00; font-weight:600;" if dirty else "color:#5c6b7a;")
+        self.save_button.setEnabled(dirty)
+        self.revert_button.setEnabled(dirty)
+
+    def _run(self) -> None:
+        try:
+            self.run_requested.emit(self.simulation())
+        except ValueError as exc:
+            self.problems.setText(f"Cannot run: {exc}")

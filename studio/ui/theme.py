@@ -1,0 +1,104 @@
+"""Light and dark palettes that follow the system, and the colours of each step kind."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+KIND_COLORS = {
+    "instruction": "#3B82F6", "condition": "#F59E0B", "connector": "#10B981",
+    "code": "#8B5CF6", "knowledge": "#0891B2", "checkpoint": "#F97316",
+    "subprocedure": "#6366F1", "switch": "#EC4899", "end": "#64748B",
+}
+KIND_LABELS = {
+    "instruction": "Instruction", "condition": "If / else", "connector": "Data connector",
+    "code": "Code", "knowledge": "Knowledge", "checkpoint": "Checkpoint",
+    "subprocedure": "Sub-procedure", "switch": "Switch procedure", "end": "End",
+}
+MARK_COLORS = {   # run marks and coverage painted by the runner (issue 7)
+    "passed": "#16A34A", "failed": "#DC2626", "active": "#2563EB", "skipped": "#9CA3AF",
+    "covered": "#16A34A", "failing": "#DC2626", "uncovered": "#9CA3AF",
+}
+
+
+@dataclass(frozen=True)
+class Colors:
+    dark: bool
+    window: str
+    base: str
+    card: str
+    card_selected: str
+    border: str
+    text: str
+    muted: str
+    lane: str
+    accent: str
+
+    def kind(self, kind: str) -> QColor:
+        return QColor(KIND_COLORS.get(kind, "#64748B"))
+
+    def q(self, name: str) -> QColor:
+        return QColor(getattr(self, name))
+
+
+LIGHT = Colors(False, window="#F3F5F9", base="#FFFFFF", card="#FFFFFF", card_selected="#EAF2FF",
+               border="#D9DEE7", text="#1F2937", muted="#6B7280", lane="#E7EBF2", accent="#2563EB")
+DARK = Colors(True, window="#1E2128", base="#16181D", card="#262A33", card_selected="#1F3A5F",
+              border="#3A404C", text="#E5E7EB", muted="#9CA3AF", lane="#2C313B", accent="#60A5FA")
+
+_current = LIGHT
+
+
+def colors() -> Colors:
+    return _current
+
+
+def system_is_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    scheme = getattr(hints, "colorScheme", None)
+    return bool(scheme and scheme() == Qt.ColorScheme.Dark)
+
+
+def apply_theme(app, dark: bool | None = None) -> Colors:
+    """Fusion style with our palette; `dark=None` follows the system setting."""
+    global _current
+    dark = system_is_dark() if dark is None else dark
+    _current = DARK if dark else LIGHT
+    c = _current
+    app.setStyle("Fusion")
+    pal = QPalette()
+    pal.setColor(QPalette.Window, QColor(c.window))
+    pal.setColor(QPalette.WindowText, QColor(c.text))
+    pal.setColor(QPalette.Base, QColor(c.base))
+    pal.setColor(QPalette.AlternateBase, QColor(c.lane))
+    pal.setColor(QPalette.Text, QColor(c.text))
+    pal.setColor(QPalette.Button, QColor(c.window))
+    pal.setColor(QPalette.ButtonText, QColor(c.text))
+    pal.setColor(QPalette.ToolTipBase, QColor(c.card))
+    pal.setColor(QPalette.ToolTipText, QColor(c.text))
+    pal.setColor(QPalette.PlaceholderText, QColor(c.muted))
+    pal.setColor(QPalette.Highlight, QColor(c.accent))
+    pal.setColor(QPalette.HighlightedText, QColor("#FFFFFF"))
+    pal.setColor(QPalette.Link, QColor(c.accent))
+    pal.setColor(QPalette.Mid, QColor(c.border))
+    pal.setColor(QPalette.Disabled, QPalette.Text, QColor(c.muted))
+    pal.setColor(QPalette.Disabled, QPalette.WindowText, QColor(c.muted))
+    app.setPalette(pal)
+    app.setStyleSheet(_STYLE.format(c=c))
+    return c
+
+
+_STYLE = """
+QToolBar {{ border: none; spacing: 2px; padding: 2px 4px; }}
+QDockWidget::title {{ padding: 6px 8px; font-weight: 600; }}
+QTabBar::tab {{ padding: 6px 14px; }}
+QGroupBox {{ font-weight: 600; border: 1px solid {c.border}; border-radius: 6px;
+            margin-top: 14px; padding: 8px 6px 6px 6px; }}
+QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; }}
+QLabel#InspectorTitle {{ font-size: 15px; font-weight: 600; }}
+QLabel#Muted {{ color: {c.muted}; }}
+QPlainTextEdit, QLineEdit, QTextEdit, QComboBox, QSpinBox {{
+    border: 1px solid {c.border}; border-radius: 4px; padding: 3px; }}
+QPlainTextEdit:focus, QLineEdit:focus, QTextEdit:focus {{ border: 1px solid {c.accent}; }}
+"""

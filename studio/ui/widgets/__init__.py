@@ -1,0 +1,1 @@
+"""Reusable editing widgets: expression/template fields, the code editor."""

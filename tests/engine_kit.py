@@ -1,0 +1,134 @@
+"""Small projects written to tmp dirs for the engine, judge and simulate tests."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from studio.core.project import load_project
+from studio.core.simulation import Simulation
+from studio.simulate.runner import run_simulation
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return textwrap.dedent(value).lstrip("\n")
+    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
+
+
+def make_project(root: Path, *, procedures: dict[str, Any], connectors: dict[str, Any] | None = None,
+                 knowledge: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+                 simulations: dict[str, Any] | None = None):
+    root.mkdir(parents=True, exist_ok=True)
+    data = {"schema": "studio/v1", "name": "Test project"} | (settings or {})
+    (root / "studio.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    for folder, items, suffix in (("procedures", procedures, ".yaml"),
+                                  ("connectors", connectors or {}, ".yaml"),
+                                  ("knowledge", knowledge or {}, ".md"),
+                                  ("simulations", simulations or {}, ".yaml")):
+        if items:
+            (root / folder).mkdir(exist_ok=True)
+        for item_id, body in items.items():
+            if folder in ("procedures", "connectors") and isinstance(body, dict):
+                body = {"schema": f"{folder[:-1]}/v1", "id": item_id} | body
+            (root / folder / f"{item_id}{suffix}").write_text(_text(body))
+    project = load_project(root)
+    assert not project.load_problems, [p.format() for p in project.load_problems]
+    return project
+
+
+def sim(data: Any) -> Simulation:
+    if isinstance(data, str):
+        data = yaml.safe_load(textwrap.dedent(data))
+    return Simulation.model_validate({"name": "test"} | data)
+
+
+def run(project, data: Any, **kwargs):
+    return run_simulation(project, sim(data), **kwargs)
+
+
+def events(result, type_name: str) -> list[dict]:
+    return [e for e in result.trace if e["type"] == type_name]
+
+
+def failures(result) -> list[str]:
+    return [f"{e.type}: {e.message}" for e in result.expectations if e.status == "fail"]
+
+
+def replies(result) -> list[str]:
+    return [t.text for t in result.transcript if t.role == "agent"]
+
+
+# The procedure from DESIGN.md section 3, plus its connectors.
+DAMAGED = """
+schema: procedure/v1
+id: damaged-order
+title: Damaged food order
+trigger:
+  description: The customer's food order arrived damaged, crushed or spilled.
+  examples: ["my order arrived damaged", "the pizza was crushed"]
+variables:
+  order_id: {type: string, description: "Order number", pattern: 'FD-\\d{6}'}
+  has_photo: {type: boolean}
+switch_rules:
+  - {keywords: [lawyer, chargeback, legal], to: complaints}
+  - {when: 'order.total > 500', to: complaints}
+steps:
+  - id: ask-order
+    kind: instruction
+    text: Apologise and ask for the order number and a photo of the damage.
+    say: "I'm sorry about that! What's your order number? A photo helps too."
+    collect: [order_id]
+  - id: lookup
+    kind: connector
+    connector: get_order
+    inputs: {order_id: "{{ order_id }}"}
+    save_as: order
+  - id: eligible
+    kind: condition
+    branches:
+      - when: order.status == "delivered" and order.hours_since_delivery <= 24
+        steps:
+          - {id: amount, kind: code, code: "refund = round(order.total * (1.0 if has_photo else 0.5), 2)"}
+          - {id: approve, kind: checkpoint, mode: approval, when: refund > 50,
+             note: "Refund {{ refund }} for {{ order_id }}"}
+          - {id: pay, kind: connector, connector: issue_refund,
+             inputs: {order_id: "{{ order_id }}", amount: "{{ refund }}"}}
+          - {id: done, kind: end, outcome: resolved, say: "I've refunded {{ refund }}."}
+      - when: else
+        steps:
+          - {id: late, kind: checkpoint, mode: handoff,
+             note: "Order {{ order_id }} is past the 24 h window; customer wants a refund.",
+             say: "I'm passing you to a teammate who can help."}
+"""
+
+COMPLAINTS = {
+    "title": "Complaints",
+    "trigger": {"description": "A formal complaint", "examples": ["I want to make a formal complaint"]},
+    "steps": [{"id": "complaint-note", "kind": "checkpoint", "mode": "handoff",
+               "note": "Complaint about {{ order_id }}", "say": "A specialist will contact you."}],
+}
+
+CONNECTORS = {
+    "get_order": {"inputs": {"order_id": {"type": "string"}},
+                  "sample": {"status": "delivered", "total": 42.5, "hours_since_delivery": 3}},
+    "issue_refund": {"inputs": {"order_id": {}, "amount": {"type": "number"}}, "sample": {"ok": True}},
+    "cancel_order": {"sample": {"ok": True}},
+}
+
+HAPPY = {
+    "procedure": "damaged-order",
+    "customer": {"script": [
+        "Hi, my pizza arrived completely crushed",
+        {"text": "It's FD-123456, photo attached",
+         "attachments": [{"file": "crushed.jpg", "extracted": {"has_photo": True}}]}]},
+    "fixtures": {"connectors": {"get_order": {"status": "delivered", "total": 42.5, "hours_since_delivery": 3},
+                                "issue_refund": [{"ok": True}]}},
+}
+
+
+def damaged_project(root: Path, **extra):
+    return make_project(root, procedures={"damaged-order": DAMAGED, "complaints": COMPLAINTS} | extra.pop("procedures", {}),
+                        connectors=CONNECTORS | extra.pop("connectors", {}), **extra)

@@ -1,0 +1,126 @@
+"""Real connector calls: opt-in per connector, host allowlist, retries, secrets redacted.
+
+Only a local http.server on 127.0.0.1 started here is ever contacted.
+"""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from engine_kit import events, make_project, run
+from studio.simulate.options import RunOptions
+
+SECRET = "s3cr3t-token-value"
+
+
+class Handler(BaseHTTPRequestHandler):
+    hits: list = []
+    fail_first = 0
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        Handler.hits.append({"path": self.path, "auth": self.headers.get("Authorization")})
+        if Handler.fail_first > 0:
+            Handler.fail_first -= 1
+            self.send_response(503)
+            self.end_headers()
+            return
+        if self.path.startswith("/missing"):
+            self.send_response(404)
+            self.end_headers()
+            return
+        body = json.dumps({"status": "delivered", "echo": self.headers.get("Authorization")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def server():
+    Handler.hits, Handler.fail_first = [], 0
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def project_for(tmp_path, port, *, opted_in=("get_order",), hosts=("127.0.0.1",), path="/orders/{{ order_id }}",
+                retries=1):
+    connector = {"inputs": {"order_id": {}}, "sample": {"status": "sample"},
+                 "request": {"method": "GET", "url": f"http://127.0.0.1:{port}{path}",
+                             "headers": {"Authorization": "Bearer {{ secrets.SHOP_TOKEN }}"},
+                             "timeout": 2, "retries": retries}}
+    steps = [{"id": "look", "kind": "connector", "connector": "get_order",
+              "inputs": {"order_id": "FD-1"}, "save_as": "order"},
+             {"id": "bye", "kind": "end", "say": "status {{ order.status }}"}]
+    return make_project(tmp_path, procedures={"main": {"trigger": {"examples": ["check my order"]}, "steps": steps}},
+                        connectors={"get_order": connector},
+                        settings={"real_calls": {"connectors": list(opted_in), "allowed_hosts": list(hosts)}})
+
+
+SCRIPT = {"customer": {"script": ["check my order"]}}
+
+
+def test_real_call_with_secret_from_environment_is_redacted(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("STUDIO_SECRET_SHOP_TOKEN", SECRET)
+    result = run(project_for(tmp_path, server), SCRIPT, options=RunOptions(real_calls=True))
+    assert result.status == "passed", result.error
+    assert Handler.hits == [{"path": "/orders/FD-1", "auth": f"Bearer {SECRET}"}]
+    call = events(result, "connector_called")[0]
+    assert call["source"] == "real" and call["output"]["status"] == "delivered"
+    assert call["request"]["headers"] == {"Authorization": "Bearer ***"}
+    assert SECRET not in result.model_dump_json()          # not in trace, variables or transcript
+
+
+def test_without_the_option_or_opt_in_the_sample_is_used(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("SHOP_TOKEN", SECRET)
+    off = run(project_for(tmp_path / "a", server), SCRIPT)                       # option off
+    not_opted = run(project_for(tmp_path / "b", server, opted_in=()), SCRIPT, options=RunOptions(real_calls=True))
+    for result in (off, not_opted):
+        assert events(result, "connector_called")[0]["source"] == "sample"
+    assert Handler.hits == []
+
+
+def test_fixture_wins_over_a_real_call(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("SHOP_TOKEN", SECRET)
+    result = run(project_for(tmp_path, server), SCRIPT | {"fixtures": {"connectors": {"get_order": {"status": "x"}}}},
+                 options=RunOptions(real_calls=True))
+    assert events(result, "connector_called")[0]["source"] == "fixture" and Handler.hits == []
+
+
+def test_host_not_allowed_is_refused_before_any_request(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("SHOP_TOKEN", SECRET)
+    result = run(project_for(tmp_path, server, hosts=("api.example.com",)), SCRIPT, options=RunOptions(real_calls=True))
+    assert result.status == "error"
+    assert "host '127.0.0.1' is not in studio.yaml real_calls.allowed_hosts" in result.error
+    assert Handler.hits == []
+
+
+def test_missing_secret_is_a_clear_error(tmp_path, server, monkeypatch):
+    monkeypatch.delenv("SHOP_TOKEN", raising=False)
+    monkeypatch.delenv("STUDIO_SECRET_SHOP_TOKEN", raising=False)
+    result = run(project_for(tmp_path, server), SCRIPT, options=RunOptions(real_calls=True))
+    assert result.status == "error" and "secret 'SHOP_TOKEN' is not set" in result.error
+
+
+def test_retries_on_server_errors_then_succeeds(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("SHOP_TOKEN", SECRET)
+    Handler.fail_first = 1
+    result = run(project_for(tmp_path, server, retries=1), SCRIPT, options=RunOptions(real_calls=True))
+    assert len(Handler.hits) == 2 and result.outcome == "resolved"
+
+
+def test_http_failure_is_a_connector_error_the_procedure_handles(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("SHOP_TOKEN", SECRET)
+    result = run(project_for(tmp_path, server, path="/missing/{{ order_id }}"),
+                 SCRIPT | {"expect": {"outcome": "handoff"}}, options=RunOptions(real_calls=True))
+    assert result.status == "passed"
+    call = events(result, "connector_called")[0]
+    assert call["status"] == "error" and call["error"] == "HTTP 404"

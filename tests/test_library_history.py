@@ -1,0 +1,119 @@
+"""History: diff between runs, coverage of the last run, stats per procedure and over time."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from library_fakes import FakeRunner, fake_result, make_project
+from studio.core.project import load_project
+from studio.library import Library, LibraryError
+from studio.library.coverage_report import coverage_report, format_coverage
+from studio.library.diff import diff_runs, format_diff
+from studio.library.run_all import run_all
+from studio.library.stats import history, percentile, run_stats, series
+
+
+class TagFlipRunner(FakeRunner):
+    """Fails the names in `broken`: a procedure change as the fake runner sees it."""
+
+    def __init__(self, broken=()):
+        super().__init__()
+        self.broken = set(broken)
+
+    def __call__(self, project, simulation, *, options, cancel=None):
+        tags = list(simulation.tags) + (["fail"] if simulation.name in self.broken else [])
+        return fake_result(simulation.name, tags, options.repeat_index)
+
+
+@pytest.fixture
+def project_dir(tmp_path):
+    return make_project(tmp_path / "proj", {"a": [], "b": [], "c": ["fail"], "d": []})
+
+
+def test_diff_puts_regressions_first_and_names_the_failed_expectations(project_dir):
+    project = load_project(project_dir)
+    with Library.open(project_dir) as lib:
+        with pytest.raises(LibraryError, match="need two runs"):
+            diff_runs(lib)
+        run_all(project, lib, runner=TagFlipRunner())
+        lib.delete_simulation("d")
+        from studio.core.simulation import Simulation
+        lib.save_simulation(Simulation(name="e", procedure="refund"))
+        (project_dir / "procedures" / "refund.yaml").write_text(
+            (project_dir / "procedures" / "refund.yaml").read_text() + "# edited\n")
+        project = load_project(project_dir)
+        run_all(project, lib, runner=TagFlipRunner(broken={"a"}))
+        diff = diff_runs(lib)
+        assert [c.name for c in diff.regressions] == ["a"]
+        change = diff.regressions[0]
+        assert (change.before, change.after) == ("passed", "failed")
+        assert change.expectations[0].type == "outcome"
+        assert change.expectations[0].message == "expected outcome resolved, got handoff"
+        assert (change.expectations[0].before, change.expectations[0].after) == ("pass", "fail")
+        assert [c.name for c in diff.still_failing] == ["c"]
+        assert [c.name for c in diff.new] == ["e"] and [c.name for c in diff.removed] == ["d"]
+        assert diff.unchanged_passing == 1 and diff.changed_procedures == ["refund"]
+        text = format_diff(diff)
+        assert text.index("REGRESSIONS") < text.index("still failing")
+        assert "expected outcome resolved, got handoff" in text
+
+        run_all(load_project(project_dir), lib, runner=TagFlipRunner())
+        fixed = diff_runs(lib)
+        assert [c.name for c in fixed.fixes] == ["a"] and not fixed.regressions
+        first = lib.runs()[-1].id
+        assert [c.name for c in diff_runs(lib, first, lib.runs()[0].id).fixes] == []
+
+    res = subprocess.run([sys.executable, "-m", "studio", "runs", "diff", str(project_dir), "1", "2"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1 and "REGRESSIONS" in res.stdout and "outcome (pass -> fail)" in res.stdout
+    res = subprocess.run([sys.executable, "-m", "studio", "runs", "show", str(project_dir), "2"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0 and "outcome: expected outcome resolved" in res.stdout
+    res = subprocess.run([sys.executable, "-m", "studio", "runs", "list", str(project_dir), "--json"],
+                         capture_output=True, text=True, timeout=60)
+    assert [r["id"] for r in json.loads(res.stdout)] == [3, 2, 1]
+
+
+def test_coverage_is_the_union_of_the_last_run_and_lists_uncovered(project_dir):
+    project = load_project(project_dir)
+    with Library.open(project_dir) as lib:
+        with pytest.raises(LibraryError, match="no runs yet"):
+            coverage_report(project, lib)
+        run_all(project, lib, simulations=["a", "b"], runner=FakeRunner())
+        report = coverage_report(project, lib)
+        refund = report.procedures[0]
+        assert (refund.steps_covered, refund.steps_total) == (3, 4)
+        assert refund.uncovered_steps == ["late"]
+        assert refund.uncovered_branches == ["check#1", "check#none"]
+        assert refund.branch_share == pytest.approx(1 / 3)
+        run_all(project, lib, runner=FakeRunner())          # "c" fails: takes the other branch
+        refund = coverage_report(project, lib).procedures[0]
+        assert refund.uncovered_steps == [] and refund.uncovered_branches == ["check#none"]
+        assert "uncovered branches: check#none" in format_coverage(coverage_report(project, lib))
+
+
+def test_stats_per_procedure_per_run_and_over_time(project_dir):
+    project = load_project(project_dir)
+    with Library.open(project_dir) as lib:
+        run_all(project, lib, runner=FakeRunner())
+        run_all(project, lib, runner=FakeRunner(), repeat=2)
+        stats = run_stats(lib)
+        refund = stats.procedures[0]
+        assert refund.procedure == "refund" and refund.triggered == 8
+        assert (refund.resolved, refund.handoff, refund.unresolved) == (6, 2, 0)
+        assert refund.avg_turns == 2
+        assert refund.p50_duration_ms == 10.0 and refund.p95_duration_ms == 11.0
+        assert refund.tokens is None and refund.tokens_unknown == 8    # unknown stays unknown
+        assert refund.cost is None
+        points = history(lib)
+        assert [p.run_id for p in points] == [1, 2]
+        assert series(points, "refund", "triggered") == [(1, 4), (2, 8)]
+        assert series(points, "(all)", "passed") == [(1, 3), (2, 6)]
+    assert percentile([], 0.5) is None and percentile([5.0], 0.95) == 5.0
+    res = subprocess.run([sys.executable, "-m", "studio", "stats", str(project_dir), "--json",
+                          "--history"], capture_output=True, text=True, timeout=60)
+    data = json.loads(res.stdout)
+    assert data["run"]["procedures"][0]["handoff"] == 2 and len(data["history"]) == 2

@@ -1,0 +1,155 @@
+"""The model engine end to end: sample simulations through the runner, the real
+litellm HTTP path and a fake server that answers like the offline engine."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fake_openai import FakeOpenAI, Fault
+from fake_openai_agent import agent_responder
+from studio.core.project import load_project
+from studio.core.simulation import CustomerTurn
+from studio.llm.limiter import reset_limiters
+from studio.runtime.brain import ExtractRequest, SwitchCandidate
+from studio.runtime.model_brain import ModelBrain
+from studio.simulate.options import RunOptions
+from studio.simulate.runner import run_simulation
+
+
+@pytest.fixture(autouse=True)
+def no_user_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROCEDURE_STUDIO_CONFIG_DIR", str(tmp_path / "user-config"))
+    reset_limiters()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with FakeOpenAI(responder=agent_responder) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(server):
+    server.reset()
+    server.responder = agent_responder
+    yield server
+
+
+@pytest.fixture
+def food(sample_copy):
+    project = load_project(sample_copy("food-delivery"))
+    project.settings.model.retries = 1
+    return project
+
+
+def options(fake, **kw) -> RunOptions:
+    return RunOptions(model="openai/fake-model", api_base=fake.url, **kw)
+
+
+def test_sample_simulation_passes_on_the_model_engine(fake, food):
+    sim = food.simulation("damaged-photo-full-refund")
+    result = run_simulation(food, sim, options=options(fake))
+    assert result.status == "passed", (result.error, result.failed_expectations)
+    assert result.engine == "openai/fake-model"
+    assert result.tokens and result.tokens > 0
+    assert result.cost is None                 # the fake model has no price: unknown, not 0
+    chosen = next(e for e in result.trace if e["type"] == "procedure_chosen")
+    assert chosen["procedure"] == "damaged-order" and chosen["reason"].startswith("model:")
+    order = next(e for e in result.trace if e["type"] == "variable_set" and e["name"] == "order_id")
+    assert order["value"] == "FD-123456" and order["how"].startswith("model")
+    rubric = [e for e in result.expectations if e.type == "rubric"]
+    assert all(e.status != "fail" for e in rubric)
+    # the reply prompt carried the say example, the tone and the knowledge article
+    reply_prompts = [r["messages"][0]["content"] for r in fake.requests
+                     if r["messages"][0]["content"].startswith("You are a customer-service agent")]
+    assert any("FD-123456" in p for p in reply_prompts)
+    assert all("Friendly and concise" in p for p in reply_prompts)
+    assert any("Knowledge article" in p for p in reply_prompts)
+
+
+def test_unchanged_rerun_is_served_from_cache_and_free(fake, food):
+    sim = food.simulation("damaged-no-photo-half-refund")
+    first = run_simulation(food, sim, options=options(fake))
+    calls = fake.calls
+    assert first.status == "passed" and calls > 0
+    again = run_simulation(food, sim, options=options(fake))
+    assert again.status == "passed" and fake.calls == calls
+    assert again.cost == 0.0 and again.tokens == 0
+    repeat = run_simulation(food, sim, options=options(fake, repeat_index=1))
+    assert fake.calls == 2 * calls and repeat.status == "passed"
+    run_simulation(food, sim, options=options(fake, no_cache=True))
+    assert fake.calls == 3 * calls
+
+
+def test_model_outage_ends_as_error_never_fail(fake, food):
+    fake.responder = lambda body: Fault.server_error(503)
+    food.settings.model.retries = 1
+    food.settings.model.timeout = 5
+    result = run_simulation(food, food.simulation("damaged-photo-full-refund"),
+                            options=options(fake, no_cache=True))
+    assert result.status == "error"
+    assert "model error" in result.error and "server error" in result.error
+    assert not result.failed_expectations
+
+
+def _extract_request(food, wanted, *, start=False, known=None):
+    proc = food.procedures["damaged-order"]
+    return ExtractRequest(proc, "ask-photo", "Ask for a photo", wanted, start, known or {}, [])
+
+
+def test_extraction_validates_coerces_and_fits_patterns(fake, food):
+    proc = food.procedures["damaged-order"]
+    brain = ModelBrain(food, options(fake, no_cache=True))
+    fake.responder = None
+    fake.push(json.dumps({"reasoning": "they said yes and gave the order",
+                          "has_photo": "yes", "order_id": "order fd FD-123456 please",
+                          "refund": "£12.50"}))
+    found = {e.name: e for e in brain.extract(
+        CustomerTurn(text="yes, order FD-123456"),
+        _extract_request(food, {"has_photo": proc.variables["has_photo"]}))}
+    assert found["has_photo"].value is True
+    assert found["order_id"].value == "FD-123456"        # another declared variable, fitted
+    assert "pattern" in found["order_id"].how
+    assert found["refund"].value == 12.5
+    assert "they said yes" in found["has_photo"].how
+    schema = fake.requests[-1]["response_format"]["json_schema"]["schema"]
+    assert {"has_photo", "order_id", "reasoning"} <= set(schema["properties"])
+
+
+def test_extraction_drops_values_that_do_not_fit(fake, food):
+    proc = food.procedures["damaged-order"]
+    brain = ModelBrain(food, options(fake, no_cache=True))
+    fake.responder = None
+    fake.push(json.dumps({"has_photo": "maybe?", "order_id": "123"}))
+    found = brain.extract(CustomerTurn(text="hmm 123"),
+                          _extract_request(food, {"has_photo": proc.variables["has_photo"]}))
+    assert found == []
+
+
+def test_switch_signal_described_in_words(fake, food):
+    brain = ModelBrain(food, options(fake, no_cache=True))
+    rule = food.procedures["damaged-order"].switch_rules[0]
+    fake.responder = None
+    fake.push(json.dumps({"reasoning": "they threaten to sue", "rule": 1}),
+              json.dumps({"reasoning": "no threat", "rule": None}))
+    decision = brain.detect_switch(CustomerTurn(text="I'll see you in court"),
+                                   [SwitchCandidate("damaged-order", 0, rule)], [])
+    assert decision is not None and decision.candidate.rule.to == "complaints"
+    assert decision.why == "model: they threaten to sue"
+    prompt = fake.requests[-1]["messages"][0]["content"]
+    assert "threatens legal action" in prompt and "'lawyer'" in prompt
+    assert brain.detect_switch(CustomerTurn(text="fine"),
+                               [SwitchCandidate("damaged-order", 0, rule)], []) is None
+
+
+def test_router_rejects_unknown_procedure_and_keeps_reason(fake, food):
+    brain = ModelBrain(food, options(fake, no_cache=True))
+    fake.responder = None
+    fake.push(json.dumps({"reasoning": "sounds like billing", "procedure": "billing"}),
+              json.dumps({"reasoning": "nothing fits", "procedure": None}))
+    first = brain.route(CustomerTurn(text="my card was charged twice"), [])
+    assert first.procedure is None and "unknown procedure 'billing'" in first.reason
+    second = brain.route(CustomerTurn(text="what's the weather"), [])
+    assert second.procedure is None and "nothing fits" in second.reason
+    assert [r["kind"] for r in brain.reasoning] == ["route", "route"]

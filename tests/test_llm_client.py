@@ -1,0 +1,205 @@
+"""The model client against a fake OpenAI-compatible server: real litellm HTTP path."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from pydantic import BaseModel
+
+from fake_openai import FakeOpenAI, Fault
+from studio.llm.cache import LLMCache
+from studio.llm.client import complete
+from studio.llm.errors import ModelError
+from studio.llm.limiter import limiter_for, reset_limiters
+from studio.llm.settings import LLMSettings
+from studio.llm.usage import Usage
+
+MSG = [{"role": "user", "content": "hello"}]
+
+
+@pytest.fixture(scope="module")
+def server():
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(server):
+    server.reset()
+    server.latency = 0.0
+    server.responder = None
+    reset_limiters()
+    yield server
+
+
+def settings_for(fake: FakeOpenAI, **kw) -> LLMSettings:
+    base = dict(model="openai/fake-model", api_base=fake.url, api_key="sk-test-secret-123456",
+                retries=2, backoff=0.01, max_backoff=0.05, timeout=5)
+    return LLMSettings(**(base | kw))
+
+
+class Answer(BaseModel):
+    refund: float | None = None
+    reason: str = ""
+
+
+def test_plain_text_reply_with_usage(fake):
+    fake.push("Hi there")
+    usage = Usage()
+    response = complete(MSG, settings=settings_for(fake), usage=usage)
+    assert response.text == "Hi there"
+    assert (response.tokens_in, response.tokens_out) == (11, 7)
+    assert response.cost is None          # the fake model has no known price: unknown, not 0
+    assert not response.cached
+    assert fake.requests[0]["messages"][0]["content"] == "hello"
+    assert fake.headers[0]["authorization"] == "Bearer sk-test-secret-123456"
+    assert usage.tokens == 18 and usage.cost is None
+
+
+def test_structured_reply_is_validated_and_coerced(fake):
+    fake.push('```json\n{"refund": "42.5", "reason": "crushed"}\n```')
+    response = complete(MSG, settings=settings_for(fake), response_format=Answer)
+    assert response.parsed == Answer(refund=42.5, reason="crushed")
+    sent = fake.requests[0]["response_format"]
+    assert sent["type"] == "json_schema"
+    assert "refund" in sent["json_schema"]["schema"]["properties"]
+
+
+def test_falls_back_to_json_mode_then_prompting(fake):
+    fake.push(Fault.bad_request("response_format json_schema is not supported by this model"),
+              Fault.bad_request("response_format json_object is not supported"),
+              '{"refund": 10}')
+    response = complete(MSG, settings=settings_for(fake, model="openai/old-model"),
+                        response_format=Answer)
+    assert response.parsed.refund == 10
+    assert response.format_mode == "prompt"
+    assert fake.requests[1]["response_format"] == {"type": "json_object"}
+    assert "response_format" not in fake.requests[2]
+    assert "JSON schema" in fake.requests[2]["messages"][-1]["content"]
+
+
+def test_malformed_json_is_retried_then_errors(fake):
+    fake.push("not json at all", '{"refund": 5}')
+    assert complete(MSG, settings=settings_for(fake), response_format=Answer).parsed.refund == 5
+    fake.reset()
+    fake.push("nope", "still nope", "never")
+    with pytest.raises(ModelError) as info:
+        complete(MSG, settings=settings_for(fake), response_format=Answer)
+    assert info.value.reason == "malformed"
+    assert fake.calls == 3                 # first try + 2 retries
+
+
+def test_malformed_http_body_and_5xx_are_retried(fake):
+    fake.push(Fault.malformed(), Fault.server_error(500), Fault.server_error(503), "finally")
+    response = complete(MSG, settings=settings_for(fake, retries=3))
+    assert response.text == "finally" and response.attempts == 4
+
+
+def test_server_errors_give_up_with_typed_error(fake):
+    fake.push(*[Fault.server_error()] * 5)
+    with pytest.raises(ModelError) as info:
+        complete(MSG, settings=settings_for(fake, retries=1))
+    assert info.value.reason == "server" and info.value.attempts == 2
+    assert "gave up after 2 attempts" in str(info.value)
+
+
+def test_rate_limit_honours_retry_after_and_lowers_concurrency(fake):
+    fake.push(Fault.rate_limit(retry_after=0.2), "ok after wait")
+    slept: list[float] = []
+    settings = settings_for(fake, concurrency=8)
+    response = complete(MSG, settings=settings, sleep=slept.append)
+    assert response.text == "ok after wait"
+    assert slept and slept[0] >= 0.2      # waited at least what Retry-After asked
+    limiter = limiter_for(settings.model, settings.api_base, 8)
+    assert limiter.limit == 4 and limiter.lowered == 1
+
+
+def test_timeout_is_retried_then_reported(fake):
+    fake.push(Fault.slow(1.0), Fault.slow(1.0))
+    with pytest.raises(ModelError) as info:
+        complete(MSG, settings=settings_for(fake, timeout=0.2, retries=1))
+    assert info.value.reason == "timeout"
+    assert "did not answer within 0.2 s" in str(info.value)
+
+
+def test_auth_and_unknown_model_are_not_retried(fake):
+    fake.push(Fault.unauthorized())
+    with pytest.raises(ModelError) as info:
+        complete(MSG, settings=settings_for(fake))
+    assert info.value.reason == "auth" and fake.calls == 1
+    assert "sk-test-secret-123456" not in str(info.value)
+    fake.push(Fault.unknown_model())
+    with pytest.raises(ModelError) as info:
+        complete(MSG, settings=settings_for(fake))
+    assert info.value.reason == "not_found" and "unknown model" in str(info.value)
+
+
+def test_connection_refused_says_so():
+    settings = LLMSettings(model="openai/fake-model", api_base="http://127.0.0.1:9/v1",
+                           api_key="x-test", retries=0, timeout=2)
+    with pytest.raises(ModelError) as info:
+        complete(MSG, settings=settings)
+    assert info.value.reason == "connection"
+    assert "is the server running" in str(info.value)
+
+
+def test_missing_key_names_env_var_and_keyring(monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    with pytest.raises(ModelError) as info:
+        complete(MSG, settings=LLMSettings(model="anthropic/claude-x", retries=0))
+    assert info.value.reason == "no_key"
+    assert "ANTHROPIC_API_KEY" in str(info.value) and "procedure-studio" in str(info.value)
+
+
+def test_cache_serves_repeat_requests_and_no_cache_bypasses(fake, tmp_path):
+    cache = LLMCache(tmp_path / "library.sqlite")
+    settings = settings_for(fake)
+    fake.push('{"refund": 1}', '{"refund": 2}')
+    first = complete(MSG, settings=settings, response_format=Answer, cache=cache)
+    usage = Usage()
+    second = complete(MSG, settings=settings, response_format=Answer, cache=cache, usage=usage)
+    assert second.cached and second.parsed.refund == 1 and fake.calls == 1
+    assert usage.cost == 0.0 and usage.tokens == 0      # served from cache: free
+    third = complete(MSG, settings=settings, response_format=Answer, cache=cache, no_cache=True)
+    assert not third.cached and third.parsed.refund == 2 and fake.calls == 2
+    other = [{"role": "user", "content": "something else"}]
+    fake.push("x")
+    assert not complete(other, settings=settings, cache=cache).cached
+    assert first.parsed.refund == 1 and cache.count() == 2
+
+
+def test_concurrent_calls_respect_the_limit(fake):
+    fake.latency = 0.05
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    def responder(body):
+        return "ok"
+
+    fake.responder = responder
+    settings = settings_for(fake, concurrency=3)
+    limiter = limiter_for(settings.model, settings.api_base, 3)
+    original_acquire = limiter.acquire
+
+    def counting_acquire(cancel_check=None):
+        original_acquire(cancel_check)
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], limiter.active)
+
+    limiter.acquire = counting_acquire
+    threads = [threading.Thread(target=complete, args=(MSG,), kwargs={"settings": settings})
+               for _ in range(9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert active[0] == 9 and peak[0] <= 3 and fake.calls == 9
+
+
+def test_mock_response_without_http():
+    settings = LLMSettings(model="openai/gpt-4o-mini", api_key="sk-unit-test-0000")
+    response = complete(MSG, settings=settings, mock_response='{"refund": 3, "reason": "r"}',
+                        response_format=Answer)
+    assert response.parsed.refund == 3
+    assert response.cost is not None and response.cost > 0   # a priced model has a cost

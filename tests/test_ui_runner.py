@@ -1,0 +1,108 @@
+"""The runner panel: a sample simulation runs off the GUI thread and passes
+with its reasoning; a hand-tried conversation becomes a simulation that passes."""
+import pytest
+
+pytest.importorskip("pytestqt")
+from studio.core.project import load_project  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+
+from studio.ui.panels.runner import RunnerPanel  # noqa: E402
+
+pytestmark = pytest.mark.gui
+SIM = "damaged-photo-full-refund"
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def project(sample_copy):
+    return load_project(sample_copy("food-delivery"))
+
+
+@pytest.fixture
+def runner(qtbot, project):
+    panel = RunnerPanel(project)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 800)
+    panel.show()
+    return panel
+
+
+def test_sample_simulation_passes_with_its_reasoning(qtbot, runner, project):
+    runner.open_simulation(project.simulations[SIM], SIM)
+    marked = []
+    runner.steps_marked.connect(lambda proc, marks: marked.append((proc, marks)))
+    with qtbot.waitSignal(runner.run_finished, timeout=20000) as blocker:
+        qtbot.mouseClick(runner.run_button, LEFT)
+        assert runner.stop_button.isEnabled()     # the GUI thread is free while it runs
+    result = blocker.args[0]
+    assert result.status == "passed"
+    assert "PASSED" in runner.status.text()
+
+    # customer and agent bubbles, with the photo attachment shown
+    roles = [b.role for b in runner.transcript.bubbles]
+    assert roles.count("customer") == 3 and roles.count("agent") == 3
+    assert any("crushed-pizza.png" in b.findChildren(type(runner.title))[-1].text()
+               for b in runner.transcript.bubbles if b.role == "customer" and b.entry.attachments)
+
+    # the second agent turn unfolds into its decisions: connector, condition with values
+    agent = runner.transcript.agent_bubbles()
+    assert not agent[1].details.isVisibleTo(agent[1])
+    agent[1].toggle.click()
+    assert agent[1].details.isVisibleTo(agent[1])
+    text = agent[1].reasoning_text
+    assert "get_order" in text and "FD-123456" in text and "delivered" in text
+    assert "order.status" in text                        # the condition and the values it saw
+    assert "chose <b>damaged-order</b>" in agent[0].reasoning_text
+    assert "refund" in agent[2].reasoning_text and "issue_refund" in agent[2].reasoning_text
+
+    # expectations: failures first, none here; rubric skipped offline
+    statuses = runner.expectations.statuses()
+    assert {s for _, s in statuses} == {"pass", "skipped"}
+    assert ("rubric", "skipped") in statuses
+
+    # the procedure editor is told which steps passed
+    assert marked and marked[0][0] == "damaged-order"
+    assert marked[0][1]["pay"] == "passed" and "late" not in marked[0][1]
+
+
+def test_a_failing_run_marks_where_it_failed(qtbot, runner, project):
+    sim = project.simulations[SIM]
+    broken = sim.model_copy(update={"expect": sim.expect.model_copy(update={"outcome": "handoff"})})
+    runner.open_simulation(broken)
+    marked = {}
+    runner.steps_marked.connect(lambda proc, marks: marked.update({proc: marks}))
+    with qtbot.waitSignal(runner.run_finished, timeout=20000) as blocker:
+        runner.run()
+    assert blocker.args[0].status == "failed"
+    assert runner.expectations.statuses()[0] == ("outcome", "fail")   # failures listed first
+    assert "failed" in marked["damaged-order"].values()
+
+
+def test_hand_tried_run_saved_as_simulation_then_passes(qtbot, runner, project):
+    runner.open_simulation(project.simulations[SIM], SIM)   # its fixtures are reused
+    qtbot.mouseClick(runner.try_button, LEFT)
+    assert runner.input_row.isVisibleTo(runner)
+    for text in ("Hi, my pizza arrived completely crushed", "It's FD-123456", "no"):
+        with qtbot.waitSignal(runner.run_finished, timeout=20000):
+            runner.input.setText(text)
+            qtbot.keyClick(runner.input, "\r")
+    transcript = runner.last_result.transcript
+    assert [e.text for e in transcript if e.role == "customer"][-1] == "no"
+    assert runner.save_button.isEnabled()
+
+    key, sim = runner.save_try_run("Crushed pizza without a photo")
+    assert (project.root / "simulations" / f"{key}.yaml").is_file()
+    assert sim.expect.procedure == "damaged-order"
+    assert "lookup" in sim.expect.visited
+    assert sim.expect.variables.get("order_id") == "FD-123456"
+    assert any(c.connector == "get_order" for c in sim.expect.connector_calls)
+
+    reloaded = load_project(project.root)
+    saved = reloaded.simulations[key]
+    runner.set_project(reloaded)
+    runner.open_simulation(saved, key)
+    assert not runner.try_mode
+    with qtbot.waitSignal(runner.run_finished, timeout=20000) as blocker:
+        runner.run()
+    result = blocker.args[0]
+    assert result.status == "passed", [e.message for e in result.failed_expectations]
