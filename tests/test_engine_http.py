@@ -44,7 +44,7 @@ class Handler(BaseHTTPRequestHandler):
 def server():
     Handler.hits, Handler.fail_first = [], 0
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield httpd.server_address[1]
     httpd.shutdown()

@@ -26,8 +26,7 @@ def test_condition_first_true_branch_else_and_no_match(tmp_path):
             {"when": "customer.plan == 'gold'", "steps": [{"id": "g", "kind": "instruction", "text": "gold"}]}]},
         {"id": "bye", "kind": "end", "say": "bye"}]
     project = one(tmp_path, steps)
-    pro = run(project, script(customer_attrs := None) if False else
-              {"customer": {"script": ["start the test"], "attributes": {"plan": "pro"}}})
+    pro = run(project, {"customer": {"script": ["start the test"], "attributes": {"plan": "pro"}}})
     assert replies(pro) == ["pro one\nbye"]          # first true branch, says joined in one turn
     assert pro.coverage["main"].branches == ["c1#1", "c2#none"]
     free = run(project, {"customer": {"script": ["start the test"], "attributes": {"plan": "free"}}})
@@ -246,3 +245,14 @@ def test_procedure_without_end_step_ends_unresolved(tmp_path):
     result = run(one(tmp_path, [{"id": "hi", "kind": "instruction", "text": "Hello"}]), script())
     assert result.outcome == "unresolved"
     assert "without an end step" in events(result, "end")[0]["reason"]
+
+
+def test_snippet_timeout_is_a_simulation_error(tmp_path, monkeypatch):
+    import studio.runtime.step_kinds as step_kinds
+    monkeypatch.setattr(step_kinds, "SNIPPET_TIMEOUT", 0.5)
+    steps = [{"id": "spin", "kind": "code", "code": "while True:\n    pass"}, {"id": "bye", "kind": "end"}]
+    result = run(one(tmp_path, steps), script(expect={"outcome": "resolved"}))
+    assert result.status == "error" and "code step 'spin' timed out" in result.error
+    ok = run(one(tmp_path / "b", [{"id": "calc", "kind": "code", "code": "x = 2"},
+                                  {"id": "bye", "kind": "end", "say": "{{ x }}"}]), script())
+    assert replies(ok) == ["2"]                              # the sandbox recovered

@@ -33,6 +33,9 @@ def test_every_result_is_stored_with_its_details_and_counted(project_dir):
         run = lib.run(summary.run_id)
         assert run.status == "complete" and (run.passed, run.failed, run.errors) == (4, 1, 1)
         assert run.revisions["refund"] and run.engine == "offline"
+        verdicts = lib.latest_verdicts()
+        assert verdicts["c-fails"] == "failed" and verdicts["a-ok"] == "passed"
+        assert [r.status for r in lib.simulation_history("d-error")] == ["error"]
         stored = lib.results(summary.run_id, simulation="c-fails")[0].result
         assert stored.failed_expectations[0].message == "expected outcome resolved, got handoff"
         assert stored.transcript[0].text == "I want a refund"

@@ -52,10 +52,8 @@ def test_cancel_ends_the_run_as_error(tmp_path):
 
 
 def test_model_engine_without_a_model_brain_is_an_error_not_a_crash(tmp_path, monkeypatch):
-    import studio.runtime.brain as brain
-    monkeypatch.setattr(brain, "make_brain", brain.make_brain)
-    project = damaged_project(tmp_path)
     import sys
+    project = damaged_project(tmp_path)
     monkeypatch.setitem(sys.modules, "studio.runtime.model_brain", None)   # import fails
     result = run(project, HAPPY, options=RunOptions(model="gpt-test"))
     assert result.status == "error" and "model engine is not available" in result.error

@@ -73,7 +73,8 @@ def test_panels_install_into_a_main_window(qtbot, project):
     window.library = Library.open(project.root)
     qtbot.addWidget(window)
     try:
-        panels = install_panels(window)
+        install_panels(window)
+        panels = window.test_panels
         window.show()
         titles = {d.objectName() for d in window.findChildren(QDockWidget)}
         assert {"dock-runner", "dock-library", "dock-simulation", "dock-coverage", "dock-reports"} <= titles

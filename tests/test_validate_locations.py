@@ -155,3 +155,17 @@ def test_problems_are_sorted_by_file_and_line(tmp_path):
     problems = validate_project(load_project(write_project(tmp_path, changes)))
     keys = [(p.file, p.line) for p in problems]
     assert len(keys) >= 3 and keys == sorted(keys)
+
+
+def test_refused_operator_column(tmp_path):
+    changes = edit(P, "when: refund > 50,", "when: refund >> 50,")
+    problem = one(problems_of(write_project(tmp_path, changes)), "expression")
+    line = changes[P].splitlines()[problem.line - 1]
+    assert line[problem.column - 1:].startswith(">> 50")
+
+
+def test_unset_name_points_at_the_name(tmp_path):
+    changes = edit(P, "say: \"Refunded {{ refund }}.\"", "say: \"Refunded {{ refnd }}.\"")
+    problem = one(problems_of(write_project(tmp_path, changes)), "unset-name")
+    line = changes[P].splitlines()[problem.line - 1]
+    assert line[problem.column - 1:].startswith("refnd }}")

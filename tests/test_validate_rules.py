@@ -77,7 +77,7 @@ FAILING = [
     ("name nothing sets", edit(P, "say: \"Refunded {{ refund }}.\"", "say: \"Refunded {{ refnd }}.\""),
      "unset-name", W, P, "refnd", "done", "did you mean 'refund'"),
     ("snippet reads name nothing sets", edit(P, "1.0 if has_photo", "1.0 if has_foto"),
-     "unset-name", W, P, "code: |", "amount", "has_photo"),
+     "unset-name", W, P, "has_foto", "amount", "has_photo"),
     ("handoff without note", edit(P, ", note: \"Order {{ order_id }} is late.\"}", "}"),
      "empty-note", W, P, "id: late", "late", "customer"),
     ("empty procedure", {"procedures/identity.yaml": "schema: procedure/v1\nid: identity\nsteps: []\n"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterator
 
 from .expressions import ExpressionError, parse
@@ -256,29 +257,43 @@ def _check_code(path: tuple, step: CodeStep, rep: Reporter, facts: ProjectFacts)
     if not step.code.strip():
         rep.add(WARNING, "empty-code", "code step has no code", path=cpath, step=step.id)
     for name in sorted(info.reads):
-        _unset(name, cpath, step.id, rep, facts, "code")
+        _unset(name, cpath, step.id, rep, facts, "code", step.code)
 
 
 # -- expressions and templates ------------------------------------------------
 def check_expression(text: str, path: tuple, step_id: str | None, rep: Reporter,
                      facts: ProjectFacts) -> None:
     try:
-        expr = parse(text)
+        names = _expression_names(text)
     except ExpressionError as exc:
         lead = len(text) - len(text.lstrip()) if isinstance(text, str) else 0
-        col = (exc.column or 1) + lead
+        col = (exc.column or _symbol_column(text, exc.message) or 1) + lead
         rep.add(ERROR, "expression", f"{path[-1]}: {exc.message}", step=step_id,
                 at=rep.in_text(path, 1, col), hint=_expression_hint(exc.message))
         return
-    for name in sorted(expr.names()):
-        _unset(name, path, step_id, rep, facts, "expression")
+    for name in names:
+        _unset(name, path, step_id, rep, facts, "expression", text)
+
+
+@lru_cache(maxsize=8192)
+def _template_names(text: str) -> tuple[str, ...]:
+    names: set[str] = set()
+    for part in parse_template(text):
+        names |= part.expression.names()
+    return tuple(sorted(names))
+
+
+@lru_cache(maxsize=8192)
+def _expression_names(text: str) -> tuple[str, ...]:
+    """Sorted root names an expression reads (cached: validation runs per keystroke)."""
+    return tuple(sorted(parse(text).names()))
 
 
 def check_template(text: str, path: tuple, step_id: str | None, rep: Reporter,
                    facts: ProjectFacts | None) -> set[str]:
     """Report syntax errors (and, with facts, unset names); return the names read."""
     try:
-        parts = parse_template(text)
+        names = set(_template_names(text))
     except ExpressionError as exc:
         line, col = _line_col(text, exc.column or 1)
         rep.add(ERROR, "template", f"{path[-1]}: {exc.message}", step=step_id,
@@ -286,13 +301,22 @@ def check_template(text: str, path: tuple, step_id: str | None, rep: Reporter,
                 hint="placeholders look like {{ order_id }}; " + (_expression_hint(exc.message) or
                                                                    "check the expression inside"))
         return set()
-    names: set[str] = set()
-    for part in parts:
-        names |= part.expression.names()
     if facts is not None:
         for name in sorted(names):
-            _unset(name, path, step_id, rep, facts, "template")
+            _unset(name, path, step_id, rep, facts, "template", text)
     return names
+
+
+_SYMBOL = re.compile(r"^'([^\w\s']+)' is not allowed")
+
+
+def _symbol_column(text: str, message: str) -> int | None:
+    """Operators carry no position in `ast`: find a refused one (`>>`, `**`) in the text."""
+    match = _SYMBOL.match(message)
+    if match and isinstance(text, str):
+        at = text.strip().find(match.group(1))
+        return at + 1 if at >= 0 else None
+    return None
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -314,11 +338,13 @@ def _expression_hint(message: str) -> str | None:
 
 
 def _unset(name: str, path: tuple, step_id: str | None, rep: Reporter, facts: ProjectFacts,
-           where: str) -> None:
+           where: str, text: str) -> None:
     if name in facts.set_names:
         return
+    found = re.search(rf"(?<![\w.]){re.escape(name)}\b", text)
+    at = rep.in_text(path, *_line_col(text, found.start() + 1)) if found else rep.position(path)
     rep.add(WARNING, "unset-name", f"'{name}' is read by this {where} but nothing sets it",
-            path=path, step=step_id,
+            at=at, step=step_id,
             hint=did_you_mean(name, facts.variable_names)
             or f"declare a variable '{name}', save a connector result as '{name}', "
                "or assign it in a code step")

@@ -9,6 +9,7 @@ thread; reads use a connection per calling thread.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -195,7 +196,6 @@ class Library(RunsStore):
 
     # -- audit ----------------------------------------------------------------
     def audit(self, action: str, subject: str = "", detail: Any = None, *, wait: bool = True):
-        import os
         row = {"at": now(), "action": action, "subject": subject,
                "detail": dumps(detail) if detail is not None else None, "pid": os.getpid()}
         return self.write(lambda db: db["audit_log"].insert(row), wait=wait)

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from studio.simulate.result import SimulationResult
 
-from .records import (LIGHT_COLUMNS, ResultRecord, RunRecord, dumps, now, record_from_row,
+from .records import (LIGHT_COLUMNS, aggregate_status, ResultRecord, RunRecord, dumps, now, record_from_row,
                       result_row)
 
 _COUNTS_SQL = """
@@ -120,6 +120,16 @@ class RunsStore:
         rows = self.query(f"SELECT {columns} FROM results WHERE simulation = ? "
                           "ORDER BY run_id DESC, repeat_index LIMIT ?", [name, limit])
         return [record_from_row(r) for r in rows]
+
+    def latest_verdicts(self) -> dict[str, str]:
+        """Each simulation's verdict in the latest run that ran it (the library table's column)."""
+        rows = self.db.execute(
+            "SELECT simulation, status FROM results AS r WHERE run_id = "
+            "(SELECT max(run_id) FROM results WHERE simulation = r.simulation)").fetchall()
+        statuses: dict[str, list[str]] = {}
+        for name, status in rows:
+            statuses.setdefault(name, []).append(status)
+        return {name: aggregate_status(found) for name, found in statuses.items()}
 
     def delete_run(self, run_id: int) -> None:
         def work(db: sqlite_utils.Database) -> None:

@@ -106,7 +106,7 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
         if sim is None:
             continue
         if sim.name in names:
-            problems.append(Problem(code="duplicate-name", file=rel, line=2,
+            problems.append(Problem(code="duplicate-name", file=rel,
                                     message=f"simulation name '{sim.name}' is already used by "
                                             f"{names[sim.name]}; this file was not imported",
                                     hint="give every simulation a different name"))

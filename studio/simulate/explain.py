@@ -35,6 +35,7 @@ class TraceView:
     def __init__(self, project: Any, trace: list[dict[str, Any]]):
         self.project = project
         self.trace = trace
+        self.index = compiled(project).procedures
         self.visited: set[tuple[str, str]] = set()
         self.ran: list[str] = []
         for event in trace:
@@ -48,7 +49,7 @@ class TraceView:
 
     # -- step ids -----------------------------------------------------------
     def procedures_with(self, step_id: str) -> list[str]:
-        return [pid for pid, index in compiled(self.project).procedures.items() if step_id in index.steps]
+        return [pid for pid, index in self.index.items() if step_id in index.steps]
 
     def resolve(self, ref: str, preferred: str | None) -> tuple[list[str], str]:
         """(candidate procedures, step id) for `step` or `procedure.step`."""
@@ -92,7 +93,7 @@ class TraceView:
         if pid is None or pid not in self.project.procedures:
             where = f"procedure '{pid}'" if pid else "any procedure"
             return f"there is no step '{step_id}' in {where}"
-        index = compiled(self.project).procedures[pid]
+        index = self.index[pid]
         if step_id not in index.steps:
             return f"there is no step '{step_id}' in procedure '{pid}'"
         if pid not in self.ran:
@@ -113,7 +114,7 @@ class TraceView:
         return f"the conversation ended before reaching it: {self.ending()}"
 
     def why_visited(self, pid: str, step_id: str) -> str:
-        index = compiled(self.project).procedures.get(pid)
+        index = self.index.get(pid)
         chain = index.ancestors.get(step_id, ()) if index else ()
         if chain:
             cond_id, _ = chain[-1]

@@ -143,13 +143,26 @@ def _variable(name: str, expected: Any, result: SimulationResult, view: TraceVie
     sets = [e for e in view.events("variable_set") if e.get("name") == root]
     if not found or not sets:
         return _fail("variables", {name: expected}, {name: None},
-                     f"{name} was never set (expected {show_value(expected)}); {view.ending()}")
+                     f"{name} was never set (expected {show_value(expected)}): {_why_unset(root, view)}")
     last = sets[-1]
     origin = last.get("how") or last.get("source", "")
     where = f" at step '{last['step']}'" if last.get("step") else ""
     return _fail("variables", {name: expected}, {name: actual},
                  f"{name} = {show_value(actual)}, expected {show_value(expected)} "
                  f"(set by {origin}{where}, turn {last.get('turn', 0)})")
+
+
+def _why_unset(name: str, view: TraceView) -> str:
+    """Point at the step that would have set `name` and why it did not run."""
+    for pid in view.ran:
+        for step in view.project.procedures[pid].all_steps():
+            sets = (name in getattr(step, "collect", []) or getattr(step, "save_as", None) == name
+                    or (step.kind == "code" and name in step.code))
+            if sets and (pid, step.id) not in view.visited:
+                return f"step '{step.id}' would set it but was not visited: {view.why_not_visited(pid, step.id)}"
+            if sets and step.kind == "instruction":
+                return f"step '{step.id}' asked for it but no answer gave it; {view.ending()}"
+    return view.ending()
 
 
 def _connector_calls(expected_calls: list[Any], view: TraceView, preferred: str | None) -> list[ExpectationResult]:

@@ -49,6 +49,10 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         self._wire()
+        # [issue 7 hook, test-half engineer] runner, library, coverage, reports and
+        # simulation docks, rebuilt per project via controller.session_changed.
+        from .panels import install_panels
+        install_panels(self)
         self.resize(1480, 920)
         self._restore_layout()
         self.update_title()

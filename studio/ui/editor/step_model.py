@@ -6,6 +6,7 @@ selection by step id. Drops become MoveStep / InsertSteps commands.
 """
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -27,12 +28,17 @@ COVERAGE_ROLE = Qt.UserRole + 5
 DEPTH_ROLE = Qt.UserRole + 6
 
 
+_uids = itertools.count(1)
+
+
 class Node:
-    __slots__ = ("step", "branch", "parent", "children", "row", "depth")
+    """One row. Indexes carry the node's `uid` (never a pointer), so a stale index is harmless."""
+    __slots__ = ("step", "branch", "parent", "children", "row", "depth", "uid")
 
     def __init__(self, step: Any, branch: int | None, parent: "Node | None", row: int, depth: int):
         self.step, self.branch, self.parent, self.row, self.depth = step, branch, parent, row, depth
         self.children: list[Node] = []
+        self.uid = next(_uids)
 
     @property
     def is_branch(self) -> bool:
@@ -66,6 +72,7 @@ class StepTreeModel(QAbstractItemModel):
     # -- building ---------------------------------------------------------------
     def _build(self) -> None:
         self.by_key = {}
+        self.by_uid: dict[int, Node] = {}
         procedure = self.procedure
         self.roots = self._nodes(procedure.steps if procedure else [], None, 0)
 
@@ -74,10 +81,12 @@ class StepTreeModel(QAbstractItemModel):
         for row, step in enumerate(steps):
             node = Node(step, None, parent, row, depth)
             self.by_key[node.key] = node
+            self.by_uid[node.uid] = node
             if isinstance(step, ConditionStep):
                 for b, branch in enumerate(step.branches):
                     bnode = Node(step, b, node, b, depth + 1)
                     self.by_key[bnode.key] = bnode
+                    self.by_uid[bnode.uid] = bnode
                     bnode.children = self._nodes(branch.steps, bnode, depth + 2)
                     node.children.append(bnode)
             out.append(node)
@@ -95,10 +104,10 @@ class StepTreeModel(QAbstractItemModel):
         fresh = self.procedure.find_step(step_id) if self.procedure else None
         if fresh is not node.step:
             return self.rebuild()
-        index = self.createIndex(node.row, 0, node)
+        index = self.createIndex(node.row, 0, node.uid)
         self.dataChanged.emit(index, index)
         for child in node.children:   # branch headers show the `when`
-            ci = self.createIndex(child.row, 0, child)
+            ci = self.createIndex(child.row, 0, child.uid)
             self.dataChanged.emit(ci, ci)
 
     # -- marks painted by other panels -------------------------------------------
@@ -116,7 +125,7 @@ class StepTreeModel(QAbstractItemModel):
 
     def _repaint_all(self) -> None:
         for node in self.by_key.values():
-            index = self.createIndex(node.row, 0, node)
+            index = self.createIndex(node.row, 0, node.uid)
             self.dataChanged.emit(index, index)
 
     # -- QAbstractItemModel ------------------------------------------------------
@@ -124,18 +133,21 @@ class StepTreeModel(QAbstractItemModel):
         siblings = self._children(parent)
         if column != 0 or not 0 <= row < len(siblings):
             return QModelIndex()
-        return self.createIndex(row, 0, siblings[row])
+        return self.createIndex(row, 0, siblings[row].uid)
 
     def parent(self, index=QModelIndex()):
         if not index.isValid():
             return QModelIndex()
-        node: Node = index.internalPointer()
-        if node.parent is None:
+        node = self.node(index)
+        if node is None or node.parent is None:
             return QModelIndex()
-        return self.createIndex(node.parent.row, 0, node.parent)
+        return self.createIndex(node.parent.row, 0, node.parent.uid)
 
     def _children(self, parent: QModelIndex) -> list[Node]:
-        return parent.internalPointer().children if parent.isValid() else self.roots
+        if not parent.isValid():
+            return self.roots
+        node = self.node(parent)
+        return node.children if node is not None else []
 
     def rowCount(self, parent=QModelIndex()):
         if parent.column() > 0:
@@ -146,11 +158,11 @@ class StepTreeModel(QAbstractItemModel):
         return 1
 
     def node(self, index: QModelIndex) -> Node | None:
-        return index.internalPointer() if index.isValid() else None
+        return self.by_uid.get(index.internalId()) if index.isValid() else None
 
     def index_of(self, key: str) -> QModelIndex:
         node = self.by_key.get(key)
-        return self.createIndex(node.row, 0, node) if node else QModelIndex()
+        return self.createIndex(node.row, 0, node.uid) if node else QModelIndex()
 
     def data(self, index, role=Qt.DisplayRole):
         node = self.node(index)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
 from studio.core.project import Project
 from studio.core.simulation import Simulation
@@ -101,12 +101,10 @@ class TestPanels(QObject):
 
 
 # -- the main window hook ------------------------------------------------------
-def _procedure_editors(window: QWidget, procedure_id: str) -> list[Any]:
-    try:
-        from studio.ui.editor.procedure_editor import ProcedureEditor
-    except ImportError:
-        return []
-    return [e for e in window.findChildren(ProcedureEditor) if getattr(e, "item_id", None) == procedure_id]
+BUILD_DELAY_MS = 300       # keep opening the library out of the start-up path
+DOCKS = (("runner", "Runner", "bottom"), ("library", "Library", "bottom"),
+         ("coverage", "Coverage", "bottom"), ("reports", "Reports", "bottom"),
+         ("simulation", "Simulation", "right"))
 
 
 def _open_library(root: Path) -> Any:
@@ -117,46 +115,164 @@ def _open_library(root: Path) -> Any:
         return Library.open(root, read_only=True)
 
 
-def install_panels(window: Any) -> TestPanels:
-    """Add the runner, simulation, library, coverage and reports docks to `window`.
+class PanelsHost(QObject):
+    """Keeps the docks of the test half and rebuilds their panels per project.
 
-    Uses `window.session` (ProjectSession) when present, else `window.project`;
-    `window.library` when present, else opens the project's library (and
-    closes it with the window). Returns the TestPanels, also kept as
-    `window.test_panels`.
+    Uses the main window's extension points: `add_dock`, `controller.session_changed`,
+    `procedure_editor(id, open_it=False)` (set_marks / set_coverage) and the project
+    tree's `open_requested` for simulations.
     """
-    session = getattr(window, "session", None)
-    project = session.project if session is not None else getattr(window, "project")
-    library = getattr(window, "library", None)
-    if library is None:
-        library = _open_library(project.root)
-        window.destroyed.connect(lambda *_: library.close())
-    panels = TestPanels(project, library, session=session, parent=window)
 
-    def mark_steps(procedure_id: str, marks: dict) -> None:
-        for editor in _procedure_editors(window, procedure_id):
+    def __init__(self, window: Any):
+        super().__init__(window)
+        self.window = window
+        self.panels: TestPanels | None = None
+        self.library: Any = None
+        self.docks: dict[str, QDockWidget] = {}
+        areas = {"bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+                 "right": Qt.DockWidgetArea.RightDockWidgetArea}
+        for name, title, area in DOCKS:
+            placeholder = QLabel("Open a project to run its simulations.")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            if hasattr(window, "add_dock"):
+                dock = window.add_dock(name, title, placeholder, areas[area])
+            else:
+                dock = QDockWidget(title, window)
+                dock.setObjectName(f"dock-{name}")
+                dock.setWidget(placeholder)
+                window.addDockWidget(areas[area], dock)
+            self.docks[name] = dock
+        bottom = [self.docks[n] for n, _, a in DOCKS if a == "bottom"]
+        first = getattr(window, "docks", {}).get("problems", bottom[0])
+        for dock in bottom:
+            if dock is not first:
+                window.tabifyDockWidget(first, dock)
+        inspector = getattr(window, "docks", {}).get("inspector")
+        if inspector is not None:
+            window.tabifyDockWidget(inspector, self.docks["simulation"])
+            inspector.raise_()
+        for dock in self.docks.values():   # built when first looked at, after the first paint
+            dock.visibilityChanged.connect(
+                lambda visible: visible and QTimer.singleShot(BUILD_DELAY_MS, self.ensure_built))
+        if "problems" in getattr(window, "docks", {}):
+            window.docks["problems"].raise_()
+        else:
+            self.docks["runner"].raise_()
+        self._pending: tuple[Project, Any, Any] | None = None
+        controller = getattr(window, "controller", None)
+        if controller is not None and hasattr(controller, "session_changed"):
+            controller.session_changed.connect(self.set_session)
+        tree = getattr(window, "project_tree", None)
+        if tree is not None and hasattr(tree, "open_requested"):
+            tree.open_requested.connect(self._tree_open)
+        library_ref = self
+        window.destroyed.connect(lambda *_: library_ref.library is not None and library_ref.library.close())
+        session = getattr(window, "session", None)
+        if session is not None:
+            self.set_session(session)
+        elif getattr(window, "project", None) is not None:
+            self._pending = (window.project, getattr(window, "library", None), None)
+            self.ensure_built()
+
+    def set_session(self, session: Any) -> None:
+        """A project was opened or closed; its library opens when a panel is first shown."""
+        self._close_library()
+        old, self.panels = self.panels, None
+        if old is not None:
+            old.deleteLater()
+        for dock in self.docks.values():
+            label = QLabel("Open a project to run its simulations." if session is None else "Loading…")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            previous = dock.widget()
+            dock.setWidget(label)
+            if previous is not None:
+                previous.deleteLater()
+        self._pending = None if session is None else (session.project, None, session)
+        if session is not None:
+            session.saved.connect(self._session_saved)
+            if any(d.isVisible() and not d.visibleRegion().isEmpty() for d in self.docks.values()):
+                QTimer.singleShot(BUILD_DELAY_MS, self.ensure_built)
+
+    def ensure_built(self) -> "TestPanels | None":
+        if self.panels is None and self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._build(*pending)
+        return self.panels
+
+    def _build(self, project: Project, library: Any, session: Any) -> None:
+        if library is None:
+            try:
+                library = self.library = _open_library(project.root)
+            except Exception as exc:   # a damaged library: say how to fix it, keep the editor usable
+                library = None
+                self.docks["library"].setWidget(QLabel(str(exc)))
+        self.panels = TestPanels(project, library, session=session, parent=self)
+        self.window.test_panels = self.panels
+        for name, _title, widget in self.panels.widgets():
+            self.docks[name].setWidget(widget)
+        self.panels.runner.steps_marked.connect(self._mark_steps)
+        if self.panels.coverage is not None:
+            self.panels.coverage.coverage_marks.connect(self._mark_coverage)
+
+    def _session_saved(self) -> None:
+        if self.panels is None or self.panels.session is None:
+            return
+        if self.library is not None and not self.library.read_only:
+            self.library.sync_from_folder()      # simulation files edited as text
+        self.panels.set_project(self.panels.project)
+        if self.panels.library_view is not None:
+            self.panels.library_view.refresh()
+
+    def _editor(self, procedure_id: str) -> Any:
+        finder = getattr(self.window, "procedure_editor", None)
+        if finder is not None:
+            return finder(procedure_id, open_it=False)
+        try:
+            from studio.ui.editor.procedure_editor import ProcedureEditor
+        except ImportError:
+            return None
+        return next((e for e in self.window.findChildren(ProcedureEditor)
+                     if getattr(e, "item_id", None) == procedure_id), None)
+
+    def _mark_steps(self, procedure_id: str, marks: dict) -> None:
+        editor = self._editor(procedure_id)
+        if editor is not None and hasattr(editor, "set_marks"):
             editor.set_marks(marks)
 
-    def mark_coverage(procedure_id: str, marks: dict) -> None:
-        for editor in _procedure_editors(window, procedure_id):
-            if hasattr(editor, "set_coverage"):
-                editor.set_coverage(editor_coverage(marks))
+    def _mark_coverage(self, procedure_id: str, marks: dict) -> None:
+        editor = self._editor(procedure_id)
+        if editor is not None and hasattr(editor, "set_coverage"):
+            editor.set_coverage(editor_coverage(marks))
 
-    panels.runner.steps_marked.connect(mark_steps)
-    if panels.coverage is not None:
-        panels.coverage.coverage_marks.connect(mark_coverage)
-    if session is not None:
-        session.saved.connect(lambda: panels.set_project(session.project))
+    def _tree_open(self, kind: str, item_id: str) -> None:
+        if kind != "simulation" or self.ensure_built() is None:
+            return
+        simulation = self.panels.project.simulations.get(item_id)
+        if simulation is not None:
+            self.panels.editor.set_simulation(simulation, item_id)
+            self.panels.runner.open_simulation(simulation, item_id)
+            self.docks["simulation"].raise_()
 
-    docks = []
-    for name, title, widget in panels.widgets():
-        dock = QDockWidget(title, window)
-        dock.setObjectName(f"dock-{name}")
-        dock.setWidget(widget)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        docks.append(dock)
-    for dock in docks[1:]:
-        window.tabifyDockWidget(docks[0], dock)
-    docks[0].raise_()
-    window.test_panels = panels
-    return panels
+    def _close_library(self) -> None:
+        if self.library is not None:
+            for widget in (self.panels.widgets() if self.panels else []):
+                pool = getattr(widget[2], "_pool", None)
+                if pool is not None:
+                    for task in (getattr(widget[2], "_task", None),):
+                        if task is not None:
+                            task.cancel()
+                    pool.waitForDone(10000)
+            self.library.close()
+            self.library = None
+
+
+def install_panels(window: Any) -> PanelsHost:
+    """Add the runner, library, coverage, reports and simulation docks to `window`.
+
+    Panels are (re)built for each project the window's controller opens; a
+    window without a controller may carry `project` (and `library`) itself.
+    The current TestPanels is `window.test_panels`.
+    """
+    host = PanelsHost(window)
+    window.panels_host = host
+    return host

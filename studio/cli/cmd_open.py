@@ -1,0 +1,30 @@
+"""`studio open [PROJECT] [--smoke]`: the desktop app (also what `studio` alone runs)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "open", help="open the desktop app on a project (default: the last one, or a sample)")
+    parser.add_argument("project", nargs="?", help="project folder (holds studio.yaml)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="open, paint the main window once and exit (0 on success)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    project = Path(args.project) if args.project else None
+    if project is not None and not (project / "studio.yaml").exists():
+        print(f"studio open: {project} is not a project folder (no studio.yaml)", file=sys.stderr)
+        return 2
+    try:
+        from studio.ui.app import run as run_app   # Qt is imported only for this command
+        return run_app(project, smoke=args.smoke)
+    except Exception as exc:  # a clear message and a non-zero code, never a silent failure
+        print(f"studio open: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if args.smoke:
+            import traceback
+            traceback.print_exc()
+        return 2

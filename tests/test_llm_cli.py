@@ -1,0 +1,80 @@
+"""`studio model test`: clear answers for each way a connection can fail."""
+from __future__ import annotations
+
+import pytest
+
+from fake_openai import FakeOpenAI, Fault
+from studio.cli import main
+from studio.llm.limiter import reset_limiters
+
+SAMPLE = "food-delivery"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROCEDURE_STUDIO_CONFIG_DIR", str(tmp_path / "user-config"))
+    for var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    reset_limiters()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(server):
+    server.reset()
+    yield server
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_model_answers(fake, sample_copy, capsys):
+    fake.push("ok")
+    code, text = run(capsys, "model", "test", str(sample_copy(SAMPLE)), "--model",
+                     "openai/fake-model", "--api-base", fake.url)
+    assert code == 0
+    assert "model:    openai/fake-model" in text and "latency:" in text and "'ok'" in text
+    assert fake.calls == 1
+
+
+def test_offline_project_explains_how_to_choose_a_model(sample_copy, capsys):
+    code, text = run(capsys, "model", "test", str(sample_copy(SAMPLE)))
+    assert code == 2 and "offline engine" in text and "--model" in text
+
+
+def test_missing_key_names_the_env_var_and_keyring_entry(sample_copy, capsys):
+    code, text = run(capsys, "model", "test", str(sample_copy(SAMPLE)), "--model", "openai/gpt-4o-mini")
+    assert code == 2
+    assert "OPENAI_API_KEY" in text and "keyring" in text and "procedure-studio" in text
+
+
+def test_connection_refused_asks_if_the_server_runs(sample_copy, capsys):
+    code, text = run(capsys, "model", "test", str(sample_copy(SAMPLE)), "--model", "openai/m",
+                     "--api-base", "http://127.0.0.1:9/v1")
+    assert code == 2 and "is the server running" in text and "127.0.0.1:9" in text
+
+
+def test_unauthorized_and_unknown_model(fake, sample_copy, capsys, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secretvalue-abcdef123")
+    root = str(sample_copy(SAMPLE))
+    fake.push(Fault.unauthorized())
+    code, text = run(capsys, "model", "test", root, "--model", "openai/m", "--api-base", fake.url)
+    assert code == 2 and "refused" in text and "OPENAI_API_KEY" in text
+    assert "sk-secretvalue-abcdef123" not in text
+    assert "environment variable OPENAI_API_KEY" in text      # says where the key came from
+    fake.push(Fault.unknown_model("nosuch"))
+    code, text = run(capsys, "model", "test", root, "--model", "openai/nosuch", "--api-base", fake.url)
+    assert code == 2 and "unknown model 'openai/nosuch'" in text and "provider/model" in text
+
+
+def test_not_a_project(tmp_path, capsys):
+    code, text = run(capsys, "model", "test", str(tmp_path))
+    assert code == 2 and "not a Procedure Studio project" in text
