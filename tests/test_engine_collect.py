@@ -124,3 +124,14 @@ def test_script_running_out_leaves_the_conversation_unresolved(project):
     assert result.status == "passed"
     end = events(result, "end")[0]
     assert "ran out" in end["reason"] and "ask-area" in end["reason"]
+
+
+def test_opening_message_never_answers_a_yes_no_question(tmp_path):
+    project = make_project(tmp_path, procedures={"signal": {
+        "trigger": {"examples": ["no mobile signal"]},
+        "variables": {"sim_inserted": {"type": "boolean"}},
+        "steps": [{"id": "ask-sim", "kind": "instruction", "text": "SIM?", "say": "Does it show a SIM?",
+                   "collect": ["sim_inserted"]},
+                  {"id": "done", "kind": "end", "say": "sim={{ sim_inserted }}"}]}})
+    result = run(project, {"customer": {"script": ["No mobile signal since this morning", "Yes, it says no SIM"]}})
+    assert replies(result) == ["Does it show a SIM?", "sim=yes"]

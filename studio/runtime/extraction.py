@@ -147,6 +147,8 @@ def extract_value(text: str, var: Variable, *, is_answer: bool) -> tuple[Any, st
         value = _number(text, integer=kind == "integer")
         return (value, kind) if value is not None else None
     if kind == "boolean":
+        if not is_answer:   # an opening message is not the answer to a yes/no question
+            return None
         found = leading_boolean(text)
         return (found[0], f"leading word '{found[1]}'") if found else None
     if kind == "enum":

@@ -30,7 +30,7 @@ class TranscriptEntry(BaseModel):
 
 class StepCoverage(BaseModel):
     steps: list[str] = Field(default_factory=list)       # step ids visited
-    branches: list[str] = Field(default_factory=list)    # "condition-id#index" taken ("#else" too)
+    branches: list[str] = Field(default_factory=list)    # "condition-id#index" taken (else by its index), "condition-id#none"
 
 
 class SimulationResult(BaseModel):

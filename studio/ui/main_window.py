@@ -257,8 +257,14 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         else:
-            self.resizeDocks([self.docks["project"], self.docks["inspector"]], [250, 420], Qt.Horizontal)
-            self.resizeDocks([self.docks["problems"]], [150], Qt.Vertical)
+            self._default_layout = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if getattr(self, "_default_layout", False):   # first start: sensible dock sizes
+            self._default_layout = False
+            self.resizeDocks([self.docks["project"], self.docks["inspector"]], [250, 400], Qt.Horizontal)
+            self.resizeDocks([self.docks["problems"]], [110], Qt.Vertical)
 
     def save_layout(self) -> None:
         store = app_settings.settings()

@@ -116,6 +116,7 @@ class FlowchartView(QGraphicsView):
         self.nodes: dict[str, StepNode] = {}
         self._syncing = False
         self._marks: dict[str, str] = {}
+        self._shown_once = False
         self.scene().selectionChanged.connect(self._on_selection)
 
     def sizeHint(self) -> QSize:
@@ -128,7 +129,6 @@ class FlowchartView(QGraphicsView):
         scene.clear()
         self.nodes = {}
         scene.setBackgroundBrush(QBrush(colors().q("base")))
-        width = self._measure(procedure.steps)
         start = self._pill(f"Start · {procedure.title or procedure.id}", 0, 0)
         exits = self._place(procedure.steps, 0, start.bottom().y() + VGAP, [(start.bottom(), "")])
         last_y = max((p.y() for p, _ in exits), default=0) + VGAP
@@ -140,7 +140,9 @@ class FlowchartView(QGraphicsView):
             if step_id in self.nodes:
                 self.nodes[step_id].mark = mark
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-40, -30, 40, 40))
-        del width
+        if not self._shown_once:
+            self._shown_once = True
+            self.fit_width()
         self._syncing = False
 
     class _Pill:
@@ -302,6 +304,20 @@ class FlowchartView(QGraphicsView):
         scale = self.transform().m11() * factor
         if 0.15 <= scale <= 4:
             self.scale(factor, factor)
+
+    def fit_width(self) -> None:
+        """Scale so the chart's width fits (between 50% and 100%), and show its top."""
+        rect = self.scene().sceneRect()
+        width = max(1, self.viewport().width() - 20)
+        scale = max(0.8, min(1.0, width / max(rect.width(), 1)))
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(0, rect.top() + self.viewport().height() / (2 * scale))
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self.scene().items():
+            self.fit_width()
 
     def fit(self) -> None:
         self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)

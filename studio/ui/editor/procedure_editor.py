@@ -69,6 +69,7 @@ class ProcedureEditor(QWidget):
         head.addWidget(self.count_label)
         head.addStretch(1)
         layout.addLayout(head)
+        self._head = head
 
         self.palette = QToolBar("Insert step", self)
         self.palette.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
@@ -86,7 +87,6 @@ class ProcedureEditor(QWidget):
             self.palette.addAction(action)
             self.addAction(action)
             self.insert_actions[kind] = action
-        self.palette.addSeparator()
         self.flow_toggle = QToolButton(self)
         self.flow_toggle.setIcon(icon("flowchart"))
         self.flow_toggle.setText("Flowchart")
@@ -94,7 +94,8 @@ class ProcedureEditor(QWidget):
         self.flow_toggle.setCheckable(True)
         self.flow_toggle.setChecked(True)
         self.flow_toggle.toggled.connect(self._toggle_flowchart)
-        self.palette.addWidget(self.flow_toggle)
+        self.flow_toggle.setAutoRaise(True)
+        self._head.addWidget(self.flow_toggle)
         layout.addWidget(self.palette)
 
         self.find_bar = QLineEdit(self)

@@ -1,6 +1,7 @@
 """The inspector dock's content: the selected step's form, or the procedure's settings."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from ..document.session import ProjectSession
@@ -32,6 +33,7 @@ class Inspector(QWidget):
         label.setObjectName("Muted")
         label.setWordWrap(True)
         label.setContentsMargins(16, 16, 16, 16)
+        label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.step_scroll.setWidget(label)
         self.step_form = None
 

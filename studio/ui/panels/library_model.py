@@ -25,6 +25,7 @@ class Row:
     flaky: bool = False
     run_id: int | None = None
     statuses: list[str] = field(default_factory=list)   # this run's verdicts across repeats
+    previous: tuple | None = None    # verdict before the current run, restored on cancel
 
 
 def aggregate(statuses: list[str]) -> str:
@@ -81,8 +82,9 @@ class LibraryModel(QAbstractTableModel):
         for name in names:
             i = self._index.get(name)
             if i is not None:
-                self.rows[i].status = "queued"
-                self.rows[i].statuses = []
+                row = self.rows[i]
+                row.previous = (row.status, row.duration_ms, row.flaky, row.run_id)
+                row.status, row.statuses = "queued", []
                 rows.append(i)
         self._changed(rows)
 
@@ -106,12 +108,41 @@ class LibraryModel(QAbstractTableModel):
         """After a cancel: rows that never ran go back to no verdict."""
         touched = [i for i, r in enumerate(self.rows) if r.status in ("queued", "running")]
         for i in touched:
-            self.rows[i].status = aggregate(self.rows[i].statuses)
+            row = self.rows[i]
+            row.status, row.duration_ms, row.flaky, row.run_id = row.previous or ("", None, False, None)
         self._changed(touched)
 
+    def names(self) -> set[str]:
+        return set(self._index)
+
     def _changed(self, rows: list[int]) -> None:
-        if rows:
-            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(COLUMNS) - 1))
+        """One dataChanged per run of adjacent rows: views only redo those rows."""
+        last = len(COLUMNS) - 1
+        rows = sorted(set(rows))
+        start = prev = rows[0] if rows else None
+        for row in rows[1:] + [None]:
+            if row is not None and row == prev + 1:
+                prev = row
+                continue
+            self.dataChanged.emit(self.index(start, 0), self.index(prev, last))
+            start = prev = row
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted here in Python (one C-level sort) rather than by the proxy's per-pair calls."""
+        keys = (lambda r: r.name.lower(), lambda r: (r.procedure or "", r.name.lower()),
+                lambda r: (", ".join(r.tags), r.name.lower()),
+                lambda r: (STATUS_RANK.get(r.status, 9), r.name.lower()),
+                lambda r: (r.duration_ms if r.duration_ms is not None else -1.0),
+                lambda r: (not r.flaky, r.name.lower()))
+        self.layoutAboutToBeChanged.emit()
+        old = {id(r): i for i, r in enumerate(self.rows)}
+        self.rows.sort(key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        moved = {old[id(r)]: i for i, r in enumerate(self.rows)}
+        persistent = self.persistentIndexList()
+        self.changePersistentIndexList(
+            persistent, [self.index(moved[p.row()], p.column()) for p in persistent])
+        self._index = {r.name: i for i, r in enumerate(self.rows)}
+        self.layoutChanged.emit()
 
     # -- Qt model -------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -133,9 +164,6 @@ class LibraryModel(QAbstractTableModel):
             return self._text(row, col)
         if role == ROW_ROLE:
             return row
-        if role == Qt.ItemDataRole.UserRole:   # sort key
-            return [row.name.lower(), row.procedure or "", ", ".join(row.tags),
-                    STATUS_RANK.get(row.status, 9), row.duration_ms or -1.0, int(not row.flaky)][col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 3:
             return QBrush(QColor(STATUS_COLOURS.get(row.status, "#7a8590")))
         if role == Qt.ItemDataRole.ForegroundRole and col == 5 and row.flaky:
@@ -176,7 +204,10 @@ class LibraryFilter(QSortFilterProxyModel):
         self.tag: str | None = None
         self.status: str | None = None
         self.names: set[str] | None = None
-        self.setSortRole(Qt.ItemDataRole.UserRole)
+        self.setDynamicSortFilter(False)    # re-filtered explicitly; live updates stay cheap
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)
 
     def set_filters(self, *, procedure=None, tag=None, status=None, names=None) -> None:
         if hasattr(self, "beginFilterChange"):     # Qt >= 6.9

@@ -7,6 +7,7 @@ timer, so a thousand results cost a handful of repaints, not a thousand."""
 from __future__ import annotations
 
 import collections
+import sys
 import time
 from typing import Any, Callable
 
@@ -25,7 +26,8 @@ from .run_history import RunHistory, SimulationHistory
 from .workers import Task, make_pool
 
 STATUS_FILTERS = ["any status", "passed", "failed", "error", "not run", "flaky"]
-DRAIN_MS = 50
+DRAIN_MS = 100
+GUI_SWITCH_INTERVAL = 0.001   # seconds; Python's default 0.005 lets 4 busy workers starve the GUI
 
 
 def load_snapshot(project: Project, library: Any) -> dict[str, Any]:
@@ -187,9 +189,12 @@ class LibraryView(QWidget):
         self.counts.setText(f"<span style='color:#b3261e'>{message.splitlines()[0]}</span>")
         self.refreshed.emit()
 
-    def _snapshot_loaded(self, snap: dict[str, Any]) -> None:
+    def _snapshot_loaded(self, snap: dict[str, Any], *, after_run: bool = False) -> None:
         self._refresh_task = None
-        self.model.load(snap["records"], snap["last"])
+        if not after_run or self.model.names() != {r.name for r in snap["records"]}:
+            self.model.load(snap["records"], snap["last"])
+            header = self.table.horizontalHeader()
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._fill_combo(self.procedure_filter, "all procedures",
                          sorted(set(self.project.procedures) | {r.procedure for r in snap["records"] if r.procedure}))
         self._fill_combo(self.tag_filter, "all tags", snap["tags"])
@@ -276,6 +281,8 @@ class LibraryView(QWidget):
         task.signals.failed.connect(self._run_error)
         self._task = task
         self._set_running(True)
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(GUI_SWITCH_INTERVAL)   # the GUI thread gets the GIL back sooner
         self._drain_timer.start()
         self.run_started.emit()
         self._pool.start(task)
@@ -320,7 +327,8 @@ class LibraryView(QWidget):
         self._set_running(False)
         summary = payload["summary"]
         self.last_summary = summary
-        self._snapshot_loaded(payload)
+        self.model.clear_pending()
+        self._snapshot_loaded(payload, after_run=True)
         self.side.setCurrentIndex(0)
         word = {"complete": "Finished", "cancelled": "Cancelled"}.get(summary.status, summary.status)
         self.counts.setText(f"<b>{word}</b> run #{summary.run_id} in {summary.duration_s:.1f} s · "
@@ -337,6 +345,9 @@ class LibraryView(QWidget):
         self.run_failed.emit(message)
 
     def _set_running(self, running: bool) -> None:
+        if not running and getattr(self, "_switch_interval", None):
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
         for button in (self.run_all_button, self.run_selected_button, self.run_failed_button):
             button.setEnabled(not running)
         self.repeat.setEnabled(not running)

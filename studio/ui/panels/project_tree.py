@@ -30,6 +30,7 @@ class ProjectTree(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.tree = QTreeWidget(self)
         self.tree.setHeaderHidden(True)
+        self.tree.setMinimumWidth(220)
         self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._menu)
         self.tree.itemActivated.connect(self._activated)
@@ -68,17 +69,15 @@ class ProjectTree(QWidget):
             self.tree.addTopLevelItem(group)
             for item_id in sorted(store):
                 item = store[item_id]
-                label = item_id
                 title = getattr(item, "title", None) or getattr(item, "name", None)
-                if title and title != item_id:
-                    label = f"{title}  ·  {item_id}" if kind != "simulation" else title
+                label = title if kind in ("procedure", "simulation") and title else item_id
                 if self.session.is_key_dirty((kind, item_id)):
                     label = "● " + label
                 child = QTreeWidgetItem([label])
                 child.setData(0, KIND_ROLE, kind)
                 child.setData(0, ID_ROLE, item_id)
                 child.setIcon(0, icon(kind))
-                child.setToolTip(0, self.session.rel_path((kind, item_id)))
+                child.setToolTip(0, f"{title or item_id}\n{self.session.rel_path((kind, item_id))}")
                 group.addChild(child)
                 if current == (kind, item_id):
                     self.tree.setCurrentItem(child)

@@ -1,0 +1,236 @@
+"""Values for suggested simulations: candidate values harvested from a procedure's
+conditions and code, and sample strings that match a variable's pattern.
+
+The branch generator (suggest.py) tries combinations of these candidates; the
+engine itself decides which path each combination takes, so nothing here has
+to be exactly right, only likely to hit both sides of each comparison.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+try:                                   # Python 3.11+
+    import re._parser as sre_parse     # type: ignore[import-not-found]
+    import re._constants as sre_c      # type: ignore[import-not-found]
+except ImportError:                    # pragma: no cover
+    import sre_constants as sre_c      # type: ignore[no-redef]
+    import sre_parse                   # type: ignore[no-redef]
+
+from studio.core.expressions import ExpressionError, parse
+
+OTHER_TEXT = "something-else"
+
+
+# -- strings that match a pattern ------------------------------------------------------
+
+def sample_for_pattern(pattern: str) -> str | None:
+    """A short deterministic string matching `pattern` (digits 1..9 cycling), or None."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, Exception):
+        return None
+    counter = [0]
+
+    def digit() -> str:
+        counter[0] += 1
+        return str((counter[0] - 1) % 9 + 1)
+
+    def category(cat) -> str:
+        if cat in (sre_c.CATEGORY_DIGIT,):
+            return digit()
+        if cat in (sre_c.CATEGORY_WORD, sre_c.CATEGORY_NOT_DIGIT, sre_c.CATEGORY_NOT_SPACE):
+            return "A"
+        if cat == sre_c.CATEGORY_SPACE:
+            return " "
+        return "A"
+
+    def one_of(items) -> str:
+        negated = any(op == sre_c.NEGATE for op, _ in items)
+        if negated:
+            banned = {chr(v) for op, v in items if op == sre_c.LITERAL}
+            return next(c for c in "A1a-" if c not in banned)
+        op, value = items[0]
+        if op == sre_c.LITERAL:
+            return chr(value)
+        if op == sre_c.RANGE:
+            low, high = value
+            if ord("0") <= low <= ord("9"):
+                return digit() if high >= ord("9") else chr(low)
+            return chr(low)
+        if op == sre_c.CATEGORY:
+            return category(value)
+        return "A"
+
+    def render(items) -> str:
+        out = []
+        for op, value in items:
+            if op == sre_c.LITERAL:
+                out.append(chr(value))
+            elif op == sre_c.NOT_LITERAL:
+                out.append("A" if chr(value) != "A" else "B")
+            elif op == sre_c.IN:
+                out.append(one_of(value))
+            elif op == sre_c.ANY:
+                out.append("A")
+            elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
+                low, high, sub = value
+                count = max(low, 1 if high and high >= 1 else 0)
+                out.extend(render(sub) for _ in range(min(count, 40)))
+            elif op == sre_c.SUBPATTERN:
+                out.append(render(value[-1]))
+            elif op == sre_c.BRANCH:
+                out.append(render(value[1][0]))
+            elif op == sre_c.CATEGORY:
+                out.append(category(value))
+            elif op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+                continue
+            else:
+                return ""
+        return "".join(out)
+
+    text = render(parsed)
+    try:
+        return text if text and re.search(pattern, text) else None
+    except re.error:
+        return None
+
+
+TYPE_DEFAULTS: dict[str, list[Any]] = {
+    "boolean": [True, False], "number": [42], "integer": [3], "email": ["alex@example.com"],
+    "date": ["1990-05-17"], "string": ["just a moment"], "image": ["photo.png"],
+    "file": ["document.pdf"],
+}
+
+
+def defaults_for(var: Any) -> list[Any]:
+    if var is None:
+        return ["just a moment"]
+    if var.type == "enum" and var.options:
+        return list(var.options)
+    if var.pattern:
+        sample = sample_for_pattern(var.pattern)
+        if sample:
+            return [sample]
+    return list(TYPE_DEFAULTS.get(var.type, []))
+
+
+# -- harvesting candidates from expressions and code ----------------------------------
+
+@dataclass
+class Harvest:
+    """Candidate values per dotted path, and paths compared with each other."""
+    values: dict[str, list[Any]] = field(default_factory=dict)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    exists: set[str] = field(default_factory=set)       # roots tested with is_set()
+
+    def add(self, path: str, *values: Any) -> None:
+        bucket = self.values.setdefault(path, [])
+        for value in values:
+            if not any(value == v and type(value) is type(v) for v in bucket):
+                bucket.append(value)
+
+
+def dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _constant(node: ast.AST) -> tuple[bool, Any]:
+    if isinstance(node, ast.Constant):
+        return True, node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return True, -node.operand.value
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items = [_constant(e) for e in node.elts]
+        if all(ok for ok, _ in items):
+            return True, [v for _, v in items]
+    return False, None
+
+
+def _around(op: ast.cmpop, value: Any) -> list[Any]:
+    """Values on both sides of `path <op> value`, the satisfying one first."""
+    if isinstance(value, bool) or value is None:
+        return [value, (not value) if isinstance(value, bool) else OTHER_TEXT]
+    if isinstance(value, (int, float)):
+        step = 1 if isinstance(value, int) or float(value).is_integer() else 0.5
+        above, below = value + step, value - step
+        if isinstance(op, (ast.Lt,)):
+            return [below, value]
+        if isinstance(op, (ast.Gt,)):
+            return [above, value]
+        if isinstance(op, ast.LtE):
+            return [value, above]
+        if isinstance(op, ast.GtE):
+            return [value, below]
+        return [value, above]
+    if isinstance(value, str):
+        return [value, OTHER_TEXT]
+    return [value]
+
+
+_FLIP = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}
+
+
+def harvest_tree(tree: ast.AST, harvest: Harvest) -> None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            left = node.left
+            for op, right in zip(node.ops, node.comparators):
+                _compare(left, op, right, harvest)
+                left = right
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "is_set":
+            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                harvest.exists.add(node.args[0].value.split(".")[0])
+            elif node.args and dotted(node.args[0]):
+                harvest.exists.add(dotted(node.args[0]).split(".")[0])
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                if dotted(value):
+                    harvest.add(dotted(value), True, False)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and dotted(node.operand):
+            harvest.add(dotted(node.operand), True, False)
+        elif isinstance(node, ast.IfExp) and dotted(node.test):
+            harvest.add(dotted(node.test), True, False)
+
+
+def _compare(left: ast.AST, op: ast.cmpop, right: ast.AST, harvest: Harvest) -> None:
+    lpath, rpath = dotted(left), dotted(right)
+    lconst, lvalue = _constant(left)
+    rconst, rvalue = _constant(right)
+    if lpath and rpath:
+        harvest.links.append((lpath, rpath))
+    elif lpath and rconst:
+        if isinstance(op, (ast.In, ast.NotIn)) and isinstance(rvalue, list):
+            harvest.add(lpath, *rvalue, OTHER_TEXT)
+        else:
+            harvest.add(lpath, *_around(op, rvalue))
+    elif rpath and lconst and not isinstance(op, (ast.In, ast.NotIn)):
+        flipped = _FLIP.get(type(op), type(op))()
+        harvest.add(rpath, *_around(flipped, lvalue))
+
+
+def harvest_expression(source: str, harvest: Harvest) -> None:
+    try:
+        harvest_tree(parse(source).tree, harvest)
+    except ExpressionError:
+        pass
+
+
+def code_names(code: str) -> tuple[set[str], set[str], ast.AST | None]:
+    """(names assigned, root names read, tree) of a code snippet."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set(), set(), None
+    assigned, read = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (assigned if isinstance(node.ctx, ast.Store) else read).add(node.id)
+    return assigned, read - assigned, tree
