@@ -18,13 +18,13 @@ from typing import Any
 
 from studio.core.simulation import Attachment, Customer, CustomerTurn, Expectations, Fixtures, Simulation
 from studio.core.steps import CheckpointStep, CodeStep, ConditionStep, ConnectorStep, InstructionStep, SubprocedureStep
-from studio.runtime.compiled import compiled
 from studio.runtime.engine import Conversation, is_set, stop
 from studio.runtime.offline_brain import OfflineBrain
 
 from .coverage import coverage_from_trace, coverage_universe
 from .options import RunOptions
-from .suggest_values import Harvest, code_names, defaults_for, harvest_expression, harvest_tree
+from .suggest_values import (Harvest, code_names, defaults_for, harvest_expression, harvest_tree,
+                             linked_values)
 
 MAX_COMBINATIONS = 400          # engine runs tried per unreached target
 MAX_TURNS = 16
@@ -94,6 +94,7 @@ class _Scope:
         self.collect: dict[str, Any] = {}
         self.connector_roots: dict[str, set[str]] = {}     # root -> connector ids
         self.code_reads: dict[str, set[str]] = {}          # assigned name -> roots read
+        self.code_paths: dict[str, set[str]] = {}          # assigned name -> dotted paths read
         self.approvals: list[str] = []
         self.customer_paths: set[str] = set()
         for pid in self.pids:
@@ -121,9 +122,10 @@ class _Scope:
             elif isinstance(step, ConnectorStep) and step.save_as:
                 self.connector_roots.setdefault(step.save_as, set()).add(step.connector)
             elif isinstance(step, CodeStep):
-                assigned, read, tree = code_names(step.code)
+                assigned, read, paths, tree = code_names(step.code)
                 for name in assigned:
                     self.code_reads.setdefault(name, set()).update(read)
+                    self.code_paths.setdefault(name, set()).update(paths)
                 if tree is not None:
                     harvest_tree(tree, self.harvest)
             elif isinstance(step, CheckpointStep) and step.mode == "approval":
@@ -154,14 +156,20 @@ class _Scope:
     def slots(self) -> list[Slot]:
         harvest = self.harvest
         linked: dict[str, list[Any]] = {}
-        for left, right in harvest.links:
-            for a, b in ((left, right), (right, left)):
-                other = self.sample(b)
-                if other is not None:
-                    linked.setdefault(a, []).append(other)
-                var = self.collect.get(b.split(".")[0]) if "." not in b else None
-                if var is not None and var.type == "enum" and var.options:
-                    linked.setdefault(a, []).extend(var.options)
+        for a, op, b in harvest.links:
+            other = self.sample(b)
+            if other is not None:
+                linked.setdefault(a, []).extend(linked_values(op, other))
+            var = self.collect.get(b) if "." not in b else None
+            if var is not None and var.type == "enum" and var.options and op in ("Eq", "NotEq"):
+                linked.setdefault(a, []).extend(var.options)
+        for name, paths in self.code_paths.items():       # inputs of computed values
+            thresholds = [v for v in harvest.values.get(name, [])
+                          if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            for path in paths:
+                if isinstance(self.sample(path), (int, float)) and thresholds:
+                    top = max(thresholds)
+                    linked.setdefault(path, []).extend([top + 1, 2 * (top + 1)])
         slots: list[Slot] = []
         for name, var in self.collect.items():
             if var is not None and var.type in ("object", "list"):
@@ -171,16 +179,13 @@ class _Scope:
             slots.append(Slot(("var", name), values, {name}))
         for root, connectors in sorted(self.connector_roots.items()):
             for connector_id in sorted(connectors):
-                for path in sorted(p for p in harvest.values if p.split(".")[0] == root and "." in p):
-                    sub = path.split(".", 1)[1]
+                paths = {p for p in [*harvest.values, *linked] if p_root(p) == root and "." in p}
+                for path in sorted(paths):
                     sample = self.sample(path)
                     values = _unique(([sample] if sample is not None else []) + linked.get(path, [])
-                                     + harvest.values[path])
-                    slots.append(Slot(("conn", connector_id, sub), values, {root}))
-                for path in sorted(p for p, _ in harvest.links if p.split(".")[0] == root and "." in p):
-                    if path not in harvest.values and linked.get(path):
-                        slots.append(Slot(("conn", connector_id, path.split(".", 1)[1]),
-                                          _unique(linked[path]), {root}))
+                                     + harvest.values.get(path, []))
+                    if values:
+                        slots.append(Slot(("conn", connector_id, path.split(".", 1)[1]), values, {root}))
                 slots.append(Slot(("fail", connector_id), [False, True], {root}))
         for path in sorted(self.customer_paths):
             attribute = path.split(".", 1)[1]
@@ -211,6 +216,10 @@ class _Scope:
                     roots.add(read)
                     frontier.append(read)
         return roots
+
+
+def p_root(path: str) -> str:
+    return path.split(".")[0]
 
 
 def _unique(values: list[Any]) -> list[Any]:
@@ -330,24 +339,27 @@ def opening_message(project: Any, procedure: Any) -> str | None:
     return None
 
 
-def _target_conditions(project: Any, procedure: Any, target: str) -> list[str]:
-    """The expressions that decide whether `target` (a step id or branch key) is reached."""
-    index = compiled(project).procedures[procedure.id]
+def _deviations(slots: list[Slot]):
+    """Assignments that change one slot from its base value, then two, then more."""
+    for count in range(1, len(slots) + 1):
+        for chosen in itertools.combinations(slots, count):
+            options = [s.candidates[1:] for s in chosen]
+            for values in itertools.product(*options):
+                yield {s.key: v for s, v in zip(chosen, values)}
+
+
+def _target_conditions(procedure: Any, target: str) -> list[str]:
+    """The expressions met on the way to `target` (a step id or branch key), in order."""
     step_id, _, branch = target.partition("#")
-    chain = index.ancestors.get(step_id, ())
     out: list[str] = []
-    for condition_id, b_index in chain:
-        condition = index.steps[condition_id]
-        if condition.when:
-            out.append(condition.when)
-        out += [b.when for b in condition.branches[:b_index + 1] if not b.is_else]
-    step = index.steps.get(step_id)
-    if step is not None:
+    for _, step in procedure.walk():
         if step.when:
             out.append(step.when)
-        if branch and isinstance(step, ConditionStep):
+        if isinstance(step, ConditionStep) and (step.id != step_id or branch):
             out += [b.when for b in step.branches if not b.is_else]
-    return out
+        if step.id == step_id:
+            break
+    return _unique(out)
 
 
 def suggest_simulations(project: Any, procedure_id: str, *, validate: bool = True) -> SuggestReport:
@@ -387,13 +399,12 @@ def suggest_simulations(project: Any, procedure_id: str, *, validate: bool = Tru
     for target in report.branches + report.steps:
         if target in covered:
             continue
-        conditions = _target_conditions(project, procedure, target)
+        conditions = _target_conditions(procedure, target)
         roots = scope.roots_of(conditions)
         involved = [s for s in slots if s.roots & roots]
         reached = False
-        combos = itertools.product(*[s.candidates for s in involved]) if involved else iter(())
-        for combo in itertools.islice(combos, MAX_COMBINATIONS):
-            assignment = dict(base) | {s.key: v for s, v in zip(involved, combo)}
+        for change in itertools.islice(_deviations(involved), MAX_COMBINATIONS):
+            assignment = dict(base) | change
             if target in attempt(assignment):
                 reached = True
                 break
@@ -416,10 +427,17 @@ def _label(procedure: Any, run: Run) -> str:
             parts.append(f"{step_id}: else")
         elif step is not None:
             parts.append(f"{step_id}: {step.branches[int(which)].when}")
+    gated = [step.id for step in procedure.all_steps() if step.when and step.id in run.steps]
+    if gated:
+        parts.append("with " + ", ".join(gated))
     failing = sorted(key[1] for key, value in run.assignment.items()
                      if key[0] == "fail" and value and key[1] in _called(run))
     if failing:
         parts.append("failing " + ", ".join(failing))
+    rejected = sorted(key[1] for key, value in run.assignment.items()
+                      if key[0] == "approval" and value == "rejected" and key[1] in run.steps)
+    if rejected:
+        parts.append("rejecting " + ", ".join(rejected))
     text = "; ".join(parts) or "main path"
     return f"{procedure.title or procedure.id}: {text} -> {run.outcome or 'no outcome'}"
 

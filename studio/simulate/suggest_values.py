@@ -123,7 +123,7 @@ def defaults_for(var: Any) -> list[Any]:
 class Harvest:
     """Candidate values per dotted path, and paths compared with each other."""
     values: dict[str, list[Any]] = field(default_factory=dict)
-    links: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, str, str]] = field(default_factory=list)   # (path, op, path)
     exists: set[str] = field(default_factory=set)       # roots tested with is_set()
 
     def add(self, path: str, *values: Any) -> None:
@@ -205,7 +205,9 @@ def _compare(left: ast.AST, op: ast.cmpop, right: ast.AST, harvest: Harvest) -> 
     lconst, lvalue = _constant(left)
     rconst, rvalue = _constant(right)
     if lpath and rpath:
-        harvest.links.append((lpath, rpath))
+        name = type(op).__name__
+        harvest.links.append((lpath, name, rpath))
+        harvest.links.append((rpath, _FLIP.get(type(op), type(op)).__name__, lpath))
     elif lpath and rconst:
         if isinstance(op, (ast.In, ast.NotIn)) and isinstance(rvalue, list):
             harvest.add(lpath, *rvalue, OTHER_TEXT)
@@ -223,14 +225,28 @@ def harvest_expression(source: str, harvest: Harvest) -> None:
         pass
 
 
-def code_names(code: str) -> tuple[set[str], set[str], ast.AST | None]:
-    """(names assigned, root names read, tree) of a code snippet."""
+def linked_values(op: str, other: Any) -> list[Any]:
+    """Values for `path <op> other_path` given the other side's value."""
+    if isinstance(other, (int, float)) and not isinstance(other, bool):
+        return {"Gt": [other + 1, other], "GtE": [other, other - 1], "Lt": [other - 1, other],
+                "LtE": [other, other + 1]}.get(op, [other, other + 1])
+    if op in ("Eq", "NotEq"):
+        return [other]
+    return []
+
+
+def code_names(code: str) -> tuple[set[str], set[str], set[str], ast.AST | None]:
+    """(names assigned, root names read, dotted paths read, tree) of a code snippet."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return set(), set(), None
-    assigned, read = set(), set()
+        return set(), set(), set(), None
+    assigned, read, paths = set(), set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             (assigned if isinstance(node.ctx, ast.Store) else read).add(node.id)
-    return assigned, read - assigned, tree
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            path = dotted(node)
+            if path:
+                paths.add(path)
+    return assigned, read - assigned, paths, tree

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCursor, QGuiApplication, QUndoGroup
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
 
@@ -263,8 +263,11 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if getattr(self, "_default_layout", False):   # first start: sensible dock sizes
             self._default_layout = False
-            self.resizeDocks([self.docks["project"], self.docks["inspector"]], [250, 400], Qt.Horizontal)
-            self.resizeDocks([self.docks["problems"]], [110], Qt.Vertical)
+            QTimer.singleShot(0, self._default_dock_sizes)
+
+    def _default_dock_sizes(self) -> None:
+        self.resizeDocks([self.docks["project"], self.docks["inspector"]], [250, 400], Qt.Horizontal)
+        self.resizeDocks([self.docks["problems"]], [130], Qt.Vertical)
 
     def save_layout(self) -> None:
         store = app_settings.settings()

@@ -117,6 +117,7 @@ class FlowchartView(QGraphicsView):
         self._syncing = False
         self._marks: dict[str, str] = {}
         self._shown_once = False
+        self._auto_fit = True
         self.scene().selectionChanged.connect(self._on_selection)
 
     def sizeHint(self) -> QSize:
@@ -294,6 +295,7 @@ class FlowchartView(QGraphicsView):
 
     # -- zoom, pan, export --------------------------------------------------------------
     def wheelEvent(self, event):
+        self._auto_fit = False
         if event.modifiers() & Qt.ControlModifier:
             self.zoom(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
             event.accept()
@@ -314,10 +316,14 @@ class FlowchartView(QGraphicsView):
         self.scale(scale, scale)
         self.centerOn(0, rect.top() + self.viewport().height() / (2 * scale))
 
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self.scene().items():
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self._auto_fit and self.scene().items():
             self.fit_width()
+
+    def mousePressEvent(self, event):
+        self._auto_fit = False      # the user pans: stop re-fitting on resize
+        super().mousePressEvent(event)
 
     def fit(self) -> None:
         self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)

@@ -42,6 +42,14 @@ class StepView(QTreeView):
         if event.oldSize().width() != event.size().width():
             self._relayout.start()
 
+    def drawRow(self, painter, option, index):
+        """Cards paint their own selection: keep Qt's row highlight out of the lane area."""
+        opt = type(option)(option)
+        palette = opt.palette
+        palette.setColor(palette.ColorRole.Highlight, QColor(0, 0, 0, 0))
+        opt.palette = palette
+        super().drawRow(painter, opt, index)
+
     def drawBranches(self, painter: QPainter, rect, index):
         """Lanes: a tinted bar for each enclosing branch, and a chevron to collapse."""
         c = colors()

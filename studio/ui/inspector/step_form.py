@@ -229,7 +229,7 @@ class StepForm(QWidget):
             if branch.is_else:
                 row.addWidget(QLabel("(when no branch above matches)"), 1)
             else:
-                edit = ExpressionEdit("expression")
+                edit = ExpressionEdit("expression", lines=2)
                 edit.set_names(self.names)
                 edit.set_text(branch.when)
                 edit.edited.connect(lambda text, i=index: self.session.push(cmd.SetBranchWhen(

@@ -164,7 +164,8 @@ class ExpressionEdit(QPlainTextEdit):
                                                   Qt.Key_Escape, Qt.Key_Up, Qt.Key_Down):
             event.ignore()
             return
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.lineWrapMode() == QPlainTextEdit.NoWrap:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and (
+                self.mode == "expression" or self.lineWrapMode() == QPlainTextEdit.NoWrap):
             event.ignore()
             return
         super().keyPressEvent(event)

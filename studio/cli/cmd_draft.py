@@ -1,0 +1,65 @@
+"""`studio draft PROJECT --outline FILE [--out FILE] [--model M]`: draft a procedure
+from an outline or SOP with a model, validated (one repair round).
+
+Prints the YAML (or writes it to --out). Exit 0 with a valid draft, 1 when the
+draft still has problems (the model's text and the problems are shown, nothing
+is written), 2 on errors (no model, model failure, unreadable outline).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("draft", help="draft a procedure from an outline or SOP with a model",
+                              description=__doc__)
+    p.add_argument("project", metavar="PROJECT", help="the project folder")
+    p.add_argument("--outline", required=True, metavar="FILE", help="text file with the outline or SOP ('-' for stdin)")
+    p.add_argument("--out", metavar="FILE", help="write the procedure YAML here")
+    p.add_argument("--model", metavar="M", help="litellm model id (overrides studio.yaml)")
+    p.add_argument("--api-base", metavar="URL", help="base URL of an OpenAI-compatible server")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    from studio.core.project import load_project
+    from studio.core.yaml_io import atomic_write
+    from studio.llm.draft import draft_procedure
+    from studio.llm.errors import ModelError
+    from studio.llm.settings import resolve_settings
+
+    root = Path(args.project)
+    if not (root / "studio.yaml").is_file():
+        print(f"error: {root} is not a Procedure Studio project (no studio.yaml)", file=sys.stderr)
+        return 2
+    try:
+        outline = sys.stdin.read() if args.outline == "-" else Path(args.outline).read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot read the outline: {exc}", file=sys.stderr)
+        return 2
+    project = load_project(root)
+    settings = resolve_settings(project.settings.model, model=args.model, api_base=args.api_base)
+    if settings.is_offline:
+        print("error: drafting needs a model: pass --model (e.g. openai/gpt-4o-mini) or set "
+              "model.name in studio.yaml", file=sys.stderr)
+        return 2
+    try:
+        result = draft_procedure(project, outline, settings=settings)
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for problem in result.problems:
+        print(problem.format(), file=sys.stderr)
+    if not result.ok:
+        print(result.text)
+        print("error: the draft still has problems after one repair round; the model's text is "
+              "above, fix it by hand", file=sys.stderr)
+        return 1
+    if args.out:
+        atomic_write(Path(args.out), result.text)
+        print(f"wrote {args.out}" + (" (after one repair round)" if result.repaired else ""),
+              file=sys.stderr)
+    else:
+        print(result.text, end="")
+    return 0

@@ -1,0 +1,130 @@
+"""Benchmark: the model engine against a local OpenAI-compatible server with 200 ms latency.
+
+Runs a sample project's simulations (renamed copies up to --count) through the
+real litellm HTTP path against tests/fake_openai.py (answering like the offline
+engine, so the simulations pass), with the library's run_all (else a thread pool
+over run_simulation). Prints the speed-up of concurrency 8 and 16 over serial
+(target, DESIGN.md section 5: at least 0.8 x N) and the time of a fully cached
+re-run, which should make no model call at all.
+
+    /work/venv/bin/python tests/benchmarks/bench_model_concurrency.py [--sample food-delivery]
+        [--count 48] [--latency 0.2] [--levels 1,8,16]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("PROCEDURE_STUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="bench-user-"))
+
+from fake_openai import FakeOpenAI  # noqa: E402
+from fake_openai_agent import agent_responder  # noqa: E402
+from studio.core.project import load_project  # noqa: E402
+from studio.core.simulation import Simulation  # noqa: E402
+from studio.simulate.options import RunOptions  # noqa: E402
+from studio.simulate.runner import run_simulation  # noqa: E402
+
+
+def copies(project, count: int) -> list[Simulation]:
+    base = list(project.simulations.values())
+    out = []
+    for i in range(count):
+        data = base[i % len(base)].to_data()
+        data["name"] = f"{data['name']} #{i}"
+        out.append(Simulation.model_validate(data))
+    return out
+
+
+def make_runner(root: Path, project, simulations: list[Simulation]):
+    """run(concurrency, options) -> (seconds, statuses): run_all when the library has it."""
+    try:
+        from studio.library import Library
+        from studio.library.run_all import run_all
+    except ImportError:
+        Library = None
+    if Library is not None:
+        library = Library.open(root)
+        for key in list(project.simulations):
+            (root / "simulations" / f"{key}.yaml").unlink()
+        for i, sim in enumerate(simulations):
+            project.save_simulation(f"bench-{i:04d}", sim)
+        library.close() if hasattr(library, "close") else None
+        library = Library.open(root)
+
+        def run(concurrency: int, options: RunOptions):
+            started = time.perf_counter()
+            summary = run_all(project, library, concurrency=concurrency, options=options)
+            statuses = [r.status for r in summary.records]
+            return time.perf_counter() - started, statuses
+        return run, "library run_all"
+
+    def run(concurrency: int, options: RunOptions):
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            results = list(pool.map(lambda s: run_simulation(project, s, options=options), simulations))
+        return time.perf_counter() - started, [r.status for r in results]
+    return run, "thread pool over run_simulation"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sample", default="food-delivery")
+    parser.add_argument("--count", type=int, default=48)
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--levels", default="1,8,16")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-model-"))
+    root = tmp / args.sample
+    shutil.copytree(ROOT / "sample_projects" / args.sample, root,
+                    ignore=shutil.ignore_patterns("library.sqlite*"))
+    project = load_project(root)
+    simulations = copies(project, args.count)
+    from studio.llm.client import import_litellm
+    t0 = time.perf_counter()
+    import_litellm()
+    print(f"litellm import: {time.perf_counter() - t0:.2f} s (once per process, off the GUI thread)")
+    with FakeOpenAI(responder=agent_responder, latency=args.latency) as server:
+        run, how = make_runner(root, project, simulations)
+        project = load_project(root)
+        print(f"{len(simulations)} simulations of '{args.sample}' via {how}; "
+              f"server latency {args.latency * 1000:.0f} ms")
+        fresh = RunOptions(model="openai/fake-model", api_base=server.url, no_cache=True)
+        times: dict[int, float] = {}
+        for level in levels:
+            server.reset()
+            seconds, statuses = run(level, fresh)
+            times[level] = seconds
+            calls = server.calls
+            bad = len(statuses) - statuses.count("passed")
+            print(f"concurrency {level:>2}: {seconds:7.2f} s  {calls} model calls  "
+                  f"{calls / seconds:6.1f} calls/s  not passed: {bad}")
+        serial = times.get(1)
+        if serial:
+            for level in levels:
+                if level > 1:
+                    speedup = serial / times[level]
+                    verdict = "ok" if speedup >= 0.8 * level else "BELOW TARGET"
+                    print(f"speed-up at {level:>2}: {speedup:5.2f} x  (target >= {0.8 * level:.1f} x) {verdict}")
+        server.reset()
+        cached = RunOptions(model="openai/fake-model", api_base=server.url)
+        seconds, statuses = run(max(levels), cached)
+        print(f"fully cached re-run: {seconds:.2f} s, {server.calls} model calls, "
+              f"passed {statuses.count('passed')}/{len(statuses)}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Drafting a procedure and model-suggested edge cases, against the fake server."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fake_openai import FakeOpenAI
+from studio.cli import main
+from studio.core.project import load_project
+from studio.llm.draft import check_draft, draft_procedure
+from studio.llm.limiter import reset_limiters
+from studio.llm.settings import LLMSettings
+from studio.simulate.suggest_model import suggest_edge_cases
+
+GOOD = """\
+```yaml
+schema: procedure/v1
+id: wrong-item
+title: Wrong item delivered
+trigger:
+  description: The customer received the wrong item.
+  examples: ["I got the wrong order", "this isn't what I ordered"]
+variables:
+  order_id: {type: string, pattern: 'FD-\\d{6}', description: Order number}
+steps:
+  - id: ask-order
+    kind: instruction
+    text: Ask for the order number.
+    collect: [order_id]
+  - id: lookup
+    kind: connector
+    connector: get_order
+    inputs: {order_id: "{{ order_id }}"}
+    save_as: order
+  - id: done
+    kind: end
+    outcome: resolved
+    say: "I've logged the wrong item on {{ order_id }}."
+```
+"""
+BROKEN = GOOD.replace("connector: get_order", "connector: fetch_order").replace("kind: end", "kind: finish")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROCEDURE_STUDIO_CONFIG_DIR", str(tmp_path / "user-config"))
+    reset_limiters()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(server):
+    server.reset()
+    server.responder = None
+    yield server
+
+
+@pytest.fixture
+def project(sample_copy):
+    return load_project(sample_copy("food-delivery"))
+
+
+def settings(fake) -> LLMSettings:
+    return LLMSettings(model="openai/drafter", api_base=fake.url, api_key="k-test", retries=0)
+
+
+def test_valid_draft_first_time(fake, project):
+    fake.push(GOOD)
+    result = draft_procedure(project, "Wrong item: ask order, look it up, log it.", settings=settings(fake))
+    assert result.ok and not result.repaired and result.procedure.id == "wrong-item"
+    system = fake.requests[0]["messages"][0]["content"]
+    assert "connector get_order" in system and "knowledge article refund-policy" in system
+    assert fake.requests[0]["messages"][1]["content"].startswith("Wrong item")
+
+
+def test_one_repair_round_with_the_problems(fake, project):
+    fake.push(BROKEN, GOOD)
+    result = draft_procedure(project, "outline", settings=settings(fake))
+    assert result.ok and result.repaired
+    assert result.first_problems
+    repair = fake.requests[1]["messages"]
+    assert repair[-2]["role"] == "assistant" and "finish" in repair[-1]["content"]
+
+
+def test_still_broken_after_repair_returns_text_and_problems(fake, project):
+    broken_ref = GOOD.replace("connector: get_order", "connector: fetch_order")
+    fake.push(broken_ref, broken_ref)
+    result = draft_procedure(project, "outline", settings=settings(fake))
+    assert not result.ok and result.repaired
+    assert "fetch_order" in result.text
+    assert any("fetch_order" in p.message for p in result.problems)
+    assert fake.calls == 2                     # exactly one repair round
+
+
+def test_check_draft_reports_yaml_position(project):
+    procedure, problems = check_draft(project, "id: x\nsteps: [\n")
+    assert procedure is None and problems[0].code == "yaml" and problems[0].line
+
+
+def test_cli_draft_writes_or_explains(fake, project, tmp_path, capsys):
+    outline = tmp_path / "sop.txt"
+    outline.write_text("Wrong item SOP")
+    out = tmp_path / "wrong-item.yaml"
+    fake.push(GOOD)
+    code = main(["draft", str(project.root), "--outline", str(outline), "--out", str(out),
+                 "--model", "openai/drafter", "--api-base", fake.url])
+    assert code == 0 and "id: wrong-item" in out.read_text()
+    fake.push(BROKEN, BROKEN)
+    code = main(["draft", str(project.root), "--outline", str(outline),
+                 "--model", "openai/drafter", "--api-base", fake.url])
+    captured = capsys.readouterr()
+    assert code == 1 and "fetch_order" in captured.out and "repair round" in captured.err
+    assert main(["draft", str(project.root), "--outline", str(outline)]) == 2   # offline
+
+
+def test_model_edge_cases_are_validated_before_kept(fake, project):
+    good = {"name": "Customer gives the order number up front", "procedure": "damaged-order",
+            "customer": {"segment": "regular", "persona": "Angry", "goal": "refund",
+                         "script": ["my pizza arrived crushed, order FD-123456", "no photo sorry"]},
+            "fixtures": {"connectors": {"get_order": {"status": "delivered", "total": 20,
+                                                      "hours_since_delivery": 2}}},
+            "expect": {"outcome": "resolved", "visited": ["amount", "pay"]}}
+    bad_step = {**good, "name": "Unknown step", "expect": {"visited": ["no-such-step"]}}
+    bad_field = {**good, "name": "Bad field", "colour": "red"}
+    wrong_proc = {**good, "name": "Other", "procedure": "late-delivery"}
+    fake.push(json.dumps({"simulations": [good, bad_step, bad_field, wrong_proc]}))
+    report = suggest_edge_cases(project, "damaged-order", settings=settings(fake))
+    assert [s.simulation.name for s in report.accepted] == [good["name"]]
+    assert report.accepted[0].offline_status == "passed"
+    assert "edge-case" in report.accepted[0].simulation.tags
+    text = "\n".join(report.problems)
+    assert "Unknown step" in text and "Bad field" in text and "Other" in text
