@@ -98,3 +98,28 @@ def test_panels_install_into_a_main_window(qtbot, project):
             widget._pool.waitForDone(10000)
     finally:
         window.library.close()
+
+
+def test_uncovered_steps_get_suggested_simulations(qtbot, project):
+    pytest.importorskip("studio.simulate.suggest")
+    from studio.ui.panels.install import TestPanels
+    library = Library.open(project.root)
+    try:
+        panels = TestPanels(project, library)
+        coverage = panels.coverage
+        qtbot.addWidget(coverage)
+        qtbot.waitUntil(lambda: bool(coverage.marks), timeout=10000)   # nothing run yet
+        assert set(coverage.marks["late-delivery"].values()) == {"uncovered"}
+        coverage.tree.setCurrentItem(coverage.tree.topLevelItem(
+            [coverage.tree.topLevelItem(i).text(0) for i in range(coverage.tree.topLevelItemCount())]
+            .index("late-delivery")))
+        before = library.simulation_count()
+        with qtbot.waitSignal(coverage.suggestions_ready, timeout=30000) as blocker:
+            coverage.suggest_button.click()
+        assert blocker.args[0] == "late-delivery" and coverage.suggestion_items
+        coverage.add_button.click()
+        assert library.simulation_count() == before + len(coverage.suggestion_items)
+        for widget in (panels.library_view, coverage, panels.runner):
+            widget._pool.waitForDone(10000)
+    finally:
+        library.close()

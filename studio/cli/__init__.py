@@ -11,24 +11,30 @@ import pkgutil
 import sys
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """All sub-commands, or just `only` so start-up of the app imports no more than it needs."""
     parser = argparse.ArgumentParser(
         prog="studio",
         description="Procedure Studio: write procedures and keep them from regressing.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("cmd_"):
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            module.register(sub)
+    names = _command_modules()
+    if only is not None and f"cmd_{only.replace('-', '_')}" in names:
+        names = [f"cmd_{only.replace('-', '_')}"]
+    for name in names:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
     if not argv:
-        # No arguments: open the desktop app (the GUI issue provides `open`).
-        argv = ["open"] if "open" in _commands(parser) else ["--help"]
+        # No arguments: open the desktop app on the last project.
+        argv = ["open"] if "cmd_open" in _command_modules() else ["--help"]
+    parser = build_parser(only=argv[0] if not argv[0].startswith("-") else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -38,13 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-def _commands(parser: argparse.ArgumentParser) -> set[str]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return set(action.choices)
-    return set()
 
 
 if __name__ == "__main__":

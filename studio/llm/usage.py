@@ -87,3 +87,16 @@ def bind_usage(usage: Usage | None) -> None:
 
 def active_usage() -> Usage | None:
     return getattr(_ACTIVE, "usage", None)
+
+
+def bind_cache(path: Any, no_cache: bool) -> None:
+    """The simulation on this thread caches in `path` (its library.sqlite), unless no_cache.
+
+    Lets the rubric judge, which the runner calls with only the settings, use the
+    same cache and the same --no-cache / --repeat rule as the agent's calls.
+    """
+    _ACTIVE.cache = (path, no_cache)
+
+
+def active_cache() -> tuple[Any, bool] | None:
+    return getattr(_ACTIVE, "cache", None)

@@ -16,7 +16,7 @@ from studio.core.simulation import CustomerTurn
 from studio.llm.errors import ModelError
 from studio.llm.settings import settings_for_project
 from studio.llm.structured import model_for_variables, validate_lenient
-from studio.llm.usage import Usage, bind_usage
+from studio.llm.usage import Usage, bind_cache, bind_usage
 
 from . import model_prompts as prompts
 from .brain import (
@@ -37,6 +37,7 @@ class ModelBrain:
                              or getattr(options, "repeat_index", 0) > 0)
         self.usage = Usage()
         bind_usage(self.usage)
+        bind_cache(getattr(project, "library_path", None), self.no_cache)
         self.reasoning: list[dict[str, Any]] = []
         self._cache = None
         self._schemas: dict[tuple, type] = {}

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from studio.llm.settings import LLMSettings, resolve_settings, settings_for_project
-from studio.llm.usage import Usage, active_usage
+from studio.llm.usage import Usage, active_cache, active_usage
 
 from .result import ExpectationResult
 
@@ -66,12 +66,16 @@ def judge_rubric(criteria: list[str], transcript: list[Any], settings: Any, *,
         return []
     from studio.llm.client import complete
     resolved = judge_settings(settings, options)
+    bound = active_cache()            # set by the model brain of this thread's simulation
     if no_cache is None:
         no_cache = bool(getattr(options, "no_cache", False) or getattr(options, "repeat_index", 0) > 0)
-    if cache is None and hasattr(settings, "library_path"):
+        if options is None and bound is not None:
+            no_cache = bound[1]
+    path = getattr(settings, "library_path", None) or (bound[0] if bound else None)
+    if cache is None and path is not None:
         from studio.llm.cache import cache_for
         try:
-            cache = cache_for(settings.library_path)
+            cache = cache_for(path)
         except Exception:
             cache = None
     response = complete(judge_messages(criteria, transcript), settings=resolved,

@@ -26,7 +26,8 @@ def suggest_available() -> bool:
 
 class CoveragePanel(QWidget):
     coverage_marks = Signal(str, dict)     # procedure id, {step: covered-passing|covered-failing|uncovered}
-    suggestions_ready = Signal(str, object)
+    suggestions_ready = Signal(str, object)   # procedure id, SuggestReport
+    add_requested = Signal(list)              # [(file stem, Simulation)] the designer ticked
     loaded = Signal()
 
     def __init__(self, project: Any, library: Any, parent: QWidget | None = None):
@@ -41,16 +42,21 @@ class CoveragePanel(QWidget):
         self.suggest_button = QPushButton("Suggest simulations")
         self.suggest_button.setToolTip("Draft simulations for the uncovered steps of the selected procedure")
         self.suggest_button.setEnabled(suggest_available())
+        self.add_button = QPushButton("Add ticked suggestions")
+        self.add_button.setVisible(False)
         self.message = QLabel("")
         self.message.setWordWrap(True)
+        self.suggestion_items: list[tuple[QTreeWidgetItem, Any]] = []
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
         row.addWidget(self.suggest_button)
+        row.addWidget(self.add_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tree, 1)
         layout.addLayout(row)
         self.suggest_button.clicked.connect(self.suggest_for_selected)
+        self.add_button.clicked.connect(self._add_ticked)
 
     def set_project(self, project: Any) -> None:
         self.project = project
@@ -99,11 +105,12 @@ class CoveragePanel(QWidget):
         except ImportError:
             self.message.setText("Suggestions need the model features, which are not installed.")
             return
-        fn = getattr(suggest, "suggest_simulations", None) or getattr(suggest, "suggest", None)
+        fn = getattr(suggest, "suggest_simulations", None)
         if fn is None:
             self.message.setText("This version cannot suggest simulations.")
             return
-        project = self.project
+        from .services import snapshot
+        project = snapshot(self.project)
         task = Task(lambda _p: fn(project, pid))
         task.signals.finished.connect(lambda sims: self._suggested(pid, sims))
         task.signals.failed.connect(lambda m: self.message.setText("Suggest failed: " + m.splitlines()[0]))
@@ -111,6 +118,29 @@ class CoveragePanel(QWidget):
         self.message.setText(f"Asking the model for simulations covering {len(missing)} step(s)…")
         self._pool.start(task)
 
-    def _suggested(self, pid: str, sims: Any) -> None:
-        self.message.setText(f"{len(sims or [])} suggestion(s) for {pid}.")
-        self.suggestions_ready.emit(pid, sims)
+    def _suggested(self, pid: str, report: Any) -> None:
+        suggestions = list(getattr(report, "suggestions", None) or [])
+        top = QTreeWidgetItem(self.tree, [f"Suggested for {pid}", f"{len(suggestions)} simulation(s)"])
+        self.suggestion_items = []
+        for suggestion in suggestions:
+            sim = suggestion.simulation
+            item = QTreeWidgetItem(top, [sim.name, "covers " + ", ".join(suggestion.steps[:6])])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Checked)
+            self.suggestion_items.append((item, suggestion))
+        for unreached in getattr(report, "unreached", []) or []:
+            item = QTreeWidgetItem(top, [unreached.target, f"not reachable: {unreached.reason}"])
+            item.setForeground(1, QBrush(QColor("#b35c00")))
+        top.setExpanded(True)
+        self.tree.scrollToItem(top)
+        self.add_button.setVisible(bool(suggestions))
+        self.message.setText(f"{len(suggestions)} suggestion(s) for {pid}; untick what you don't want.")
+        self.suggestions_ready.emit(pid, report)
+
+    def _add_ticked(self) -> None:
+        chosen = [(s.key, s.simulation) for item, s in self.suggestion_items
+                  if item.checkState(0) == Qt.CheckState.Checked]
+        if chosen:
+            self.add_requested.emit(chosen)
+            self.message.setText(f"Added {len(chosen)} simulation(s) to the library.")
+        self.add_button.setVisible(False)

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
-SECTIONS = (("regressions", "Regressions: passed before, failing now", "#b3261e"),
+SECTIONS = (("regressions", "Regressions", "#b3261e"),
             ("fixes", "Fixed", "#1e7b34"),
             ("still_failing", "Still failing", "#b35c00"),
             ("new", "New", "#2f5d8f"),
@@ -29,7 +29,8 @@ class DiffView(QTreeWidget):
         self.setHeaderLabels(["Simulation / check", "Before → after", "Detail"])
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.header().setStretchLastSection(True)
-        self.setColumnWidth(0, 300)
+        self.setColumnWidth(0, 340)
+        self.setColumnWidth(1, 130)
         self.setAlternatingRowColors(True)
         self.diff: Any = None
 
@@ -53,6 +54,8 @@ class DiffView(QTreeWidget):
             if not changes:
                 continue
             section = QTreeWidgetItem(self, [f"{title} ({len(changes)})"])
+            if attr == "regressions":
+                section.setToolTip(0, "Passed in the previous run, failing now")
             section.setFont(0, bold)
             section.setForeground(0, QBrush(QColor(colour)))
             section.setData(0, 256, attr)
@@ -61,13 +64,16 @@ class DiffView(QTreeWidget):
                     change.name, f"{change.before or '—'} → {change.after or '—'}",
                     change.error or (change.failing[0] if change.failing else "")])
                 item.setData(0, 256, change.name)
+                item.setToolTip(2, "\n".join(change.failing) or (change.error or ""))
                 item.setToolTip(0, f"procedure: {change.procedure or '—'}")
                 for exp in change.expectations:
                     sub = QTreeWidgetItem(item, [
                         exp.type, f"{exp.before or '—'} → {exp.after or '—'}",
                         exp.message or f"expected {_short(exp.expected)}, got {_short(exp.actual)}"])
+                    sub.setToolTip(2, f"expected {_short(exp.expected)}\nactual {_short(exp.actual)}")
                     if exp.after == "fail":
                         sub.setForeground(1, QBrush(QColor("#b3261e")))
+                item.setExpanded(attr == "regressions")
             section.setExpanded(attr in ("regressions", "still_failing", "fixes"))
         if diff.unchanged_passing:
             QTreeWidgetItem(self, [f"{diff.unchanged_passing} unchanged, passing"]).setForeground(

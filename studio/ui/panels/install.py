@@ -41,6 +41,7 @@ class TestPanels(QObject):
         if self.library_view is not None:
             self.library_view.simulation_activated.connect(self.open_simulation)
             self.library_view.run_finished.connect(self._after_run)
+            self.coverage.add_requested.connect(self._add_suggestions)
             self.library_view.refresh()
             self.coverage.refresh()
 
@@ -73,6 +74,13 @@ class TestPanels(QObject):
             previous = previous or (old.name if old is not None and old.name != simulation.name else None)
             self.library.save_simulation(simulation, source_file=rel, previous_name=previous)
             self.library_view.refresh()
+
+    def _add_suggestions(self, chosen: list) -> None:
+        for key, simulation in chosen:
+            base, n = key, 2
+            while key in self.project.simulations:
+                key, n = f"{base}-{n}", n + 1
+            self.save_simulation(key, simulation)
 
     def _run_edited(self, simulation: Simulation) -> None:
         self.runner.open_simulation(simulation, self.editor.key)

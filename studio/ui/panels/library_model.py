@@ -117,6 +117,8 @@ class LibraryModel(QAbstractTableModel):
 
     def _changed(self, rows: list[int]) -> None:
         """One dataChanged per run of adjacent rows: views only redo those rows."""
+        if not rows:
+            return
         last = len(COLUMNS) - 1
         rows = sorted(set(rows))
         start = prev = rows[0] if rows else None

@@ -99,7 +99,8 @@ def describe(e: dict[str, Any]) -> str:
         return (f"{_step(e)}waiting for <b>{_esc(', '.join(e.get('missing') or []))}</b>"
                 f" (attempt {e.get('attempt', 0)} of {e.get('attempts', '?')})")
     if kind == "variable_set":
-        how = " ".join(x for x in (e.get("source"), e.get("how")) if x)
+        source, how = e.get("source") or "", e.get("how") or ""
+        how = how if how.startswith(source) else " ".join(x for x in (source, how) if x)
         return (f"<b>{_esc(e.get('name'))}</b> = {_val(e.get('value'))}"
                 + (f" <span style='color:#5c6b7a'>from {_esc(how)}</span>" if how else ""))
     if kind == "connector_called":
