@@ -81,6 +81,12 @@ def test_falls_back_to_json_mode_then_prompting(fake):
 def test_malformed_json_is_retried_then_errors(fake):
     fake.push("not json at all", '{"refund": 5}')
     assert complete(MSG, settings=settings_for(fake), response_format=Answer).parsed.refund == 5
+    # the retry spells the schema out in the prompt, for this call only
+    assert fake.requests[1]["response_format"] == {"type": "json_object"}
+    assert "JSON schema" in fake.requests[1]["messages"][-1]["content"]
+    fake.push('{"refund": 6}')
+    complete(MSG, settings=settings_for(fake), response_format=Answer)
+    assert fake.requests[2]["response_format"]["type"] == "json_schema"
     fake.reset()
     fake.push("nope", "still nope", "never")
     with pytest.raises(ModelError) as info:

@@ -136,3 +136,19 @@ def test_model_edge_cases_are_validated_before_kept(fake, project):
     assert "edge-case" in report.accepted[0].simulation.tags
     text = "\n".join(report.problems)
     assert "Unknown step" in text and "Bad field" in text and "Other" in text
+
+
+def test_cli_suggest_with_model_adds_edge_cases(fake, project, capsys):
+    case = {"name": "Angry customer with a crushed pizza", "procedure": "damaged-order",
+            "customer": {"segment": "regular", "persona": "Angry", "goal": "refund",
+                         "script": ["my pizza arrived crushed", "FD-123456", "no"]},
+            "fixtures": {"connectors": {"get_order": {"status": "delivered", "total": 20,
+                                                      "hours_since_delivery": 2}}},
+            "expect": {"outcome": "resolved"}}
+    fake.push(json.dumps({"simulations": [case]}))
+    code = main(["suggest", str(project.root), "damaged-order", "--model", "openai/m",
+                 "--api-base", fake.url, "--write", "-q"])
+    assert code == 0
+    written = list((project.root / "simulations").glob("edge-damaged-order-*.yaml"))
+    assert len(written) == 1 and "Angry customer" in written[0].read_text()
+    assert len(list((project.root / "simulations").glob("suggested-damaged-order-*.yaml"))) == 5

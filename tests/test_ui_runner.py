@@ -61,8 +61,8 @@ def test_sample_simulation_passes_with_its_reasoning(qtbot, runner, project):
     assert ("rubric", "skipped") in statuses
 
     # the procedure editor is told which steps passed
-    assert marked and marked[0][0] == "damaged-order"
-    assert marked[0][1]["pay"] == "passed" and "late" not in marked[0][1]
+    assert marked and marked[-1][0] == "damaged-order"
+    assert marked[-1][1]["pay"] == "passed" and "late" not in marked[-1][1]
 
 
 def test_a_failing_run_marks_where_it_failed(qtbot, runner, project):
@@ -106,3 +106,66 @@ def test_hand_tried_run_saved_as_simulation_then_passes(qtbot, runner, project):
         runner.run()
     result = blocker.args[0]
     assert result.status == "passed", [e.message for e in result.failed_expectations]
+
+
+def test_steps_light_up_while_the_run_goes(qtbot, project):
+    """Step events stream in while the run goes: the current step is `active`,
+    steps left are `passed`; the final marks replace them. The run waits at
+    each step until the editor has been told, like a slow model would."""
+    import threading
+    from studio.simulate.runner import run_simulation
+    shown, current = threading.Event(), {}
+
+    def slow_run(project, simulation, *, options=None, cancel=None, on_event=None):
+        def watch(event):
+            if event["type"] == "step_entered":
+                shown.clear()
+                current["step"] = event["step"]
+            on_event(event)
+            if event["type"] == "step_entered":
+                assert shown.wait(10)
+        return run_simulation(project, simulation, options=options, cancel=cancel, on_event=watch)
+
+    runner = RunnerPanel(project, slow_run)
+    qtbot.addWidget(runner)
+    calls = []
+
+    def seen(proc, marks):
+        calls.append((proc, dict(marks)))
+        if marks.get(current.get("step")) == "active":
+            shown.set()
+    runner.steps_marked.connect(seen)
+    runner.open_simulation(project.simulations[SIM], SIM)
+    with qtbot.waitSignal(runner.run_finished, timeout=20000):
+        runner.run()
+    live = [marks for proc, marks in calls if proc == "damaged-order"]
+    assert live[0] == {"ask-order": "active"}            # the first step entered, at once
+    assert {"ask-order": "passed", "lookup": "passed", "policy": "passed",
+            "eligible": "active"} in live                 # and each later one in turn
+    final = live[-1]
+    assert "active" not in final.values()
+    assert final["ask-order"] == final["pay"] == final["done"] == "passed"
+    assert "late" not in final
+
+    # the next run starts from a clean editor, then fails where the expectation points
+    sim = project.simulations[SIM]
+    broken = sim.model_copy(update={"expect": sim.expect.model_copy(update={"visited": ["late"]})})
+    runner.open_simulation(broken)
+    calls.clear()
+    with qtbot.waitSignal(runner.run_finished, timeout=20000):
+        runner.run()
+    assert calls[0] == ("damaged-order", {})
+    assert any("active" in marks.values() for _, marks in calls[1:-1])
+    assert calls[-1][1]["late"] == "failed" and calls[-1][1]["pay"] == "passed"
+
+
+def test_watching_a_run_does_not_change_it(project):
+    from studio.simulate.runner import run_simulation
+    sim = project.simulations[SIM]
+    seen = []
+    watched = run_simulation(project, sim, on_event=seen.append)
+    plain = run_simulation(project, sim)
+    assert watched.trace == plain.trace == seen
+    assert watched.status == plain.status == "passed"
+    broken = run_simulation(project, sim, on_event=lambda event: 1 / 0)   # a broken watcher
+    assert broken.trace == plain.trace

@@ -129,6 +129,7 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
     api_key = _api_key(settings)
     limiter = limiter_for(settings.model, settings.api_base, settings.concurrency)
     mode_index = _FORMAT_MODE.get(settings.model, 0) if wants_json else None
+    supported = mode_index            # the simplest mode the API accepted: remembered per model
     attempts, last_error = 0, None
     drop_params = False
     while True:
@@ -145,18 +146,21 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
             response = _to_response(raw, settings, started, attempts, mode)
             if wants_json:
                 response.parsed = parse_reply(response.text, schema)
-                _FORMAT_MODE[settings.model] = mode_index
+                _FORMAT_MODE[settings.model] = supported
             return response
         except ModelError:
             raise
         except MalformedOutput as exc:
             reason, message = "malformed", f"the model's reply was malformed: {exc}"
+            if mode_index is not None and mode_index + 1 < len(FORMAT_MODES):
+                mode_index += 1            # this call only: spell the schema out in the prompt
         except Exception as exc:  # litellm raises many types; classify them
             reason, retry_after = classify(exc)
             text = redact(str(exc), [api_key])
             if reason in ("bad_request", "unsupported") and wants_json and looks_unsupported(text) \
                     and mode_index is not None and mode_index + 1 < len(FORMAT_MODES):
                 mode_index += 1            # fall back to a simpler way of asking for JSON
+                supported = mode_index
                 attempts -= 1
                 log.info("%s: response format not supported, trying %s", settings.model,
                          FORMAT_MODES[mode_index])

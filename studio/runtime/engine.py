@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from studio.core.expressions import ExpressionError, parse
 from studio.core.procedure import Variable
@@ -56,9 +56,28 @@ def is_set(value: Any) -> bool:
     return value is not None and value != "" and value != [] and value != {}
 
 
+class ObservedTrace(Trace):
+    """A Trace that also hands each event, as its dict, to a watcher (the live
+    runner view). The watcher sees a copy and its errors are swallowed, so
+    watching never changes the trace or the run."""
+
+    def __init__(self, on_event: Callable[[dict[str, Any]], None]) -> None:
+        super().__init__()
+        self._on_event = on_event
+
+    def add(self, event: Any) -> Any:
+        super().add(event)
+        try:
+            self._on_event(event.model_dump(mode="json", exclude_none=True))
+        except Exception:  # a broken watcher must not break the conversation
+            pass
+        return event
+
+
 class Conversation(StepKinds):
     def __init__(self, project: Any, brain: Brain, *, attributes: dict[str, Any] | None = None,
-                 fixtures: Fixtures | None = None, options: RunOptions | None = None):
+                 fixtures: Fixtures | None = None, options: RunOptions | None = None,
+                 on_event: Callable[[dict[str, Any]], None] | None = None):
         fixtures = fixtures or Fixtures()
         options = options or RunOptions()
         self.project = project
@@ -67,7 +86,7 @@ class Conversation(StepKinds):
         self.variables: dict[str, Any] = {}
         self.approvals = dict(fixtures.approvals)
         self.connectors = ConnectorCaller(project, fixtures.connectors, real_calls=options.real_calls)
-        self.trace = Trace()
+        self.trace = Trace() if on_event is None else ObservedTrace(on_event)
         self.transcript: list[Any] = []           # studio.simulate.result.TranscriptEntry-shaped dicts
         self.stack: list[Cursor] = []
         self.waiting: WaitState | None = None

@@ -15,7 +15,7 @@ from typing import Any
 from studio.core.simulation import CustomerTurn
 from studio.llm.errors import ModelError
 from studio.llm.settings import settings_for_project
-from studio.llm.structured import model_for_variables, validate_lenient
+from studio.llm.structured import model_for_variables
 from studio.llm.usage import Usage, bind_cache, bind_usage
 
 from . import model_prompts as prompts

@@ -66,7 +66,9 @@ def judge_rubric(criteria: list[str], transcript: list[Any], settings: Any, *,
         return []
     from studio.llm.client import complete
     resolved = judge_settings(settings, options)
-    bound = active_cache()            # set by the model brain of this thread's simulation
+    # The runner passes only studio.yaml settings: the cache and the no-cache rule then
+    # come from the model brain of the simulation running on this thread.
+    bound = None if hasattr(settings, "library_path") else active_cache()
     if no_cache is None:
         no_cache = bool(getattr(options, "no_cache", False) or getattr(options, "repeat_index", 0) > 0)
         if options is None and bound is not None:

@@ -7,7 +7,7 @@ state, so run-all may call it from many threads with the same Project.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import TypeAdapter
 
@@ -41,7 +41,10 @@ def customer_attributes(project: Any, simulation: Simulation) -> dict[str, Any]:
 
 
 def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions | None = None,
-                   cancel: Progress | None = None) -> SimulationResult:
+                   cancel: Progress | None = None,
+                   on_event: Callable[[dict[str, Any]], None] | None = None) -> SimulationResult:
+    """`on_event`, when given, is called with each trace event dict as it is
+    recorded (from the worker thread), so a view can follow the run live."""
     started = time.perf_counter()
     options = options or RunOptions()
     engine = engine_name(project, options)
@@ -54,7 +57,8 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
         attributes = customer_attributes(project, simulation)
         brain = make_brain(project, options)
         conversation = Conversation(project, brain, attributes=attributes,
-                                    fixtures=simulation.fixtures, options=options)
+                                    fixtures=simulation.fixtures, options=options,
+                                    on_event=on_event)
         customer = make_customer(project, simulation, options)
         limit = simulation.expect.max_turns
         while not conversation.ended:

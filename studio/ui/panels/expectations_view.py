@@ -51,6 +51,14 @@ class ExpectationsView(QTreeWidget):
             item.setData(0, 256, exp.status)   # Qt.UserRole
             self.addTopLevelItem(item)
 
+    def show_message(self, text: str) -> None:
+        """One greyed line instead of results (not run yet, not judged)."""
+        self.clear()
+        item = QTreeWidgetItem([text])
+        item.setForeground(0, QBrush(QColor("#7a8590")))
+        self.addTopLevelItem(item)
+        item.setFirstColumnSpanned(True)
+
     def statuses(self) -> list[tuple[str, str]]:
         return [(self.topLevelItem(i).text(1), self.topLevelItem(i).data(0, 256))
                 for i in range(self.topLevelItemCount())]

@@ -105,3 +105,39 @@ def editor_coverage(marks: dict[str, str]) -> dict[str, str]:
     """The procedure editor's vocabulary: covered / failing / uncovered."""
     names = {COVERED_PASSING: "covered", COVERED_FAILING: "failing", UNCOVERED: "uncovered"}
     return {step: names[mark] for step, mark in marks.items()}
+
+
+ACTIVE = "active"
+LIVE_EVENTS = frozenset({"step_entered", "step_left"})
+
+
+class LiveMarks:
+    """Follows a run's trace events as they happen: the step being run is
+    `active`, steps it has left are `passed`. The final marks come from
+    `step_marks(result)` when the run is over."""
+
+    def __init__(self) -> None:
+        self.marks: dict[str, dict[str, str]] = {}
+
+    def feed(self, event: dict) -> str | None:
+        """Take one trace event; the procedure whose marks changed, or None."""
+        kind, proc, step = event.get("type"), event.get("procedure"), event.get("step")
+        if kind not in LIVE_EVENTS or not proc or not step:
+            return None
+        marks = self.marks.setdefault(str(proc), {})
+        if kind == "step_entered":
+            for other, mark in marks.items():    # one current step per procedure
+                if mark == ACTIVE:
+                    marks[other] = PASSED
+            marks[str(step)] = ACTIVE
+        else:
+            marks[str(step)] = PASSED
+        return str(proc)
+
+    def stopped(self) -> dict[str, dict[str, str]]:
+        """The run broke off: the step it was at is where it failed."""
+        for marks in self.marks.values():
+            for step, mark in marks.items():
+                if mark == ACTIVE:
+                    marks[step] = FAILED
+        return self.marks

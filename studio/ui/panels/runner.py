@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
                                QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
@@ -18,13 +18,20 @@ from studio.core.simulation import CustomerTurn, Simulation
 from . import services
 from .capture import simulation_from_result
 from .expectations_view import ExpectationsView
-from .marks import step_marks
+from ..widgets.elided_label import ElidedLabel
+from .marks import LIVE_EVENTS, LiveMarks, step_marks
+from .run_errors import error_hint, short_error
 from .transcript_view import TranscriptView
 from .workers import Task, make_pool
 
-STATUS_COLOURS = {"passed": "#1e7b34", "failed": "#b3261e", "error": "#8a4b00",
+STATUS_COLOURS = {"passed": "#1e7b34", "failed": "#b3261e", "error": "#b35c00",
                   "running": "#2f5d8f", "": "#5c6b7a"}
+NO_SIMULATION = ("No simulation open. Double-click one in the project tree or the Library, "
+                 "or press “Try it” and play the customer yourself.")
+BANNER_CSS = ("QLabel { background:#fff4e0; border:1px solid #e8b15a; border-radius:6px;"
+              " color:#4a2f00; padding:6px 10px; }")
 TRY_NAME = "Tried by hand"
+LIVE_REPAINT_MS = 40      # live step marks repaint at most this often
 
 
 def slug(text: str) -> str:
@@ -35,8 +42,9 @@ def slug(text: str) -> str:
 class RunnerPanel(QWidget):
     run_started = Signal()
     run_finished = Signal(object)             # SimulationResult
-    steps_marked = Signal(str, dict)          # procedure id, {step id: passed|failed}
+    steps_marked = Signal(str, dict)          # procedure id, {step id: active|passed|failed}
     simulation_saved = Signal(str, object)    # key, Simulation
+    _live_event = Signal(int, object)         # run number, trace event dict (from the worker)
 
     def __init__(self, project: Project, run_fn: services.RunFn | None = None,
                  save_simulation: Callable[[str, Simulation], Any] | None = None,
@@ -53,27 +61,50 @@ class RunnerPanel(QWidget):
         self.last_result: Any = None
         self.try_turns: list[CustomerTurn] = []
         self.try_mode = False
+        self._run_number = 0
+        self._live = LiveMarks()
+        self._live_dirty: set[str] = set()
+        self._marked: set[str] = set()            # procedures whose editors show our marks
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(LIVE_REPAINT_MS)
+        self._live_timer.timeout.connect(self._live_tick)
+        self._live_event.connect(self._on_live_event, Qt.ConnectionType.QueuedConnection)
         self._build()
         self.set_project(project)
 
     # -- layout -------------------------------------------------------------
     def _build(self) -> None:
-        self.title = QLabel("No simulation open")
-        self.title.setStyleSheet("font-size:14px; font-weight:600;")
+        self.title = ElidedLabel("No simulation open")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.title.setFont(font)
         self.engine = QComboBox()
         self.engine.setToolTip("Run with the deterministic offline engine or the model set in studio.yaml")
         self.run_button = QPushButton("▶ Run")
         self.run_button.setToolTip("Run the open simulation (Ctrl+R)")
         self.run_button.setShortcut("Ctrl+R")
+        self.run_button.setEnabled(False)
         self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop the run (finished turns stay on screen)")
         self.stop_button.setEnabled(False)
         self.try_button = QPushButton("Try it")
         self.try_button.setCheckable(True)
-        self.try_button.setToolTip("Type the customer's turns yourself")
+        self.try_button.setToolTip("Play the customer yourself: type each turn and see how the procedure answers")
         self.save_button = QPushButton("Save this run as a simulation…")
+        self.save_button.setToolTip("Keep the conversation you tried as a simulation, with expectations "
+                                    "filled in from what happened")
         self.save_button.setEnabled(False)
         self.status = QLabel("")
         self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.banner = QLabel("")                  # why a run ended in `error`, and what to do
+        self.banner.setObjectName("run-error")
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.setStyleSheet(BANNER_CSS)
+        self.banner.setVisible(False)
 
         bar = QHBoxLayout()
         bar.addWidget(self.title, 1)
@@ -119,7 +150,9 @@ class RunnerPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(bar)
+        layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
+        self.transcript.show_placeholder(NO_SIMULATION)
 
         self.run_button.clicked.connect(self.run)
         self.stop_button.clicked.connect(self.cancel)
@@ -149,12 +182,14 @@ class RunnerPanel(QWidget):
     def open_simulation(self, simulation: Simulation, key: str | None = None) -> None:
         self.simulation, self.simulation_key = simulation, key
         self.title.setText(simulation.name)
-        self.title.setToolTip(f"procedure: {simulation.procedure or '(routed)'}")
+        self.title.setToolTip(f"procedure: {simulation.procedure or '(routed by the trigger)'}")
         if self.try_mode:
             self.try_button.setChecked(False)
-        self.transcript.show_placeholder("Press Run to play this simulation.")
+        self.transcript.show_placeholder("Press Run (Ctrl+R) to play this simulation.")
         self.expectations.clear()
+        self._show_error(None)
         self._set_status("")
+        self._set_running(self.is_running())
 
     def set_try_mode(self, on: bool) -> None:
         self.try_mode = on
@@ -163,13 +198,19 @@ class RunnerPanel(QWidget):
         self.input_row.setVisible(on)
         self.try_turns = []
         self.save_button.setEnabled(False)
+        self._show_error(None)
         if on:
             self.title.setText("Try it: you are the customer")
-            self.transcript.show_placeholder("Type the customer's first message below.")
+            self.transcript.show_placeholder("Type the customer's first message below and press Enter.")
             self.expectations.clear()
             self.input.setFocus()
         elif self.simulation is not None:
             self.title.setText(self.simulation.name)
+            self.transcript.show_placeholder("Press Run (Ctrl+R) to play this simulation.")
+        else:
+            self.title.setText("No simulation open")
+            self.transcript.show_placeholder(NO_SIMULATION)
+        self._set_running(self.is_running())
 
     @property
     def model(self) -> str:
@@ -210,7 +251,15 @@ class RunnerPanel(QWidget):
             return
         run_fn = self._run_fn or services.default_run_fn()
         project, options = services.snapshot(self.project), services.make_options(self.model)
-        task = Task(lambda progress: services.call_run(run_fn, project, simulation, options, progress))
+        self._start_live()
+        number, emit = self._run_number, self._live_event.emit
+
+        def on_event(event: dict) -> None:       # worker thread: queue step events to the GUI
+            if event.get("type") in LIVE_EVENTS:
+                emit(number, event)
+
+        task = Task(lambda progress: services.call_run(run_fn, project, simulation, options,
+                                                       progress, on_event=on_event))
         task.signals.finished.connect(self._finished)
         task.signals.failed.connect(self._failed)
         self._task = task
@@ -223,6 +272,47 @@ class RunnerPanel(QWidget):
             self._task.cancel()
             self._set_status("Stopping…", "running")
 
+    # -- live step marks ----------------------------------------------------
+    def _start_live(self) -> None:
+        self._run_number += 1
+        self._live = LiveMarks()
+        self._live_dirty.clear()
+        self._live_timer.stop()
+        for proc in sorted(self._marked):       # the previous run's colours go
+            self.steps_marked.emit(proc, {})
+        self._marked.clear()
+
+    def _on_live_event(self, number: int, event: dict) -> None:
+        if number != self._run_number or self._task is None:
+            return                              # a late event of an earlier run
+        proc = self._live.feed(event)
+        if proc is None:
+            return
+        self._live_dirty.add(proc)
+        if not self._live_timer.isActive():     # paint at once, then at most every 40 ms
+            self._flush_live()
+            self._live_timer.start()
+
+    def _live_tick(self) -> None:
+        if self._live_dirty:
+            self._flush_live()
+            self._live_timer.start()
+
+    def _flush_live(self) -> None:
+        dirty, self._live_dirty = sorted(self._live_dirty), set()
+        for proc in dirty:
+            self._marked.add(proc)
+            self.steps_marked.emit(proc, dict(self._live.marks.get(proc, {})))
+
+    def _final_marks(self, marks: dict[str, dict[str, str]]) -> None:
+        self._live_timer.stop()
+        self._live_dirty.clear()
+        for proc in sorted(self._marked - set(marks)):
+            self.steps_marked.emit(proc, {})
+        self._marked = set(marks)
+        for proc, procedure_marks in marks.items():
+            self.steps_marked.emit(proc, procedure_marks)
+
     def _finished(self, result: Any) -> None:
         self._task = None
         self._set_running(False)
@@ -232,30 +322,47 @@ class RunnerPanel(QWidget):
     def _failed(self, message: str) -> None:
         self._task = None
         self._set_running(False)
-        self.transcript.show_placeholder("The run could not start: " + message.splitlines()[0])
-        self._set_status("error", "error")
+        self._final_marks(self._live.stopped())
+        reason = message.splitlines()[0]
+        self.transcript.show_placeholder("The run could not start.")
+        self._show_error(reason)
+        self._set_status("ERROR", "error")
 
     def show_result(self, result: Any) -> None:
         self.last_result = result
         self.transcript.set_result(result)
         self.expectations.set_results(list(result.expectations))
+        self._show_error(result.error if result.status == "error" else None)
+        if result.status == "error" and not result.expectations:
+            self.expectations.show_message("Not judged: the run ended in an error before it finished.")
         bits = [f"{result.turns} turns", f"{result.duration_ms:.0f} ms", result.engine]
         if result.outcome:
             bits.insert(0, result.outcome)
         if result.tokens:
             bits.append(f"{result.tokens} tokens")
-        if self.try_mode:
+        if result.status == "error" and result.error == "cancelled":
+            self._set_status(f"STOPPED  <span style='color:#5c6b7a'>{' · '.join(bits)}</span>", "")
+        elif self.try_mode and result.status != "error":
             self._set_status(" · ".join(bits), "")
         else:
             self._set_status(f"{result.status.upper()}  <span style='color:#5c6b7a'>"
                              f"{' · '.join(bits)}</span>", result.status)
         self.save_button.setEnabled(self.try_mode and bool(self.try_turns))
-        for proc, marks in step_marks(result).items():
-            self.steps_marked.emit(proc, marks)
+        self._final_marks(step_marks(result))
         self.transcript.scroll_to_end()
 
+    def _show_error(self, error: str | None) -> None:
+        if not error:
+            self.banner.setVisible(False)
+            return
+        import html
+        title = "Stopped." if error == "cancelled" else "The run could not finish."
+        self.banner.setText(f"<b>{title}</b> {html.escape(short_error(error))}<br>"
+                            f"<b>What to do:</b> {html.escape(error_hint(error))}")
+        self.banner.setVisible(True)
+
     def _set_running(self, running: bool) -> None:
-        self.run_button.setEnabled(not running)
+        self.run_button.setEnabled(not running and (self.try_mode or self.simulation is not None))
         self.stop_button.setEnabled(running)
         self.send_button.setEnabled(not running)
         self.input.setEnabled(not running)

@@ -38,8 +38,21 @@ def engine_choices(project: Project) -> list[tuple[str, str]]:
 
 
 def call_run(run_fn: RunFn, project: Project, simulation: Simulation,
-             options: Any = None, cancel: Any = None) -> Any:
+             options: Any = None, cancel: Any = None,
+             on_event: Callable[[dict], None] | None = None) -> Any:
+    """Run; `on_event` (trace events as they happen) only reaches run functions that take it."""
+    if on_event is not None and _accepts(run_fn, "on_event"):
+        return run_fn(project, simulation, options=options, cancel=cancel, on_event=on_event)
     return run_fn(project, simulation, options=options, cancel=cancel)
+
+
+def _accepts(fn: Callable[..., Any], name: str) -> bool:
+    import inspect
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 def snapshot(project: Project) -> Project:
