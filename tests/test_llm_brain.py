@@ -168,3 +168,27 @@ def test_cache_table_lives_beside_the_library(fake, food):
     import sqlite3
     with sqlite3.connect(food.library_path) as conn:
         assert conn.execute(f"select count(*) from {TABLE}").fetchone()[0] > 0
+
+
+def test_reply_reasoning_is_kept_in_the_trace(fake, food):
+    sim = food.simulation("damaged-photo-full-refund")
+    result = run_simulation(food, sim, options=options(fake))
+    replies = [e for e in result.trace if e["type"] == "reply"]
+    assert replies and all(e.get("reasoning") for e in replies), replies[:2]
+
+
+def test_rubric_judge_calls_count_in_tokens(fake, food):
+    sim = food.simulation("damaged-photo-full-refund")
+    without = sim.model_copy(deep=True)
+    without.expect.rubric = []
+    plain = run_simulation(food, without, options=options(fake, no_cache=True))
+    judged = run_simulation(food, sim, options=options(fake, no_cache=True))
+    assert sim.expect.rubric, "the sample should carry rubric criteria"
+    assert judged.tokens > plain.tokens
+
+
+def test_runner_shows_the_model_reasoning_for_a_reply():
+    from studio.ui.panels.reasoning import reasoning_html
+    shown = reasoning_html([{"type": "reply", "text": "Hi", "reasoning": "followed the apology step"},
+                            {"type": "reply", "text": "Hi again"}])
+    assert "followed the apology step" in shown and "Hi again" not in shown

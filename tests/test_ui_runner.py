@@ -5,6 +5,7 @@ import pytest
 pytest.importorskip("pytestqt")
 from studio.core.project import load_project  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from studio.ui.panels.runner import RunnerPanel  # noqa: E402
 
@@ -41,7 +42,7 @@ def test_sample_simulation_passes_with_its_reasoning(qtbot, runner, project):
     # customer and agent bubbles, with the photo attachment shown
     roles = [b.role for b in runner.transcript.bubbles]
     assert roles.count("customer") == 3 and roles.count("agent") == 3
-    assert any("crushed-pizza.png" in b.findChildren(type(runner.title))[-1].text()
+    assert any("crushed-pizza.png" in b.findChildren(QLabel)[-1].text()
                for b in runner.transcript.bubbles if b.role == "customer" and b.entry.attachments)
 
     # the second agent turn unfolds into its decisions: connector, condition with values
@@ -169,3 +170,45 @@ def test_watching_a_run_does_not_change_it(project):
     assert watched.status == plain.status == "passed"
     broken = run_simulation(project, sim, on_event=lambda event: 1 / 0)   # a broken watcher
     assert broken.trace == plain.trace
+
+
+def test_an_unreachable_model_is_an_error_with_what_to_do(qtbot, sample_copy):
+    """Model at a closed local port: the runner says `error`, why and what to do;
+    no crash, nothing marked as a failed expectation."""
+    root = sample_copy("food-delivery")
+    settings = root / "studio.yaml"
+    settings.write_text(settings.read_text().replace(
+        "model: {name: offline}",
+        'model: {name: openai/gpt-x, api_base: "http://127.0.0.1:9", retries: 0, timeout: 5}'))
+    project = load_project(root)
+    runner = RunnerPanel(project)
+    qtbot.addWidget(runner)
+    runner.engine.setCurrentIndex(runner.engine.findData("openai/gpt-x"))
+    runner.open_simulation(project.simulations[SIM], SIM)
+    with qtbot.waitSignal(runner.run_finished, timeout=60000) as blocker:
+        runner.run()
+    result = blocker.args[0]
+    assert result.status == "error"
+    assert "ERROR" in runner.status.text() and "FAILED" not in runner.status.text()
+    assert runner.banner.isVisibleTo(runner)
+    banner = runner.banner.text()
+    assert "cannot connect to http://127.0.0.1:9" in banner
+    assert "What to do:" in banner and "api_base" in banner and "Offline engine" in banner
+    assert all(status != "fail" for _, status in runner.expectations.statuses())
+    assert runner.run_button.isEnabled()
+
+    # back to the offline engine: the banner goes, the run passes
+    runner.engine.setCurrentIndex(runner.engine.findData("offline"))
+    with qtbot.waitSignal(runner.run_finished, timeout=20000) as blocker:
+        runner.run()
+    assert blocker.args[0].status == "passed"
+    assert not runner.banner.isVisibleTo(runner)
+
+
+def test_run_needs_a_simulation_or_a_tried_turn(qtbot, runner, project):
+    assert not runner.run_button.isEnabled()
+    assert "No simulation open" in runner.transcript.bubbles[0].text.text()
+    runner.open_simulation(project.simulations[SIM], SIM)
+    assert runner.run_button.isEnabled()
+    runner.set_try_mode(True)
+    assert not runner.run_button.isEnabled()        # nothing typed yet

@@ -29,6 +29,8 @@ def register(subparsers) -> None:
     parser.add_argument("--trace", action="store_true", help="also print the engine's trace")
     parser.add_argument("--json", action="store_true", help="print the SimulationResult as JSON")
     parser.add_argument("--model", default=None, help="engine: 'offline' or a litellm model id")
+    parser.add_argument("--api-base", default=None, help="the model server's URL (overrides studio.yaml)")
+    parser.add_argument("--no-cache", action="store_true", help="do not serve model replies from the cache")
     parser.add_argument("--real-calls", action="store_true",
                         help="let connectors opted in under studio.yaml real_calls reach the network")
     parser.set_defaults(func=run)
@@ -71,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     simulation, problem = find_simulation(project, args.simulation)
     if simulation is None:
         return _error(problem)
-    options = RunOptions(model=args.model, real_calls=args.real_calls)
+    options = RunOptions(model=args.model, api_base=args.api_base, no_cache=args.no_cache,
+                         real_calls=args.real_calls)
     result = run_simulation(project, simulation, options=options)
     if args.json:
         print(result.model_dump_json(indent=2))

@@ -389,7 +389,8 @@ class Conversation(StepKinds):
         self._parts = []
         if not text:
             return ""
-        self._add(Reply(text=text, steps=steps))
+        why = getattr(self.brain, "reply_reasoning", None)
+        self._add(Reply(text=text, steps=steps, reasoning=why or None))
         self.transcript.append({"role": "agent", "text": text, "turn": self.turn})
         return text
 

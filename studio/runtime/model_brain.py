@@ -39,6 +39,7 @@ class ModelBrain:
         bind_usage(self.usage)
         bind_cache(getattr(project, "library_path", None), self.no_cache)
         self.reasoning: list[dict[str, Any]] = []
+        self.reply_reasoning: str | None = None
         self._cache = None
         self._schemas: dict[tuple, type] = {}
 
@@ -152,6 +153,7 @@ class ModelBrain:
                                           articles=articles, transcript=request.transcript,
                                           tone=request.tone)
         answer = self._ask("reply", messages, prompts.ReplyAnswer)
+        self.reply_reasoning = (answer.reasoning or "").strip() or None   # read by the engine's trace
         return (answer.reply or "").strip()
 
 

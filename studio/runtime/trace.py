@@ -137,6 +137,7 @@ class Reply(Event):
     type: Literal["reply"] = "reply"
     text: str
     steps: list[str] = Field(default_factory=list)
+    reasoning: str | None = None        # the model's own account of the reply (model engines)
 
 
 class Handoff(Event):

@@ -80,9 +80,6 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
         _fill(result, conversation, exceeded)
         if result.error is None and conversation.error is not None:
             result.error = conversation.error
-    if brain is not None:
-        result.tokens = getattr(brain, "tokens", None)
-        result.cost = getattr(brain, "cost", None)
     if result.error is None:
         try:
             result.expectations = judge(project, simulation, result, options=options,
@@ -92,6 +89,9 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
         except Exception as exc:
             result.error = f"the judge failed: {type(exc).__name__}: {exc}"
             result.status = "error"
+    if brain is not None:   # read after the judge, whose model calls share the brain's meter
+        result.tokens = getattr(brain, "tokens", None)
+        result.cost = getattr(brain, "cost", None)
     result.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     return result
 

@@ -204,6 +204,11 @@ class MainWindow(QMainWindow):
             self.prompts.error("New project", str(exc))
 
     def save_current(self) -> None:
+        panels = getattr(self, "test_panels", None)
+        focus = QApplication.focusWidget()
+        if panels is not None and focus is not None and panels.editor.isAncestorOf(focus):
+            panels.editor.save()                    # Ctrl+S in the simulation editor saves it
+            return
         widget = self.documents.currentWidget()
         if widget is None:
             return self.save_all()

@@ -73,7 +73,6 @@ def apply_theme(app, dark: bool | None = None) -> Colors:
     pal.setColor(QPalette.Base, QColor(c.base))
     pal.setColor(QPalette.AlternateBase, QColor(c.lane))
     pal.setColor(QPalette.Text, QColor(c.text))
-    pal.setColor(QPalette.Button, QColor(c.window))
     pal.setColor(QPalette.ButtonText, QColor(c.text))
     pal.setColor(QPalette.ToolTipBase, QColor(c.card))
     pal.setColor(QPalette.ToolTipText, QColor(c.text))
@@ -84,6 +83,16 @@ def apply_theme(app, dark: bool | None = None) -> Colors:
     pal.setColor(QPalette.Mid, QColor(c.border))
     pal.setColor(QPalette.Disabled, QPalette.Text, QColor(c.muted))
     pal.setColor(QPalette.Disabled, QPalette.WindowText, QColor(c.muted))
+    pal.setColor(QPalette.Disabled, QPalette.ButtonText, QColor(c.muted))   # greyed buttons look greyed
+    pal.setColor(QPalette.Disabled, QPalette.Base, QColor(c.window))
+    base, window = QColor(c.base), QColor(c.window)
+    # Fusion draws bevels, arrows and frames from these: derive them from our colours
+    pal.setColor(QPalette.Light, window.lighter(135 if dark else 110))
+    pal.setColor(QPalette.Midlight, window.lighter(118 if dark else 104))
+    pal.setColor(QPalette.Dark, window.darker(160 if dark else 130))
+    pal.setColor(QPalette.Shadow, QColor("#000000") if dark else window.darker(200))
+    pal.setColor(QPalette.BrightText, QColor("#FFFFFF"))
+    pal.setColor(QPalette.Button, window.lighter(125) if dark else base)
     app.setPalette(pal)
     app.setStyleSheet(_STYLE.format(c=c))
     return c
@@ -98,7 +107,7 @@ QGroupBox {{ font-weight: 600; border: 1px solid {c.border}; border-radius: 6px;
 QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; }}
 QLabel#InspectorTitle {{ font-size: 15px; font-weight: 600; }}
 QLabel#Muted {{ color: {c.muted}; }}
-QPlainTextEdit, QLineEdit, QTextEdit, QComboBox, QSpinBox {{
+QPlainTextEdit, QLineEdit, QTextEdit {{
     border: 1px solid {c.border}; border-radius: 4px; padding: 3px; }}
 QPlainTextEdit:focus, QLineEdit:focus, QTextEdit:focus {{ border: 1px solid {c.accent}; }}
 """

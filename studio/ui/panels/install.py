@@ -173,6 +173,7 @@ class PanelsHost(QObject):
         tree = getattr(window, "project_tree", None)
         if tree is not None and hasattr(tree, "open_requested"):
             tree.open_requested.connect(self._tree_open)
+        self._add_menu(window)
         library_ref = self
         window.destroyed.connect(lambda *_: library_ref.library is not None and library_ref.library.close())
         session = getattr(window, "session", None)
@@ -181,6 +182,59 @@ class PanelsHost(QObject):
         elif getattr(window, "project", None) is not None:
             self._pending = (window.project, getattr(window, "library", None), None)
             self.ensure_built()
+
+    def _add_menu(self, window: Any) -> None:
+        """A Simulation menu, so the runner and library have listed shortcuts."""
+        if not hasattr(window, "menuBar"):
+            return
+        from PySide6.QtGui import QAction, QKeySequence
+        menu = window.menuBar().addMenu("&Simulation")
+        self.actions: dict[str, QAction] = {}
+        for name, text, shortcut, slot in (
+                ("run", "&Run simulation", "Ctrl+R", lambda p: p.runner.run()),
+                ("try", "&Try it (play the customer)", "Ctrl+T",
+                 lambda p: p.runner.set_try_mode(not p.runner.try_mode)),
+                ("stop", "&Stop run", "Ctrl+.", self._stop),
+                (None, None, None, None),
+                ("run_all", "Run &all simulations", "Ctrl+Shift+R",
+                 lambda p: p.library_view and p.library_view.run(None)),
+                ("run_failed", "Run &failed simulations", "Ctrl+Alt+R",
+                 lambda p: p.library_view and p.library_view.run_failed()),
+                (None, None, None, None),
+                ("show_library", "Show &library", "Ctrl+Shift+L", None),
+                ("show_coverage", "Show &coverage", None, None),
+                ("show_reports", "Show r&eports", None, None)):
+            if name is None:
+                menu.addSeparator()
+                continue
+            action = QAction(text, window)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            if slot is None:
+                dock = name.removeprefix("show_")
+                action.triggered.connect(lambda _c=False, d=dock: self._show(d))
+            else:
+                action.triggered.connect(lambda _c=False, f=slot, d=name: self._call(d, f))
+            menu.addAction(action)
+            self.actions[name] = action
+        self.menu = menu
+
+    def _show(self, dock: str) -> None:
+        self.docks[dock].show()
+        self.docks[dock].raise_()
+        QTimer.singleShot(0, self.ensure_built)
+
+    def _call(self, action: str, fn: Any) -> None:
+        panels = self.ensure_built()
+        if panels is None:
+            return
+        self._show("library" if action.startswith("run_") else "runner")
+        fn(panels)
+
+    def _stop(self, panels: TestPanels) -> None:
+        panels.runner.cancel()
+        if panels.library_view is not None:
+            panels.library_view.cancel()
 
     def set_session(self, session: Any) -> None:
         """A project was opened or closed; its library opens when a panel is first shown."""

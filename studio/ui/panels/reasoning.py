@@ -159,8 +159,14 @@ def badge(kind: str) -> str:
             f"{html.escape(label.upper())}</span>")
 
 
+def _shown(event: dict[str, Any]) -> bool:
+    """Bubbles already show hidden kinds; a reply still shows the model's reasoning."""
+    kind = event_kind(event)
+    return kind not in HIDDEN or (kind == "reply" and bool(event.get("reasoning")))
+
+
 def visible(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for e in events if event_kind(e) not in HIDDEN]
+    return [e for e in events if _shown(e)]
 
 
 def reasoning_rows(events: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -172,8 +178,8 @@ def reasoning_html(events: Iterable[dict[str, Any]]) -> str:
     rows = []
     for event in events:
         kind = event_kind(event)
-        if kind in HIDDEN:
-            continue   # the bubbles already show these
+        if not _shown(event):
+            continue
         rows.append(f"<tr><td style='padding:2px 10px 2px 0; white-space:nowrap'>{badge(kind)}</td>"
                     f"<td style='padding:2px 0'>{describe(event)}</td></tr>")
     if not rows:

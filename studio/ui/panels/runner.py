@@ -84,14 +84,14 @@ class RunnerPanel(QWidget):
         self.engine.setToolTip("Run with the deterministic offline engine or the model set in studio.yaml")
         self.run_button = QPushButton("▶ Run")
         self.run_button.setToolTip("Run the open simulation (Ctrl+R)")
-        self.run_button.setShortcut("Ctrl+R")
         self.run_button.setEnabled(False)
         self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop the run (finished turns stay on screen)")
+        self.stop_button.setToolTip("Stop the run (Ctrl+.)")
         self.stop_button.setEnabled(False)
         self.try_button = QPushButton("Try it")
         self.try_button.setCheckable(True)
-        self.try_button.setToolTip("Play the customer yourself: type each turn and see how the procedure answers")
+        self.try_button.setToolTip("Play the customer yourself: type each turn and see how the "
+                                   "procedure answers (Ctrl+T)")
         self.save_button = QPushButton("Save this run as a simulation…")
         self.save_button.setToolTip("Keep the conversation you tried as a simulation, with expectations "
                                     "filled in from what happened")
@@ -362,13 +362,16 @@ class RunnerPanel(QWidget):
         self.banner.setVisible(True)
 
     def _set_running(self, running: bool) -> None:
-        self.run_button.setEnabled(not running and (self.try_mode or self.simulation is not None))
+        was_disabled = not self.input.isEnabled()
+        runnable = bool(self.try_turns) if self.try_mode else self.simulation is not None
+        self.run_button.setEnabled(not running and runnable)
         self.stop_button.setEnabled(running)
         self.send_button.setEnabled(not running)
         self.input.setEnabled(not running)
         if running:
             self._set_status("running…", "running")
-        else:
+            self._show_error(None)
+        elif was_disabled and self.try_mode:
             self.input.setFocus()
 
     def _set_status(self, text: str, state: str = "") -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from pydantic import ValidationError
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from studio.core.project import Project
 from studio.core.simulation import Simulation
@@ -16,6 +17,21 @@ from studio.core.simulation import Simulation
 from .sim_customer_form import CustomerForm
 from .sim_expect_form import ExpectationsForm
 from .sim_fixtures_form import FixturesForm
+
+EMPTY_HINT = ("No simulation open.\n\nDouble-click a simulation in the project tree or the "
+              "Library to edit its customer, fixtures and expectations here, or use "
+              "“Try it” in the Runner and save the conversation as a new simulation.")
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """Long forms scroll instead of forcing the window taller than the screen."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    return area
+
 
 SaveFn = Callable[[str, Simulation, "str | None"], Any]   # key, simulation, previous name
 
@@ -45,9 +61,11 @@ class SimulationEditor(QWidget):
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color:#b3261e; font-size:11px;")
         self.save_button = QPushButton("Save")
-        self.save_button.setShortcut("Ctrl+S")
+        self.save_button.setToolTip("Save the simulation to its YAML file and the library")
         self.revert_button = QPushButton("Revert")
+        self.revert_button.setToolTip("Throw away the edits since the last save")
         self.run_button = QPushButton("▶ Run")
+        self.run_button.setToolTip("Run the simulation as edited (saved or not) in the Runner")
         head = QFormLayout()
         head.addRow("Name", self.name)
         head.addRow("Procedure", self.procedure)
@@ -64,15 +82,27 @@ class SimulationEditor(QWidget):
         self.fixtures = FixturesForm(project)
         self.expect = ExpectationsForm(project)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.customer, "Customer")
-        self.tabs.addTab(self.fixtures, "Fixtures")
-        self.tabs.addTab(self.expect, "Expectations")
+        self.tabs.addTab(_scrolling(self.customer), "Customer")
+        self.tabs.addTab(_scrolling(self.fixtures), "Fixtures")
+        self.tabs.addTab(_scrolling(self.expect), "Expectations")
 
-        layout = QVBoxLayout(self)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(head)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.problems)
         layout.addLayout(buttons)
+        self.empty = QLabel(EMPTY_HINT)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setObjectName("Muted")
+        self.empty.setMargin(24)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(page)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.pages)
 
         for signal in (self.name.textChanged, self.tags.textChanged, self.description.textChanged,
                        self.customer.changed, self.fixtures.changed, self.expect.changed):
@@ -85,6 +115,7 @@ class SimulationEditor(QWidget):
 
     # -- loading --------------------------------------------------------------
     def set_simulation(self, simulation: Simulation, key: str | None = None) -> None:
+        self.pages.setCurrentIndex(1)
         self._loading = True
         self.key, self.original = key, simulation
         self.name.setText(simulation.name)
