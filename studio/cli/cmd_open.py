@@ -1,6 +1,7 @@
 """`studio open [PROJECT] [--smoke]`: the desktop app (also what `studio` alone runs)."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,12 @@ def run(args) -> int:
     if project is not None and not (project / "studio.yaml").exists():
         print(f"studio open: {project} is not a project folder (no studio.yaml)", file=sys.stderr)
         return 2
+    if _no_display():
+        if not args.smoke:
+            print("studio open: no display found (DISPLAY and WAYLAND_DISPLAY are unset). Start it from "
+                  "a desktop session, or under a virtual screen: xvfb-run studio open", file=sys.stderr)
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"   # a smoke test can paint without a screen
     try:
         from studio.ui.app import run as run_app   # Qt is imported only for this command
         return run_app(project, smoke=args.smoke)
@@ -28,3 +35,10 @@ def run(args) -> int:
             import traceback
             traceback.print_exc()
         return 2
+
+
+def _no_display() -> bool:
+    """Qt aborts the process without a screen; say so instead (Linux only)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

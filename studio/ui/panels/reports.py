@@ -7,14 +7,18 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
 
 from .workers import Task, make_pool
 
 OUTCOME_COLOURS = {"triggered": "#5c6b7a", "resolved": "#1e7b34", "handoff": "#b26a00",
                    "unresolved": "#b3261e"}
+EMPTY_HINT = ("No runs yet.\n\nPress “Run all” in the Library (Ctrl+Shift+R): the pass rate, "
+              "outcomes per procedure, durations and tokens of each run appear here.")
+CHART_MIN_HEIGHT = 190
+MAX_RUN_TICKS = 15
 CSV_FIELDS = ("run_id", "started", "status", "procedure", "triggered", "resolved", "handoff",
               "unresolved", "passed", "failed", "errors", "pass_rate", "p50_duration_ms",
               "p95_duration_ms", "tokens", "cost")
@@ -80,9 +84,25 @@ class ReportsPanel(QWidget):
         self.charts = QWidget()
         self.grid = QGridLayout(self.charts)
         self.grid.setContentsMargins(0, 0, 0, 0)
+        scroller = QScrollArea()            # a short dock scrolls instead of squashing the charts
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(self.charts)
+        self.empty = QLabel(EMPTY_HINT)
+        self.empty.setObjectName("Muted")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(scroller)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.charts, 1)
+        layout.addWidget(self.pages, 1)
+        self.png_button.setEnabled(False)
+        self.csv_button.setEnabled(False)
+        self.refresh_button.setToolTip("Read the run history again")
+        self.png_button.setToolTip("Save the four charts as one image")
+        self.csv_button.setToolTip("Save the figures behind the charts, one row per run and procedure")
         self.refresh_button.clicked.connect(self.refresh)
         self.png_button.clicked.connect(self._export_png_clicked)
         self.csv_button.clicked.connect(self._export_csv_clicked)
@@ -96,13 +116,16 @@ class ReportsPanel(QWidget):
     # -- charts ---------------------------------------------------------------
     def _build_charts(self) -> None:
         import pyqtgraph as pg   # lazily: only when reports are first looked at
-        pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+        from ..theme import colors
+        c = colors()
+        pg.setConfigOptions(antialias=True, background=c.base, foreground=c.text)
         self._pg = pg
         specs = (("pass_rate", "Pass rate over runs (%)", 0, 0), ("outcomes", "Latest run by procedure", 0, 1),
                  ("duration", "Duration per run (ms): p50 and p95", 1, 0),
                  ("tokens", "Tokens and cost per run", 1, 1))
         for key, title, row, col in specs:
             plot = pg.PlotWidget(title=title)
+            plot.setMinimumHeight(CHART_MIN_HEIGHT)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.addLegend(offset=(10, 10))
             self.grid.addWidget(plot, row, col)
@@ -124,10 +147,15 @@ class ReportsPanel(QWidget):
         self.points = points
         if not self._charts_built:
             self._build_charts()
+        self.pages.setCurrentIndex(1 if points else 0)
+        self.png_button.setEnabled(bool(points))
+        self.csv_button.setEnabled(bool(points))
         if error:
             self.summary.setText(f"Could not read the run history: {error.splitlines()[0]}")
+            self.empty.setText("The run history could not be read.\n\n" + error.splitlines()[0])
         elif not points:
-            self.summary.setText("No runs yet: run the library to see reports.")
+            self.summary.setText("")
+            self.empty.setText(EMPTY_HINT)
         else:
             last = points[-1]
             rate = pass_rate(last.total) if last.total else None
@@ -140,6 +168,8 @@ class ReportsPanel(QWidget):
         pg = self._pg
         for plot in self.plots.values():
             plot.clear()
+            plot.getAxis("left").setTicks(None)
+            plot.getAxis("bottom").setTicks(None)
         runs = [p.run_id for p in self.points]
         totals = [p.total for p in self.points]
         rates = [pass_rate(t) if t else None for t in totals]
@@ -150,6 +180,7 @@ class ReportsPanel(QWidget):
                   symbolBrush="#1e7b34", name="passed")
         plot.setYRange(0, 100)
         plot.setLabel("bottom", "run")
+        self._run_ticks(plot, runs)
 
         plot = self.plots["outcomes"]
         latest = self.points[-1].procedures if self.points else []
@@ -167,6 +198,7 @@ class ReportsPanel(QWidget):
             plot.plot([a for a, _ in pts], [b for _, b in pts], pen=pg.mkPen(colour, width=2),
                       symbol="o", symbolSize=5, symbolBrush=colour, name=key.split("_")[0])
         plot.setLabel("bottom", "run")
+        self._run_ticks(plot, runs)
 
         plot = self.plots["tokens"]
         tok = [(r, t.tokens) for r, t in zip(runs, totals) if t and t.tokens is not None]
@@ -183,7 +215,21 @@ class ReportsPanel(QWidget):
             text.setPos(0.5, 0.5)
             plot.setXRange(0, 1)
             plot.setYRange(0, 1)
+            plot.getAxis("bottom").setTicks([[]])
+            plot.getAxis("left").setTicks([[]])
+        else:
+            self._run_ticks(plot, runs)
         plot.setLabel("bottom", "run")
+
+    @staticmethod
+    def _run_ticks(plot: Any, runs: list[int]) -> None:
+        """Runs are whole numbers: label them #1, #2… instead of 0.1, 0.2…."""
+        if not runs:
+            return
+        step = max(1, len(runs) // MAX_RUN_TICKS + (1 if len(runs) % MAX_RUN_TICKS else 0))
+        plot.getAxis("bottom").setTicks([[(r, f"#{r}") for r in runs[::step]]])
+        if len(runs) == 1:
+            plot.setXRange(runs[0] - 1, runs[0] + 1)
 
     # -- export -----------------------------------------------------------------
     def export_png(self, path: Path | str) -> bool:
