@@ -21,3 +21,15 @@ def sample_copy(tmp_path):
         shutil.copytree(SAMPLES / name, target, ignore=shutil.ignore_patterns("library.sqlite*"))
         return target
     return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clear_clipboard_at_exit():
+    """Qt's offscreen platform crashes at exit while the clipboard still owns data."""
+    yield
+    import sys
+    if "PySide6.QtGui" in sys.modules:
+        from PySide6.QtGui import QGuiApplication
+        if QGuiApplication.instance() is not None:
+            QGuiApplication.clipboard().clear()
+            QGuiApplication.processEvents()

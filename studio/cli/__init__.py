@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
+
+from .output import guarded_output
+
+DEBUG_ENV = "STUDIO_DEBUG"
+EXIT_BROKEN_PIPE = 141   # 128 + SIGPIPE, as a shell reports a command cut off by `head`
 
 
 def _command_modules() -> list[str]:
@@ -34,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     if not argv:
         # No arguments: open the desktop app on the last project.
         argv = ["open"] if "cmd_open" in _command_modules() else ["--help"]
+    code = EXIT_BROKEN_PIPE      # kept only if the output pipe broke outside the guards
+    with guarded_output():
+        code = _dispatch(argv)
+    return code
+
+
+def _dispatch(argv: list[str]) -> int:
     parser = build_parser(only=argv[0] if not argv[0].startswith("-") else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -44,6 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # a file or folder the command needed: say which, and what went wrong
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bug must still end with a message, not a traceback
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(f"error: internal error in `studio {argv[0]}`: {type(exc).__name__}: {exc}\n"
+              f"This is a bug in Procedure Studio; nothing was deleted. Run again with "
+              f"{DEBUG_ENV}=1 to see the full traceback for a report.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import json
 from studio.library import LibraryError
 from studio.library.coverage_report import coverage_report, format_coverage
 
-from .library_common import add_project_arg, error, load, open_library
+from .library_common import add_project_arg, add_read_only_arg, error, load, open_library
 
 
 def register(subparsers) -> None:
@@ -15,16 +15,16 @@ def register(subparsers) -> None:
     add_project_arg(p)
     p.add_argument("--run", type=int, metavar="RUN", help="a run id (default: the latest run)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--force-read-only", action="store_true",
-                   help="read the library even when another Studio has it open")
+    add_read_only_arg(p)
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
-    project = load(args.project)
+    project = load(args.project, simulations=False)
     if project is None:
         return 2
-    library = open_library(args.project, read_only=args.force_read_only, quiet=True)
+    library = open_library(args.project, read_only=args.force_read_only, quiet=True,
+                        offers_read_only=True)
     if library is None:
         return 2
     try:

@@ -26,6 +26,15 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    try:
+        return _create(args)
+    except OSError as exc:
+        print(f"error: cannot create {args.path}: {exc.strerror or exc}; "
+              "choose a folder you can write to", file=sys.stderr)
+        return 2
+
+
+def _create(args) -> int:
     target: Path = args.path
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         print(f"error: {target} already exists and is not empty; "
@@ -34,7 +43,7 @@ def run(args) -> int:
     if args.sample:
         names = sample_names()
         if args.sample not in names:
-            available = ", ".join(names) or "none found"
+            available = ", ".join(names) or f"none found (no sample projects in {samples_root()})"
             print(f"error: unknown sample '{args.sample}'; available samples: {available}",
                   file=sys.stderr)
             return 2

@@ -4,8 +4,10 @@ Exit 0 when everything passed, 1 when a simulation failed, 2 on any error.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import time
+from pathlib import Path
 
 from studio.core.problems import Severity
 from studio.core.progress import Progress
@@ -25,9 +27,9 @@ def register(subparsers) -> None:
     p.add_argument("--procedure", action="append", default=[], metavar="P",
                    help="only simulations of this procedure (repeatable)")
     p.add_argument("--failed", action="store_true", help="only those that did not pass in the last run")
-    p.add_argument("--concurrency", type=int, default=None, metavar="N",
+    p.add_argument("--concurrency", type=positive_int, default=None, metavar="N",
                    help="simulations at once (default: studio.yaml model.concurrency, else 4)")
-    p.add_argument("--repeat", type=int, default=1, metavar="K",
+    p.add_argument("--repeat", type=positive_int, default=1, metavar="K",
                    help="run each simulation K times; reports pass^k and flaky ones")
     p.add_argument("--resume", action="store_true", help="finish the latest interrupted run")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
@@ -39,6 +41,16 @@ def register(subparsers) -> None:
                    help="allow real connector calls where studio.yaml opts them in")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     p.set_defaults(func=main)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 class TerminalProgress:
@@ -96,8 +108,30 @@ def print_summary(summary: RunSummary, engine: str, out=None) -> None:
         print(f"the run was {summary.status}: `studio run-all PROJECT --resume` finishes it", file=out)
 
 
+def report_folder_problem(args) -> str | None:
+    """Checked before running, so a typo in --junit/--json does not cost a whole run."""
+    for flag, name in (("--junit", args.junit), ("--json", args.json)):
+        if name and not Path(name).resolve().parent.is_dir():
+            return f"{flag} {name}: the folder {Path(name).parent} does not exist"
+    return None
+
+
+def write_reports(summary: RunSummary, args) -> str | None:
+    for name, writer in ((args.junit, write_junit), (args.json, write_json)):
+        if not name:
+            continue
+        try:
+            writer(summary, name)
+        except OSError as exc:
+            return f"cannot write {name}: {exc.strerror or exc}"
+    return None
+
+
 def main(args) -> int:
-    project = load(args.project)
+    problem = report_folder_problem(args)
+    if problem:
+        return error(problem)
+    project = load(args.project, simulations=False)
     if project is None:
         return 2
     broken = [p for p in project.load_problems if p.severity == Severity.error]
@@ -130,13 +164,19 @@ def main(args) -> int:
                               repeat=args.repeat, options=options, progress=progress,
                               filters=filters)
         engine = args.model or project.settings.model.name or "offline"
+        unwritten = write_reports(summary, args)
         print_summary(summary, engine)
-        if args.junit:
-            write_junit(summary, args.junit)
-        if args.json:
-            write_json(summary, args.json)
+        if unwritten:
+            return error(unwritten + " (the results are stored in the library: "
+                         f"`studio runs show {args.project} {summary.run_id}`)")
         return summary.exit_code
     except LibraryError as exc:
         return error(str(exc))
+    except KeyboardInterrupt:
+        run = library.latest_run(statuses=("interrupted", "cancelled"))
+        kept = f"run {run.id} keeps its finished results; " if run else ""
+        print(f"\ninterrupted: {kept}`studio run-all {args.project} --resume` finishes it",
+              file=sys.stderr)
+        return 130
     finally:
         library.close()

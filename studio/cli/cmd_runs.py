@@ -8,7 +8,7 @@ from studio.library import LibraryError
 from studio.library.diff import diff_runs, format_diff
 from studio.library.records import aggregate_status
 
-from .library_common import add_project_arg, error, open_library
+from .library_common import add_project_arg, add_read_only_arg, error, open_library
 
 
 def register(subparsers) -> None:
@@ -35,12 +35,12 @@ def register(subparsers) -> None:
 def _common(parser) -> None:
     add_project_arg(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--force-read-only", action="store_true",
-                        help="read the library even when another Studio has it open")
+    add_read_only_arg(parser)
 
 
 def _open(args):
-    return open_library(args.project, read_only=args.force_read_only, quiet=True)
+    return open_library(args.project, read_only=args.force_read_only, quiet=True,
+                        offers_read_only=True)
 
 
 def cmd_list(args) -> int:

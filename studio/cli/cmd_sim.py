@@ -7,7 +7,8 @@ from pathlib import Path
 from studio.library import LibraryError
 from studio.library.sim_io import export_to, import_files, rebuild
 
-from .library_common import add_project_arg, error, load, open_library
+from .library_common import (add_project_arg, add_read_only_arg, error, load, not_a_project,
+                             open_library)
 
 
 def register(subparsers) -> None:
@@ -23,13 +24,13 @@ def register(subparsers) -> None:
     exp = sub.add_parser("export", help="write every simulation as YAML into DIR")
     add_project_arg(exp)
     exp.add_argument("directory", metavar="DIR")
+    add_read_only_arg(exp)
     exp.set_defaults(func=cmd_export)
 
     lst = sub.add_parser("list", help="list simulations")
     add_project_arg(lst)
     lst.add_argument("--search", metavar="TEXT", help="full-text search over names, tags and scripts")
-    lst.add_argument("--force-read-only", action="store_true",
-                     help="read the library even when another Studio has it open")
+    add_read_only_arg(lst)
     lst.set_defaults(func=cmd_list)
 
     reb = sub.add_parser("rebuild", help="move a damaged library aside and rebuild it from simulations/")
@@ -61,7 +62,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    library = open_library(args.project, quiet=True)
+    library = open_library(args.project, read_only=args.force_read_only, quiet=True,
+                           offers_read_only=True)
     if library is None:
         return 2
     try:
@@ -73,7 +75,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_list(args) -> int:
-    library = open_library(args.project, read_only=args.force_read_only, quiet=True)
+    library = open_library(args.project, read_only=args.force_read_only, quiet=True,
+                        offers_read_only=True)
     if library is None:
         return 2
     try:
@@ -90,10 +93,11 @@ def cmd_list(args) -> int:
 
 def cmd_rebuild(args) -> int:
     root = Path(args.project)
-    if not root.is_dir():
-        return error(f"{root} is not a folder")
+    problem = not_a_project(root)
+    if problem:
+        return error(problem)
     try:
-        moved, library = rebuild(root)
+        moved, library, recovered = rebuild(root)
     except LibraryError as exc:
         return error(str(exc))
     try:
@@ -104,5 +108,8 @@ def cmd_rebuild(args) -> int:
         library.close()
     if moved:
         print(f"moved the old library to {moved}")
+    if recovered:
+        print(f"kept {len(recovered)} simulation(s) that only the old library had: "
+              + ", ".join(recovered))
     print(f"rebuilt {root / 'library.sqlite'} with {count} simulation(s) from {root / 'simulations'}")
     return 0

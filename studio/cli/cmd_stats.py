@@ -7,7 +7,7 @@ import json
 from studio.library import LibraryError
 from studio.library.stats import format_stats, history, run_stats
 
-from .library_common import add_project_arg, error, open_library
+from .library_common import add_project_arg, add_read_only_arg, error, open_library
 
 
 def register(subparsers) -> None:
@@ -18,13 +18,13 @@ def register(subparsers) -> None:
     p.add_argument("--history", type=int, nargs="?", const=20, metavar="N",
                    help="also the last N runs, one point per run (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--force-read-only", action="store_true",
-                   help="read the library even when another Studio has it open")
+    add_read_only_arg(p)
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
-    library = open_library(args.project, read_only=args.force_read_only, quiet=True)
+    library = open_library(args.project, read_only=args.force_read_only, quiet=True,
+                        offers_read_only=True)
     if library is None:
         return 2
     try:

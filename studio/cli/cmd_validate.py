@@ -14,7 +14,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "validate", help="check a project and list its problems",
         description="Check a project folder. Exit code 0: no errors (warnings allowed); "
-                    "1: errors found; 2: not a project folder.")
+                    "1: errors found (a folder without studio.yaml is one); 2: the path is not a folder.")
     parser.add_argument("path", type=Path, help="the project folder (it holds studio.yaml)")
     parser.add_argument("--json", action="store_true", help="print the problems as a JSON list")
     parser.set_defaults(func=run)

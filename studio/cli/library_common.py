@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from studio.core.project import Project, load_project
-from studio.library import Library, LibraryError
+from studio.core.project import SETTINGS_FILE, Project, load_project
+from studio.library import Library, LibraryError, LibraryInUse
 
 EXIT_ERROR = 2
+READ_ONLY_FLAG = "--force-read-only"
 
 
 def error(message: str) -> int:
@@ -16,17 +17,45 @@ def error(message: str) -> int:
     return EXIT_ERROR
 
 
-def load(root: str) -> Project | None:
+def not_a_project(root: str | Path) -> str | None:
+    """Why `root` is not a project folder, or None when it is one."""
     path = Path(root)
-    if not (path / "studio.yaml").is_file() and not (path / "procedures").is_dir():
-        error(f"{path} is not a Procedure Studio project (no studio.yaml)")
+    if not path.is_dir():
+        return f"{path} is not a folder: give the path of a project folder (it holds {SETTINGS_FILE})"
+    if not (path / SETTINGS_FILE).is_file() and not (path / "procedures").is_dir():
+        return (f"{path} is not a Procedure Studio project (no {SETTINGS_FILE}); "
+                "`studio new PATH` creates one")
+    return None
+
+
+def load(root: str, *, simulations: bool = True) -> Project | None:
+    """The project, or None after printing why not. `simulations=False` when the
+    command takes them from the library (which reports broken simulation files)."""
+    problem = not_a_project(root)
+    if problem:
+        error(problem)
         return None
-    return load_project(path)
+    return load_project(Path(root), simulations=simulations)
 
 
-def open_library(root: str, *, read_only: bool = False, quiet: bool = False) -> Library | None:
+def open_library(root: str, *, read_only: bool = False, quiet: bool = False,
+                 offers_read_only: bool = False) -> Library | None:
+    """The project's library, or None after printing why not. Never creates a
+    library.sqlite in a folder that is not a project. `offers_read_only`: the
+    command has --force-read-only, so a library in use can still be read."""
+    problem = not_a_project(root)
+    if problem:
+        error(problem)
+        return None
     try:
         library = Library.open(root, read_only=read_only)
+    except LibraryInUse as exc:
+        if offers_read_only:
+            what = f"add {READ_ONLY_FLAG} to read it while the other one has it open"
+        else:
+            what = "this command changes the library: close the other one, then run this again"
+        error(f"{str(exc).splitlines()[0]}\n{what}")
+        return None
     except LibraryError as exc:
         error(str(exc))
         return None
@@ -38,3 +67,8 @@ def open_library(root: str, *, read_only: bool = False, quiet: bool = False) -> 
 
 def add_project_arg(parser) -> None:
     parser.add_argument("project", metavar="PROJECT", help="the project folder")
+
+
+def add_read_only_arg(parser) -> None:
+    parser.add_argument(READ_ONLY_FLAG, action="store_true",
+                        help="read the library even when another Studio has it open")

@@ -198,14 +198,15 @@ def _step_id_at(data: Any, loc: tuple) -> str | None:
     return found
 
 
-def load_model(cls: type[BaseModel], path: Path, rel: str) -> tuple[Any, SourceMap | None, list[Problem]]:
-    """Read one YAML file into `cls`; never raises for bad content."""
+def load_model(cls: type[BaseModel], path: Path, rel: str, *,
+               fast: bool = False) -> tuple[Any, SourceMap | None, list[Problem]]:
+    """Read one YAML file into `cls`; never raises for bad content. `fast`: see parse_yaml."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, None, [Problem(code="io", file=rel, message=f"cannot read file: {exc}")]
     try:
-        data, source = parse_yaml(text)
+        data, source = parse_yaml(text, fast=fast)
     except YamlError as exc:
         return None, None, [Problem(code="yaml", file=rel, line=exc.line, column=exc.column,
                                     message=exc.message,
@@ -219,8 +220,11 @@ def load_model(cls: type[BaseModel], path: Path, rel: str) -> tuple[Any, SourceM
         return None, source, pydantic_problems(exc, rel, source, data)
 
 
-def load_project(root: Path | str) -> Project:
-    """Load everything; problems go to `project.load_problems`, never raised."""
+def load_project(root: Path | str, *, simulations: bool = True) -> Project:
+    """Load everything; problems go to `project.load_problems`, never raised.
+
+    `simulations=False` leaves out the `simulations/` folder, for callers that
+    take simulations from the library (run-all over thousands of them)."""
     root = Path(root)
     project = Project(root=root)
     problems = project.load_problems
@@ -248,7 +252,8 @@ def load_project(root: Path | str) -> Project:
         for path in sorted(directory.glob("*.y*ml")):
             rel = f"{folder}/{path.name}"
             stem = path.stem
-            model, source, found = load_model(cls, path, rel)
+            # simulations are many and hold no code: libyaml reads them
+            model, source, found = load_model(cls, path, rel, fast=kind == "simulation")
             problems.extend(found)
             if source:
                 project.sources[rel] = source
@@ -271,7 +276,8 @@ def load_project(root: Path | str) -> Project:
 
     load_dir(PROCEDURES_DIR, Procedure, "procedure", project.procedures, lambda m, s: m.id)
     load_dir(CONNECTORS_DIR, Connector, "connector", project.connectors, lambda m, s: m.id)
-    load_dir(SIMULATIONS_DIR, Simulation, "simulation", project.simulations, lambda m, s: s)
+    if simulations:
+        load_dir(SIMULATIONS_DIR, Simulation, "simulation", project.simulations, lambda m, s: s)
 
     knowledge_dir = root / KNOWLEDGE_DIR
     if knowledge_dir.is_dir():

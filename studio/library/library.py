@@ -100,8 +100,8 @@ class Library(RunsStore):
             who = f"pid {held.pid}" if held.pid else "another process"
             raise LibraryInUse(
                 f"{path}: the library is in use by another Procedure Studio ({who}).\n"
-                "Close it, or open this one read-only (--force-read-only / read_only=True): "
-                "you can browse simulations and runs but not run or edit.",
+                "Close it and try again; meanwhile it can be opened read-only "
+                "(--force-read-only) to browse simulations and runs, not to run or edit them.",
                 pid=held.pid) from None
         writer = None
         try:

@@ -7,12 +7,14 @@ half-imported.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from studio.core.problems import Problem, Severity
 from studio.core.project import LIBRARY_FILE, SIMULATIONS_DIR, load_model
@@ -46,7 +48,7 @@ def read_simulation(path: Path, root: Path) -> tuple[Simulation | None, list[Pro
     rel = _rel(path, root)
     if not path.is_file():
         return None, [Problem(code="io", file=rel, message="no such file")]
-    sim, _source, problems = load_model(Simulation, path, rel)
+    sim, _source, problems = load_model(Simulation, path, rel, fast=True)
     return sim, problems
 
 
@@ -163,16 +165,56 @@ def export_to(library: "Library", directory: Path) -> list[Path]:
     return written
 
 
-def rebuild(project_root: Path | str) -> tuple[Path | None, "Library"]:
+class Rebuilt(NamedTuple):
+    moved: Path | None            # where the old file went (None when there was none)
+    library: "Library"            # the new library, open
+    recovered: list[str]          # simulations only the old file had, copied over
+
+
+def _aside(path: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target, n = path.with_name(f"{path.name}.broken-{stamp}"), 2
+    while target.exists():               # two rebuilds within a second keep both files
+        target, n = path.with_name(f"{path.name}.broken-{stamp}-{n}"), n + 1
+    return target
+
+
+def old_simulations(path: Path) -> list[Simulation]:
+    """Whatever simulations can still be read from a moved-aside library (none
+    when it is not SQLite at all); unreadable rows are skipped."""
+    found: list[Simulation] = []
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return found
+    try:
+        rows = conn.execute("SELECT spec FROM simulations").fetchall()
+    except sqlite3.Error:
+        rows = []
+    finally:
+        conn.close()
+    for (spec,) in rows:
+        try:
+            found.append(Simulation.model_validate(json.loads(spec)))
+        except (ValueError, TypeError):
+            continue
+    return found
+
+
+def rebuild(project_root: Path | str) -> Rebuilt:
     """Move a (broken) library aside and build a fresh one from `simulations/`.
 
-    Returns where the old file went (None when there was none) and the open library.
+    Simulations that lived only in the library (imported from elsewhere, made
+    in the app) are copied from the old file when it can still be read, so a
+    rebuild loses no simulation; run history stays in the moved file.
     """
     from .library import Library
     from .lock import LibraryLock, LockHeld
     from .records import LibraryInUse
 
     root = Path(project_root)
+    if not root.is_dir():
+        raise LibraryError(f"{root} is not a project folder")
     path = root / LIBRARY_FILE
     lock = LibraryLock(path.with_name(path.name + ".lock"))
     try:
@@ -183,8 +225,7 @@ def rebuild(project_root: Path | str) -> tuple[Path | None, "Library"]:
     moved = None
     try:
         if path.exists():
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            moved = path.with_name(f"{path.name}.broken-{stamp}")
+            moved = _aside(path)
             shutil.move(str(path), str(moved))
             for suffix in ("-wal", "-shm"):
                 extra = path.with_name(path.name + suffix)
@@ -192,8 +233,12 @@ def rebuild(project_root: Path | str) -> tuple[Path | None, "Library"]:
                     shutil.move(str(extra), str(moved) + suffix)
     finally:
         lock.release()
-    if not root.is_dir():
-        raise LibraryError(f"{root} is not a project folder")
     library = Library.open(root)
-    library.audit("library.rebuild", str(moved or ""))
-    return moved, library
+    recovered: list[str] = []
+    if moved is not None:
+        have = {r.name for r in library.simulations()}
+        missing = [s for s in old_simulations(moved) if s.name not in have]
+        library.save_simulations(missing, audit="recover")
+        recovered = [s.name for s in missing]
+    library.audit("library.rebuild", str(moved or ""), {"recovered": recovered})
+    return Rebuilt(moved, library, recovered)

@@ -6,6 +6,7 @@ remembered so the trace can redact it.
 """
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any, Iterator
@@ -16,6 +17,41 @@ REDACTED = "***"
 
 class MissingSecret(Exception):
     pass
+
+
+_HANDED_OUT: set[str] = set()      # every secret value this process used, for log redaction
+
+
+def redact_text(text: str, secrets: "set[str] | list[str]") -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+class _RedactLogs(logging.Filter):
+    """httpx logs each request's URL at INFO: a secret in a query string must not
+    reach a log handler the app or a user configured."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _HANDED_OUT:
+            message = record.getMessage()
+            clean = redact_text(message, set(_HANDED_OUT))
+            if clean != message:
+                record.msg, record.args = clean, ()
+        return True
+
+
+_LOG_FILTER = _RedactLogs()
+
+
+def _remember(value: str) -> None:
+    if value not in _HANDED_OUT:
+        _HANDED_OUT.add(value)
+        for name in ("httpx", "httpcore"):
+            logger = logging.getLogger(name)
+            if _LOG_FILTER not in logger.filters:
+                logger.addFilter(_LOG_FILTER)
 
 
 def get_secret(name: str) -> str | None:
@@ -48,6 +84,7 @@ class SecretLookup(Mapping):
                 f"secret '{name}' is not set: store it in the OS keyring (service "
                 f"'{KEYRING_SERVICE}') or set the environment variable STUDIO_SECRET_{name}")
         self.used[name] = value
+        _remember(value)
         return value
 
     def __iter__(self) -> Iterator[str]:
@@ -61,10 +98,7 @@ class SecretLookup(Mapping):
         if not self.used:
             return value
         if isinstance(value, str):
-            for secret in sorted(self.used.values(), key=len, reverse=True):
-                if secret:
-                    value = value.replace(secret, REDACTED)
-            return value
+            return redact_text(value, list(self.used.values()))
         if isinstance(value, dict):
             return {k: self.redact(v) for k, v in value.items()}
         if isinstance(value, list):

@@ -40,6 +40,26 @@ def customer_attributes(project: Any, simulation: Simulation) -> dict[str, Any]:
     return attributes
 
 
+def procedure_problem(project: Any, simulation: Simulation) -> str | None:
+    """Why the procedure the simulation exercises cannot run (None when it can).
+
+    A simulation of a missing or unloadable procedure ends in `error`, never
+    `fail`: judging it would report every expectation of a file that does not
+    parse as a regression."""
+    name = simulation.procedure
+    procedures = getattr(project, "procedures", None)
+    if not name or procedures is None or name in procedures:
+        return None
+    file = project.file_of("procedure", name) if hasattr(project, "file_of") else None
+    broken = [p for p in getattr(project, "load_problems", [])
+              if file and p.file == file and p.severity == "error"]
+    if broken:
+        return (f"procedure '{name}' cannot be loaded: {broken[0].format().splitlines()[0]} "
+                "(`studio validate` lists every problem)")
+    known = ", ".join(sorted(procedures)) or "none"
+    return f"procedure '{name}' is not in this project (known: {known})"
+
+
 def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions | None = None,
                    cancel: Progress | None = None,
                    on_event: Callable[[dict[str, Any]], None] | None = None) -> SimulationResult:
@@ -54,6 +74,9 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
     brain = None
     exceeded = False
     try:
+        problem = procedure_problem(project, simulation)
+        if problem:
+            raise SimulationProblem(problem)
         attributes = customer_attributes(project, simulation)
         brain = make_brain(project, options)
         conversation = Conversation(project, brain, attributes=attributes,

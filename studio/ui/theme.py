@@ -94,7 +94,9 @@ def apply_theme(app, dark: bool | None = None) -> Colors:
     pal.setColor(QPalette.BrightText, QColor("#FFFFFF"))
     pal.setColor(QPalette.Button, window.lighter(125) if dark else base)
     app.setPalette(pal)
-    app.setStyleSheet(_STYLE.format(c=c))
+    from .resources import resource_path
+    close = resource_path("icons", "close.svg").as_posix()
+    app.setStyleSheet(_STYLE.format(c=c, close=close))
     return c
 
 
@@ -102,6 +104,9 @@ _STYLE = """
 QToolBar {{ border: none; spacing: 2px; padding: 2px 4px; }}
 QDockWidget::title {{ padding: 6px 8px; font-weight: 600; }}
 QTabBar::tab {{ padding: 6px 14px; }}
+QTabBar::close-button {{ image: url({close}); subcontrol-position: right; border-radius: 3px;
+                        margin: 2px; }}
+QTabBar::close-button:hover {{ background: {c.border}; }}
 QGroupBox {{ font-weight: 600; border: 1px solid {c.border}; border-radius: 6px;
             margin-top: 14px; padding: 8px 6px 6px 6px; }}
 QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; }}
@@ -111,3 +116,28 @@ QPlainTextEdit, QLineEdit, QTextEdit {{
     border: 1px solid {c.border}; border-radius: 4px; padding: 3px; }}
 QPlainTextEdit:focus, QLineEdit:focus, QTextEdit:focus {{ border: 1px solid {c.accent}; }}
 """
+
+
+# The panels write their status colours for a light background; on the dark
+# theme the same roles get lighter tones, so text stays readable.
+DARK_TONES = {
+    "#5c6b7a": "#9ca3af", "#6b7683": "#9ca3af", "#7a8590": "#9ca3af", "#8a96a3": "#9ca3af",
+    "#b3261e": "#f87171", "#1e7b34": "#4ade80", "#b26a00": "#fbbf24", "#b35c00": "#fb923c",
+    "#8a4b00": "#fb923c", "#6a4fb3": "#a78bfa", "#0b7a75": "#2dd4bf", "#2f6fb3": "#60a5fa",
+    "#7a4f9a": "#c084fc", "#2f5d8f": "#60a5fa", "#1d232b": "#e5e7eb", "#10263f": "#e5e7eb",
+    "#4a3500": "#f3e3b5", "#4a2f00": "#f3e3b5",
+}
+
+
+def tone(text: str) -> str:
+    """`text` (a colour, CSS or HTML) with its light-theme colours swapped on the dark theme."""
+    if not _current.dark:
+        return text
+    for light, dark in DARK_TONES.items():
+        if light in text:
+            text = text.replace(light, dark)
+    return text
+
+
+def qcolor(hex_colour: str) -> QColor:
+    return QColor(tone(hex_colour))

@@ -10,8 +10,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from studio.core.project import load_project
-from studio.simulate.runner import run_simulation
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))   # the checkout this file is in, installed or not
+
+from studio.core.project import load_project  # noqa: E402
+from studio.simulate.runner import run_simulation  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_projects"
 

@@ -9,8 +9,12 @@ import statistics
 import sys
 import threading
 import time
+from pathlib import Path
 
-from studio.runtime.sandbox import Sandbox
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))   # the checkout this file is in, installed or not
+
+from studio.runtime.sandbox import Sandbox  # noqa: E402
 
 SNIPPETS = {
     "refund (DESIGN.md)": (

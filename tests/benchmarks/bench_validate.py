@@ -9,8 +9,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from studio.core.project import load_project
-from studio.core.validate import validate_procedure, validate_project
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))   # the checkout this file is in, installed or not
+
+from studio.core.project import load_project  # noqa: E402
+from studio.core.validate import validate_procedure, validate_project  # noqa: E402
 
 
 def big_procedure(steps: int = 300) -> str:

@@ -8,9 +8,11 @@ import importlib
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
+
+from ..theme import qcolor
 
 from .marks import COVERED_FAILING, COVERED_PASSING, UNCOVERED, library_coverage, uncovered_steps
 from .workers import Task, make_pool
@@ -75,14 +77,21 @@ class CoveragePanel(QWidget):
         self._task = None
         self.marks = marks
         self.tree.clear()
+        if all(m == UNCOVERED for steps in marks.values() for m in steps.values()):
+            self.message.setText("Nothing covered yet: press “Run all” in the Library (Ctrl+Shift+R) "
+                                 "to see which steps your simulations reach.")
+        else:
+            self.message.setText("Steps no simulation reaches are marked ○ here and in the editor; "
+                                 "select a procedure and press Suggest simulations to draft some.")
         for pid, steps in marks.items():
             covered = sum(m != UNCOVERED for m in steps.values())
             top = QTreeWidgetItem(self.tree, [pid, f"{covered}/{len(steps)} steps"])
+            top.setToolTip(0, pid)
             top.setData(0, Qt.ItemDataRole.UserRole, pid)
             for step, mark in steps.items():
                 label, colour = MARK_STYLE[mark]
                 item = QTreeWidgetItem(top, [step, label])
-                item.setForeground(1, QBrush(QColor(colour)))
+                item.setForeground(1, QBrush(qcolor(colour)))
                 item.setData(0, Qt.ItemDataRole.UserRole, pid)
             self.coverage_marks.emit(pid, steps)
         self.loaded.emit()
@@ -130,7 +139,7 @@ class CoveragePanel(QWidget):
             self.suggestion_items.append((item, suggestion))
         for unreached in getattr(report, "unreached", []) or []:
             item = QTreeWidgetItem(top, [unreached.target, f"not reachable: {unreached.reason}"])
-            item.setForeground(1, QBrush(QColor("#b35c00")))
+            item.setForeground(1, QBrush(qcolor("#b35c00")))
         top.setExpanded(True)
         self.tree.scrollToItem(top)
         self.add_button.setVisible(bool(suggestions))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+
+from ..theme import qcolor
 
 SECTIONS = (("regressions", "Regressions", "#b3261e"),
             ("fixes", "Fixed", "#1e7b34"),
@@ -37,7 +39,10 @@ class DiffView(QTreeWidget):
     def show_message(self, text: str) -> None:
         self.clear()
         self.diff = None
-        QTreeWidgetItem(self, [text])
+        item = QTreeWidgetItem(self, [text])
+        item.setToolTip(0, text)
+        item.setForeground(0, QBrush(qcolor("#7a8590")))
+        item.setFirstColumnSpanned(True)
 
     def set_diff(self, diff: Any) -> None:
         self.clear()
@@ -46,7 +51,7 @@ class DiffView(QTreeWidget):
                                       f"{len(diff.regressions)} regressions, {len(diff.fixes)} fixed",
                                       ("procedures changed: " + ", ".join(diff.changed_procedures))
                                       if diff.changed_procedures else ""])
-        head.setForeground(0, QBrush(QColor("#5c6b7a")))
+        head.setForeground(0, QBrush(qcolor("#5c6b7a")))
         bold = QFont()
         bold.setBold(True)
         for attr, title, colour in SECTIONS:
@@ -57,7 +62,7 @@ class DiffView(QTreeWidget):
             if attr == "regressions":
                 section.setToolTip(0, "Passed in the previous run, failing now")
             section.setFont(0, bold)
-            section.setForeground(0, QBrush(QColor(colour)))
+            section.setForeground(0, QBrush(qcolor(colour)))
             section.setData(0, 256, attr)
             for change in changes:
                 item = QTreeWidgetItem(section, [
@@ -72,12 +77,12 @@ class DiffView(QTreeWidget):
                         exp.message or f"expected {_short(exp.expected)}, got {_short(exp.actual)}"])
                     sub.setToolTip(2, f"expected {_short(exp.expected)}\nactual {_short(exp.actual)}")
                     if exp.after == "fail":
-                        sub.setForeground(1, QBrush(QColor("#b3261e")))
+                        sub.setForeground(1, QBrush(qcolor("#b3261e")))
                 item.setExpanded(attr == "regressions")
             section.setExpanded(attr in ("regressions", "still_failing", "fixes"))
         if diff.unchanged_passing:
             QTreeWidgetItem(self, [f"{diff.unchanged_passing} unchanged, passing"]).setForeground(
-                0, QBrush(QColor("#5c6b7a")))
+                0, QBrush(qcolor("#5c6b7a")))
 
     def ordered(self) -> list[tuple[str, str]]:
         """(section, simulation) in display order: what a reader sees top-down."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+
+from ..theme import qcolor
 
 STATUS_STYLE = {
     "pass": ("✔ pass", "#1e7b34"),
@@ -42,7 +44,7 @@ class ExpectationsView(QTreeWidget):
         for exp in sorted(expectations, key=lambda e: order.get(e.status, 3)):
             label, colour = STATUS_STYLE.get(exp.status, (exp.status, "#5c6b7a"))
             item = QTreeWidgetItem([label, exp.type, _short(exp.expected), _short(exp.actual)])
-            item.setForeground(0, QBrush(QColor(colour)))
+            item.setForeground(0, QBrush(qcolor(colour)))
             tip = exp.message or ""
             if getattr(exp, "reasoning", None):
                 tip += f"\n\nJudge: {exp.reasoning}"
@@ -55,7 +57,7 @@ class ExpectationsView(QTreeWidget):
         """One greyed line instead of results (not run yet, not judged)."""
         self.clear()
         item = QTreeWidgetItem([text])
-        item.setForeground(0, QBrush(QColor("#7a8590")))
+        item.setForeground(0, QBrush(qcolor("#7a8590")))
         self.addTopLevelItem(item)
         item.setFirstColumnSpanned(True)
 

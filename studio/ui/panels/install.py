@@ -61,18 +61,25 @@ class TestPanels(QObject):
     def save_simulation(self, key: str, simulation: Simulation, previous: str | None = None) -> None:
         """YAML file (through the undo stack when there is a session) and the library."""
         old = self.project.simulations.get(key)
+        previous = previous or (old.name if old is not None and old.name != simulation.name else None)
+        rel = self.project.file_of("simulation", key)
+        existing = self.library.get(simulation.name) if self.library is not None else None
+        if existing is not None and (previous or (existing.source_file or rel) != rel):
+            raise ValueError(f"a simulation named {simulation.name!r} already exists; choose another name")
         if self.session is not None:
             from studio.ui.document.project_commands import ReplaceItems
             self.session.push(ReplaceItems(self.session, [("simulation", key if old else None, old,
                                                            key, simulation)],
                                            f"Edit simulation {simulation.name}"))
+        # the library first: saving the file makes it re-import the folder, which
+        # must find the simulation under its new name already (a rename, not a copy)
+        if self.library is not None:
+            self.library.save_simulation(simulation, source_file=rel, previous_name=previous)
+        if self.session is not None:
             self.session.save([("simulation", key)])
         else:
             self.project.save_simulation(key, simulation)
-        if self.library is not None:
-            rel = self.project.file_of("simulation", key)
-            previous = previous or (old.name if old is not None and old.name != simulation.name else None)
-            self.library.save_simulation(simulation, source_file=rel, previous_name=previous)
+        if self.library_view is not None:
             self.library_view.refresh()
 
     def _add_suggestions(self, chosen: list) -> None:

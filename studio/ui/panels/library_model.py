@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
+
+from ..theme import qcolor
 
 COLUMNS = ("Name", "Procedure", "Tags", "Last status", "Duration", "Flaky")
 STATUS_COLOURS = {"passed": "#1e7b34", "failed": "#b3261e", "error": "#b35c00",
@@ -167,9 +169,9 @@ class LibraryModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.ForegroundRole and col == 3:
-            return QBrush(QColor(STATUS_COLOURS.get(row.status, "#7a8590")))
+            return QBrush(qcolor(STATUS_COLOURS.get(row.status, "#7a8590")))
         if role == Qt.ItemDataRole.ForegroundRole and col == 5 and row.flaky:
-            return QBrush(QColor("#b26a00"))
+            return QBrush(qcolor("#b26a00"))
         if role == Qt.ItemDataRole.FontRole and col in (3, 5):
             from PySide6.QtGui import QFont
             font = QFont()
@@ -177,6 +179,8 @@ class LibraryModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole and col == 5 and row.flaky:
             return "Different verdicts across repeats: " + ", ".join(row.statuses)
+        if role == Qt.ItemDataRole.ToolTipRole and col in (0, 1, 2):
+            return self._text(row, col) + ("\nDouble-click to open it in the runner" if col == 0 else "")
         return None
 
     @staticmethod

@@ -21,11 +21,13 @@ from studio.core.progress import Progress
 from studio.core.project import Project
 
 from . import services
+from ..theme import tone
 from .diff_view import DiffView
 from .library_model import ROW_ROLE, LibraryFilter, LibraryModel, latest_statuses
 from .run_history import RunHistory, SimulationHistory
 from .workers import Task, make_pool
 
+NO_DIFF_HINT = "Nothing to compare yet: run all, change something, run all again."
 STATUS_FILTERS = ["any status", "passed", "failed", "error", "not run", "flaky"]
 DRAIN_MS = 100
 GUI_SWITCH_INTERVAL = 0.001   # seconds; Python's default 0.005 lets 4 busy workers starve the GUI
@@ -94,23 +96,26 @@ class LibraryView(QWidget):
         filters.addWidget(self.status_filter, 1)
 
         self.run_all_button = QPushButton("▶ Run all")
-        self.run_all_button.setToolTip("Run every simulation in the library")
         self.run_selected_button = QPushButton("Run selected")
         self.run_failed_button = QPushButton("Run failed")
-        self.run_failed_button.setToolTip("Run what did not pass in the last run")
         self.repeat = QSpinBox()
         self.repeat.setRange(1, 20)
         self.repeat.setPrefix("Repeat ×")
+        self.repeat.setAccelerated(True)
         self.repeat.setToolTip("Run each simulation K times to find flaky ones")
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.progress.setFormat("%v / %m")
+        self.progress.setFormat("not run yet")
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.counts = QLabel("")
         self.counts.setTextFormat(Qt.TextFormat.RichText)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the run; finished results are kept (Ctrl+.)")
         self.cancel_button.setEnabled(False)
+        self.run_all_button.setToolTip("Run every simulation in the library (Ctrl+Shift+R)")
+        self.run_selected_button.setToolTip("Run the simulations selected in the table")
+        self.run_failed_button.setToolTip("Run what did not pass in the last run (Ctrl+Alt+R)")
         actions = QHBoxLayout()
         for w in (self.run_all_button, self.run_selected_button, self.run_failed_button, self.repeat):
             actions.addWidget(w)
@@ -168,6 +173,8 @@ class LibraryView(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.table.doubleClicked.connect(self._activated)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self._update_buttons()
 
     # -- loading --------------------------------------------------------------
     def set_project(self, project: Project) -> None:
@@ -187,7 +194,7 @@ class LibraryView(QWidget):
 
     def _refresh_failed(self, message: str) -> None:
         self._refresh_task = None
-        self.counts.setText(f"<span style='color:#b3261e'>{message.splitlines()[0]}</span>")
+        self.counts.setText(tone(f"<span style='color:#b3261e'>{message.splitlines()[0]}</span>"))
         self.refreshed.emit()
 
     def _snapshot_loaded(self, snap: dict[str, Any], *, after_run: bool = False) -> None:
@@ -203,7 +210,8 @@ class LibraryView(QWidget):
         if snap["diff"] is not None:
             self.diff_view.set_diff(snap["diff"])
         else:
-            self.diff_view.show_message(snap["diff_note"] or "No previous run to compare with.")
+            note = snap["diff_note"]
+            self.diff_view.show_message(NO_DIFF_HINT if not note or "need two runs" in note else note)
         self._apply_filters()
         self._update_summary_label()
         self.refreshed.emit()
@@ -276,6 +284,7 @@ class LibraryView(QWidget):
         self._counts = collections.Counter()
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(0)
+        self.progress.setFormat("%v / %m")
         self._started_at = time.perf_counter()
         task = Task(work, progress)
         task.signals.finished.connect(self._run_done)
@@ -312,7 +321,7 @@ class LibraryView(QWidget):
 
     def _counts_text(self, done: int, total: int) -> str:
         c = self._counts
-        text = (f"<span style='color:#1e7b34'>{c['passed']} passed</span> · "
+        text = tone(f"<span style='color:#1e7b34'>{c['passed']} passed</span> · "
                 f"<span style='color:#b3261e'>{c['failed']} failed</span> · "
                 f"<span style='color:#b35c00'>{c['error']} errors</span>")
         if self.is_running() and done and total > done:
@@ -342,7 +351,7 @@ class LibraryView(QWidget):
         self._drain_timer.stop()
         self._set_running(False)
         self.model.clear_pending()
-        self.counts.setText(f"<span style='color:#b3261e'>Run failed: {message.splitlines()[0]}</span>")
+        self.counts.setText(tone(f"<span style='color:#b3261e'>Run failed: {message.splitlines()[0]}</span>"))
         self.run_failed.emit(message)
 
     def _quiet_interpreter(self, on: bool) -> None:
@@ -364,21 +373,26 @@ class LibraryView(QWidget):
     def _set_running(self, running: bool) -> None:
         if not running:
             self._quiet_interpreter(False)
-        for button in (self.run_all_button, self.run_selected_button, self.run_failed_button):
+        for button in (self.run_all_button, self.run_failed_button):
             button.setEnabled(not running)
+        self._update_buttons()
         self.repeat.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self.cancel_button.setText("Cancel")
+
+    def _update_buttons(self) -> None:
+        selected = self.table.selectionModel().hasSelection()
+        self.run_selected_button.setEnabled(selected and not self.is_running())
 
     def _update_summary_label(self) -> None:
         if self.is_running():
             return
         rows = self.model.rows
         counts = collections.Counter(r.status for r in rows)
-        self.counts.setText(f"{len(rows)} simulations · <span style='color:#1e7b34'>{counts['passed']} passed</span>"
-                            f" · <span style='color:#b3261e'>{counts['failed']} failed</span>"
-                            f" · <span style='color:#b35c00'>{counts['error']} errors</span>"
-                            f" · {counts['']} not run")
+        self.counts.setText(tone(f"{len(rows)} simulations · <span style='color:#1e7b34'>{counts['passed']} passed</span>"
+                                 f" · <span style='color:#b3261e'>{counts['failed']} failed</span>"
+                                 f" · <span style='color:#b35c00'>{counts['error']} errors</span>"
+                                 f" · {counts['']} not run"))
 
     # -- selection ------------------------------------------------------------
     def _current_changed(self, current, _previous) -> None:

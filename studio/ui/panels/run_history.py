@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+
+from ..theme import qcolor
 
 RUN_COLOURS = {"complete": "#1e7b34", "cancelled": "#b35c00", "interrupted": "#b3261e",
                "running": "#2f5d8f"}
@@ -25,9 +27,9 @@ class RunHistory(QTreeWidget):
             started = (run.started or "").replace("T", " ")[:19]
             item = QTreeWidgetItem(self, [f"#{run.id}", started, run.status, str(run.passed),
                                           str(run.failed), str(run.errors)])
-            item.setForeground(2, QBrush(QColor(RUN_COLOURS.get(run.status, "#5c6b7a"))))
+            item.setForeground(2, QBrush(qcolor(RUN_COLOURS.get(run.status, "#5c6b7a"))))
             if run.failed:
-                item.setForeground(4, QBrush(QColor("#b3261e")))
+                item.setForeground(4, QBrush(qcolor("#b3261e")))
             item.setToolTip(0, f"engine {run.engine or 'offline'}, repeat {run.repeat}, "
                                f"{run.done}/{run.total} done")
             item.setData(0, 256, run.id)
@@ -48,6 +50,6 @@ class SimulationHistory(QTreeWidget):
             r = rec.result
             item = QTreeWidgetItem(self, [f"#{rec.run_id}" + (f" ×{rec.repeat_index + 1}" if rec.repeat_index else ""),
                                           r.status, r.outcome or "", f"{r.duration_ms:.0f} ms"])
-            item.setForeground(1, QBrush(QColor(colours.get(r.status, "#5c6b7a"))))
+            item.setForeground(1, QBrush(qcolor(colours.get(r.status, "#5c6b7a"))))
             if r.error:
                 item.setToolTip(1, r.error)

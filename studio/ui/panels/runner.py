@@ -18,6 +18,7 @@ from studio.core.simulation import CustomerTurn, Simulation
 from . import services
 from .capture import simulation_from_result
 from .expectations_view import ExpectationsView
+from ..theme import colors, tone
 from ..widgets.elided_label import ElidedLabel
 from .marks import LIVE_EVENTS, LiveMarks, step_marks
 from .run_errors import error_hint, short_error
@@ -28,6 +29,8 @@ STATUS_COLOURS = {"passed": "#1e7b34", "failed": "#b3261e", "error": "#b35c00",
                   "running": "#2f5d8f", "": "#5c6b7a"}
 NO_SIMULATION = ("No simulation open. Double-click one in the project tree or the Library, "
                  "or press “Try it” and play the customer yourself.")
+DARK_BANNER_CSS = ("QLabel { background:#3a2a12; border:1px solid #8a6d2c; border-radius:6px;"
+                   " color:#f3e3b5; padding:6px 10px; }")
 BANNER_CSS = ("QLabel { background:#fff4e0; border:1px solid #e8b15a; border-radius:6px;"
               " color:#4a2f00; padding:6px 10px; }")
 TRY_NAME = "Tried by hand"
@@ -103,7 +106,7 @@ class RunnerPanel(QWidget):
         self.banner.setTextFormat(Qt.TextFormat.RichText)
         self.banner.setWordWrap(True)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.setStyleSheet(BANNER_CSS)
+        self.banner.setStyleSheet(DARK_BANNER_CSS if colors().dark else BANNER_CSS)
         self.banner.setVisible(False)
 
         bar = QHBoxLayout()
@@ -335,6 +338,9 @@ class RunnerPanel(QWidget):
         self._show_error(result.error if result.status == "error" else None)
         if result.status == "error" and not result.expectations:
             self.expectations.show_message("Not judged: the run ended in an error before it finished.")
+        elif self.try_mode:
+            self.expectations.show_message("A tried conversation has no expectations yet: "
+                                           "“Save this run as a simulation” fills them in from it.")
         bits = [f"{result.turns} turns", f"{result.duration_ms:.0f} ms", result.engine]
         if result.outcome:
             bits.insert(0, result.outcome)
@@ -376,7 +382,7 @@ class RunnerPanel(QWidget):
 
     def _set_status(self, text: str, state: str = "") -> None:
         colour = STATUS_COLOURS.get(state, STATUS_COLOURS[""])
-        self.status.setText(f"<span style='color:{colour}; font-weight:600'>{text}</span>" if text else "")
+        self.status.setText(tone(f"<span style='color:{colour}; font-weight:600'>{text}</span>") if text else "")
 
     # -- try it -> simulation ----------------------------------------------
     def capture(self, name: str) -> Simulation:

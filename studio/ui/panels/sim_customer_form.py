@@ -43,7 +43,11 @@ class CustomerForm(QWidget):
         self.add_turn = QPushButton("Add turn")
         self.remove_turn = QPushButton("Remove")
         self.up = QPushButton("↑")
+        self.up.setToolTip("Move the turn up")
         self.down = QPushButton("↓")
+        self.down.setToolTip("Move the turn down")
+        for small in (self.up, self.down):
+            small.setFixedWidth(small.fontMetrics().horizontalAdvance("↑") + 28)
         buttons = QHBoxLayout()
         for b in (self.add_turn, self.remove_turn, self.up, self.down):
             buttons.addWidget(b)

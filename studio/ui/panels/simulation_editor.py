@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLab
 from studio.core.project import Project
 from studio.core.simulation import Simulation
 
+from ..theme import tone
 from .sim_customer_form import CustomerForm
 from .sim_expect_form import ExpectationsForm
 from .sim_fixtures_form import FixturesForm
@@ -28,7 +29,7 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     area.setWidget(widget)
     return area
 
@@ -59,7 +60,7 @@ class SimulationEditor(QWidget):
         self.marker = QLabel("")
         self.problems = QLabel("")
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("color:#b3261e; font-size:11px;")
+        self.problems.setStyleSheet(tone("color:#b3261e; font-size:11px;"))
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save the simulation to its YAML file and the library")
         self.revert_button = QPushButton("Revert")
@@ -128,6 +129,9 @@ class SimulationEditor(QWidget):
         self.procedure.setCurrentIndex(max(self.procedure.findData(simulation.procedure), 0))
         self.tags.setText(", ".join(simulation.tags))
         self.description.setText(simulation.description or "")
+        for field in (self.name, self.tags, self.description):   # show the start of long texts
+            field.setCursorPosition(0)
+            field.setToolTip(field.text())
         self.customer.load(simulation.customer)
         self.fixtures.load(simulation.fixtures, simulation.procedure)
         self.expect.load(simulation.expect, simulation.procedure)
@@ -214,7 +218,7 @@ class SimulationEditor(QWidget):
     def _set_dirty(self, dirty: bool) -> None:
         self.dirty = dirty
         self.marker.setText("● unsaved changes" if dirty else "saved")
-        self.marker.setStyleSheet("color:#b26a00; font-weight:600;" if dirty else "color:#5c6b7a;")
+        self.marker.setStyleSheet(tone("color:#b26a00; font-weight:600;" if dirty else "color:#5c6b7a;"))
         self.save_button.setEnabled(dirty)
         self.revert_button.setEnabled(dirty)
 

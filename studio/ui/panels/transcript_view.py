@@ -8,11 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
 
+from ..theme import colors, tone
 from .reasoning import events_by_turn, reasoning_html, reasoning_rows, visible
 
 BUBBLE_CSS = {
@@ -21,6 +22,18 @@ BUBBLE_CSS = {
     "note": "background:#fff6df; border:1px dashed #e0b44c; color:#4a3500;",
     "system": "background:transparent; border:none; color:#6b7683;",
 }
+DARK_BUBBLE_CSS = {
+    "customer": "background:#2a2f38; border:1px solid #3a404c; color:#e5e7eb;",
+    "agent": "background:#1c3050; border:1px solid #2f5d8f; color:#e5e7eb;",
+    "note": "background:#3a3020; border:1px dashed #8a6d2c; color:#f3e3b5;",
+    "system": "background:transparent; border:none; color:#9ca3af;",
+}
+
+
+def bubble_css(role: str) -> str:
+    return (DARK_BUBBLE_CSS if colors().dark else BUBBLE_CSS).get(role, "")
+
+
 ROLE_TITLE = {"customer": "Customer", "agent": "Agent", "note": "Internal note · handoff",
               "system": ""}
 
@@ -33,7 +46,7 @@ class Bubble(QFrame):
         self.role = entry.role
         self.entry = entry
         self.setObjectName(f"bubble-{entry.role}")
-        self.setStyleSheet(f"QFrame#{self.objectName()} {{ {BUBBLE_CSS.get(entry.role, '')}"
+        self.setStyleSheet(f"QFrame#{self.objectName()} {{ {bubble_css(entry.role)}"
                            " border-radius:10px; }")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
@@ -43,7 +56,7 @@ class Bubble(QFrame):
         where = " · ".join(x for x in (entry.procedure, entry.step) if x)
         if title:
             head = QLabel(f"<span style='font-weight:600'>{title}</span>"
-                          + (f" <span style='color:#6b7683'>{where}</span>" if where else ""))
+                          + tone(f" <span style='color:#6b7683'>{where}</span>" if where else ""))
             head.setStyleSheet("background:transparent; border:none; font-size:11px;")
             layout.addWidget(head)
         self.text = QLabel(entry.text or "")
@@ -63,8 +76,8 @@ class Bubble(QFrame):
             self.toggle.setText(f"Reasoning · {len(visible(reasoning))} decisions")
             self.toggle.setArrowType(Qt.ArrowType.RightArrow)
             self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            self.toggle.setStyleSheet("QToolButton { border:none; background:transparent;"
-                                      " color:#2f5d8f; font-size:11px; }")
+            self.toggle.setStyleSheet(tone("QToolButton { border:none; background:transparent;"
+                                           " color:#2f5d8f; font-size:11px; }"))
             self.details = ReasoningPanel(reasoning)
             self.details.setVisible(False)
             self.toggle.toggled.connect(self.set_expanded)
@@ -91,9 +104,10 @@ class ReasoningPanel(QFrame):
     def __init__(self, events: list[dict]):
         super().__init__()
         self.setObjectName("reasoning")
-        self.setStyleSheet("QFrame#reasoning { background:#ffffff; border:1px solid #d5dbe3;"
+        c = colors()
+        self.setStyleSheet(f"QFrame#reasoning {{ background:{c.card}; border:1px solid {c.border};"
                            " border-radius:6px; } QLabel { background:transparent; border:none;"
-                           " color:#1d232b; font-size:12px; }")
+                           f" color:{c.text}; font-size:12px; }}")
         self.html = reasoning_html(events)
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 6, 8, 6)
@@ -103,9 +117,9 @@ class ReasoningPanel(QFrame):
         if not rows:
             grid.addWidget(QLabel("<i>No decisions recorded for this turn.</i>"), 0, 0, 1, 2)
         for i, (badge_html, text_html) in enumerate(rows):
-            badge = QLabel(badge_html)
+            badge = QLabel(tone(badge_html))
             badge.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-            text = QLabel(text_html)
+            text = QLabel(tone(text_html))
             text.setTextFormat(Qt.TextFormat.RichText)
             text.setWordWrap(True)
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -130,9 +144,9 @@ def _attachment_chip(att: dict, attachments_dir: Path | None) -> QWidget:
         row.addWidget(thumb)
     extracted = att.get("extracted") or {}
     facts = ", ".join(f"{k}: {json.dumps(v)}" for k, v in extracted.items())
-    label = QLabel(f"<span style='color:#6b7683'>attachment</span> <b>{html.escape(name)}</b>"
-                   + (f"<br><span style='color:#6b7683'>reads as {html.escape(facts)}</span>"
-                      if facts else ""))
+    label = QLabel(tone(f"<span style='color:#6b7683'>attachment</span> <b>{html.escape(name)}</b>"
+                        + (f"<br><span style='color:#6b7683'>reads as {html.escape(facts)}</span>"
+                           if facts else "")))
     label.setStyleSheet("font-size:11px;")
     row.addWidget(label)
     row.addStretch(1)
@@ -151,7 +165,7 @@ class TranscriptView(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._body = QWidget()
         self._body.setObjectName("transcript-body")
-        self._body.setStyleSheet("QWidget#transcript-body { background:#fafbfc; }")
+        self._body.setStyleSheet(f"QWidget#transcript-body {{ background:{colors().base}; }}")
         self._column = QVBoxLayout(self._body)
         self._column.setContentsMargins(12, 12, 12, 12)
         self._column.setSpacing(8)
@@ -162,7 +176,10 @@ class TranscriptView(QScrollArea):
 
     def clear(self) -> None:
         for bubble in self.bubbles:
-            bubble.parentWidget().deleteLater()
+            row = bubble.parentWidget()
+            self._column.removeWidget(row)    # gone at once, not only when Qt gets to deleting it
+            row.hide()
+            row.deleteLater()
         self.bubbles = []
 
     def show_placeholder(self, text: str) -> None:
@@ -218,8 +235,10 @@ class TranscriptView(QScrollArea):
             bubble.set_expanded(on)
 
     def scroll_to_end(self) -> None:
+        """After the new bubbles are laid out (the range grows only then)."""
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
+        QTimer.singleShot(0, self, lambda: bar.setValue(bar.maximum()))
 
 
 class _SystemEntry:
