@@ -1,9 +1,12 @@
 """Small projects written to tmp dirs for the engine, judge and simulate tests."""
 from __future__ import annotations
 
+import contextlib
 import textwrap
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -55,6 +58,20 @@ def events(result, type_name: str) -> list[dict]:
 
 def failures(result) -> list[str]:
     return [f"{e.type}: {e.message}" for e in result.expectations if e.status == "fail"]
+
+
+@contextlib.contextmanager
+def local_server(handler) -> Iterator[int]:
+    """An http.server on 127.0.0.1 answering with `handler`; yields its port."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def replies(result) -> list[str]:

@@ -3,12 +3,11 @@
 Only a local http.server on 127.0.0.1 started here is ever contacted.
 """
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from engine_kit import events, make_project, run
+from engine_kit import events, local_server, make_project, run
 from studio.simulate.options import RunOptions
 
 SECRET = "s3cr3t-token-value"
@@ -43,12 +42,8 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     Handler.hits, Handler.fail_first = [], 0
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(Handler) as port:
+        yield port
 
 
 def project_for(tmp_path, port, *, opted_in=("get_order",), hosts=("127.0.0.1",), path="/orders/{{ order_id }}",

@@ -5,12 +5,11 @@ Only a local http.server on 127.0.0.1 started here is contacted.
 """
 import json
 import logging
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from engine_kit import make_project
+from engine_kit import local_server, make_project
 from studio.cli import main
 
 SECRET = "tok-9f8e7d6c5b4a-live"
@@ -37,13 +36,8 @@ class EchoHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def port():
     EchoHandler.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), EchoHandler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(EchoHandler) as number:
+        yield number
 
 
 def shop_project(root, port):

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import json
 
-from studio.library import LibraryError
 from studio.library.coverage_report import coverage_report, format_coverage
 
-from .library_common import add_project_arg, add_read_only_arg, error, load, open_library
+from .library_common import add_project_arg, add_read_only_arg, load, read_library
 
 
 def register(subparsers) -> None:
@@ -23,15 +22,8 @@ def main(args) -> int:
     project = load(args.project, simulations=False)
     if project is None:
         return 2
-    library = open_library(args.project, read_only=args.force_read_only, quiet=True,
-                        offers_read_only=True)
-    if library is None:
-        return 2
-    try:
-        report = coverage_report(project, library, args.run)
-    except LibraryError as exc:
-        return error(str(exc))
-    finally:
-        library.close()
+    report, failed = read_library(args, lambda library: coverage_report(project, library, args.run))
+    if failed is not None:
+        return failed
     print(json.dumps(report.to_dict(), indent=2) if args.json else format_coverage(report))
     return 0

@@ -8,7 +8,7 @@ from studio.library import LibraryError
 from studio.library.diff import diff_runs, format_diff
 from studio.library.records import aggregate_status
 
-from .library_common import add_project_arg, add_read_only_arg, error, open_library
+from .library_common import add_project_arg, add_read_only_arg, error, read_library
 
 
 def register(subparsers) -> None:
@@ -38,19 +38,10 @@ def _common(parser) -> None:
     add_read_only_arg(parser)
 
 
-def _open(args):
-    return open_library(args.project, read_only=args.force_read_only, quiet=True,
-                        offers_read_only=True)
-
-
 def cmd_list(args) -> int:
-    library = _open(args)
-    if library is None:
-        return 2
-    try:
-        runs = library.runs(limit=args.limit)
-    finally:
-        library.close()
+    runs, failed = read_library(args, lambda library: library.runs(limit=args.limit))
+    if failed is not None:
+        return failed
     if args.json:
         print(json.dumps([r.to_dict() for r in runs], indent=2))
         return 0
@@ -64,16 +55,16 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    library = _open(args)
-    if library is None:
-        return 2
-    try:
+    def fetch(library):
         run = library.run(args.run)
         if run is None:
-            return error(f"there is no run {args.run}; `studio runs list` shows them")
-        records = library.results(run.id, light=not args.json)
-    finally:
-        library.close()
+            raise LibraryError(f"there is no run {args.run}; `studio runs list` shows them")
+        return run, library.results(run.id, light=not args.json)
+
+    found, failed = read_library(args, fetch)
+    if failed is not None:
+        return failed
+    run, records = found
     if args.json:
         print(json.dumps(run.to_dict() | {"results": [
             {"repeat_index": r.repeat_index} | r.result.model_dump(mode="json") for r in records]},
@@ -106,16 +97,10 @@ def cmd_show(args) -> int:
 def cmd_diff(args) -> int:
     if len(args.runs) not in (0, 2):
         return error("give two run ids (A B) or none for the last two runs")
-    library = _open(args)
-    if library is None:
-        return 2
-    try:
-        a, b = (args.runs + [None, None])[:2]
-        diff = diff_runs(library, a, b)
-    except LibraryError as exc:
-        return error(str(exc))
-    finally:
-        library.close()
+    a, b = (args.runs + [None, None])[:2]
+    diff, failed = read_library(args, lambda library: diff_runs(library, a, b))
+    if failed is not None:
+        return failed
     if args.json:
         print(json.dumps(diff.to_dict(), indent=2, default=str))
     else:

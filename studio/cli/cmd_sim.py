@@ -8,7 +8,7 @@ from studio.library import LibraryError
 from studio.library.sim_io import export_to, import_files, rebuild
 
 from .library_common import (add_project_arg, add_read_only_arg, error, load, not_a_project,
-                             open_library)
+                             open_library, read_library)
 
 
 def register(subparsers) -> None:
@@ -62,27 +62,18 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    library = open_library(args.project, read_only=args.force_read_only, quiet=True,
-                           offers_read_only=True)
-    if library is None:
-        return 2
-    try:
-        written = export_to(library, Path(args.directory))
-    finally:
-        library.close()
+    written, failed = read_library(args, lambda library: export_to(library, Path(args.directory)))
+    if failed is not None:
+        return failed
     print(f"exported {len(written)} simulation(s) to {args.directory}")
     return 0
 
 
 def cmd_list(args) -> int:
-    library = open_library(args.project, read_only=args.force_read_only, quiet=True,
-                        offers_read_only=True)
-    if library is None:
-        return 2
-    try:
-        records = library.search(args.search) if args.search else library.simulations()
-    finally:
-        library.close()
+    records, failed = read_library(
+        args, lambda library: library.search(args.search) if args.search else library.simulations())
+    if failed is not None:
+        return failed
     width = max([len(r.name) for r in records] + [4])
     for r in records:
         tags = ", ".join(r.tags)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from studio.library import LibraryError
 from studio.library.stats import format_stats, history, run_stats
 
-from .library_common import add_project_arg, add_read_only_arg, error, open_library
+from .library_common import add_project_arg, add_read_only_arg, read_library
 
 
 def register(subparsers) -> None:
@@ -23,17 +22,11 @@ def register(subparsers) -> None:
 
 
 def main(args) -> int:
-    library = open_library(args.project, read_only=args.force_read_only, quiet=True,
-                        offers_read_only=True)
-    if library is None:
-        return 2
-    try:
-        stats = run_stats(library, args.run)
-        points = history(library, args.history) if args.history else []
-    except LibraryError as exc:
-        return error(str(exc))
-    finally:
-        library.close()
+    found, failed = read_library(args, lambda library: (
+        run_stats(library, args.run), history(library, args.history) if args.history else []))
+    if failed is not None:
+        return failed
+    stats, points = found
     if args.json:
         data = {"run": stats.to_dict()}
         if args.history:

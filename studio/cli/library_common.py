@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 from studio.core.project import SETTINGS_FILE, Project, load_project
 from studio.library import Library, LibraryError, LibraryInUse
@@ -63,6 +64,21 @@ def open_library(root: str, *, read_only: bool = False, quiet: bool = False,
         for problem in library.load_problems:
             print(problem.format(), file=sys.stderr)
     return library
+
+
+def read_library(args, work: Callable[[Library], Any]) -> tuple[Any, int | None]:
+    """(work(library), None) for a command that only reads the library (it honours
+    --force-read-only), or (None, exit code) after printing why it could not."""
+    library = open_library(args.project, read_only=getattr(args, "force_read_only", False),
+                           quiet=True, offers_read_only=hasattr(args, "force_read_only"))
+    if library is None:
+        return None, EXIT_ERROR
+    try:
+        return work(library), None
+    except LibraryError as exc:
+        return None, error(str(exc))
+    finally:
+        library.close()
 
 
 def add_project_arg(parser) -> None:

@@ -98,16 +98,18 @@ class Expression:
         return {p for _, p in _references(self.tree)}
 
 
+def dotted_name(node: ast.AST) -> str | None:
+    """`order.total` for that attribute chain, None for anything else (calls, indexing)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
 def _references(tree: ast.AST) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-
-    def dotted(node: ast.AST) -> str | None:
-        if isinstance(node, ast.Name):
-            return node.id
-        if isinstance(node, ast.Attribute):
-            base = dotted(node.value)
-            return f"{base}.{node.attr}" if base else None
-        return None
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -119,7 +121,7 @@ def _references(tree: ast.AST) -> list[tuple[str, str]]:
                     visit(arg)
             return
         if isinstance(node, (ast.Attribute, ast.Name)):
-            path = dotted(node)
+            path = dotted_name(node)
             if path:
                 root = path.split(".")[0]
                 if root not in CONSTANTS:

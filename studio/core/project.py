@@ -168,9 +168,9 @@ def _without_tags(data: Any, loc: tuple) -> tuple:
     return tuple(out)
 
 
-def _inside_step(data: Any, loc: tuple) -> tuple:
-    """The part of `loc` inside the innermost step (the step id is reported beside it)."""
-    node, cut = data, 0
+def _steps_along(data: Any, loc: tuple) -> list[tuple[int, dict]]:
+    """(index in `loc`, step) for every step the location passes through, outermost first."""
+    steps, node = [], data
     for index, part in enumerate(loc):
         if isinstance(node, dict) and part in node:
             node = node[part]
@@ -179,23 +179,20 @@ def _inside_step(data: Any, loc: tuple) -> tuple:
         else:
             continue
         if isinstance(node, dict) and "kind" in node and "id" in node:
-            cut = index + 1
-    return tuple(loc[cut:])
+            steps.append((index, node))
+    return steps
+
+
+def _inside_step(data: Any, loc: tuple) -> tuple:
+    """The part of `loc` inside the innermost step (the step id is reported beside it)."""
+    steps = _steps_along(data, loc)
+    return tuple(loc[steps[-1][0] + 1:]) if steps else tuple(loc)
 
 
 def _step_id_at(data: Any, loc: tuple) -> str | None:
     """The id of the innermost step the location is inside, if any."""
-    found, node = None, data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            continue
-        if isinstance(node, dict) and "kind" in node and "id" in node:
-            found = str(node["id"])
-    return found
+    steps = _steps_along(data, loc)
+    return str(steps[-1][1]["id"]) if steps else None
 
 
 def load_model(cls: type[BaseModel], path: Path, rel: str, *,

@@ -11,6 +11,8 @@ import builtins
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .expressions import dotted_name
+
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
@@ -191,7 +193,7 @@ class _Scanner:
             self._nested(node, local | _scope_bound(node))
             return
         if isinstance(node, (ast.Attribute, ast.Name)):
-            path = _dotted(node)
+            path = dotted_name(node)
             if path:
                 root = path.split(".")[0]
                 if root not in local:
@@ -214,7 +216,7 @@ class _Scanner:
                 self._read(sub.id, sub.id)
             elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
                     and sub.value.id not in local and sub.value.id not in self.bound:
-                self.paths.add(_dotted(sub) or sub.value.id)
+                self.paths.add(dotted_name(sub) or sub.value.id)
 
     def _read(self, name: str, path: str) -> None:
         if name in self.bound or name in BUILTIN_NAMES:
@@ -238,15 +240,6 @@ def _scope_bound(node: ast.AST) -> frozenset[str]:
         elif isinstance(sub, ast.ExceptHandler) and sub.name:
             bound.add(sub.name)
     return frozenset(bound)
-
-
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _root_name(node: ast.AST) -> str | None:

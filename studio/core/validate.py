@@ -8,7 +8,7 @@ column, step id, message and hint. Never raises for bad content.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from .connector import Connector
 from .expressions import CONSTANTS, SAFE_FUNCTIONS
@@ -41,24 +41,28 @@ def validate_project(project: Project) -> list[Problem]:
     return sort_problems(problems)
 
 
+def _validate_file(project: Project, kind: str, key: str,
+                   check: Callable[[Reporter, ProjectFacts], None] | None) -> list[Problem]:
+    """Load problems of one file plus what `check` finds (None: the file did not load)."""
+    rel = project.file_of(kind, key)
+    problems = [_improve(p) for p in project.load_problems if p.file == rel]
+    if check is not None:
+        check(Reporter(problems, rel, project.sources.get(rel),
+                       key if kind == "procedure" else None), project_facts(project))
+    return sort_problems(problems)
+
+
 def validate_procedure(project: Project, procedure_id: str) -> list[Problem]:
     """The problems of one procedure, using the in-memory model (fast enough per keystroke)."""
-    rel = project.file_of("procedure", procedure_id)
-    problems = [_improve(p) for p in project.load_problems if p.file == rel]
     proc = project.procedures.get(procedure_id)
-    if proc is not None:
-        check_procedure(proc, Reporter(problems, rel, project.sources.get(rel), procedure_id),
-                        project_facts(project))
-    return sort_problems(problems)
+    return _validate_file(project, "procedure", procedure_id, None if proc is None else
+                          lambda rep, facts: check_procedure(proc, rep, facts))
 
 
 def validate_simulation(project: Project, key: str) -> list[Problem]:
-    rel = project.file_of("simulation", key)
-    problems = [_improve(p) for p in project.load_problems if p.file == rel]
     sim = project.simulations.get(key)
-    if sim is not None:
-        _check_sim(project, sim, Reporter(problems, rel, project.sources.get(rel)), project_facts(project))
-    return sort_problems(problems)
+    return _validate_file(project, "simulation", key, None if sim is None else
+                          lambda rep, facts: _check_sim(project, sim, rep, facts))
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
@@ -103,6 +107,8 @@ def project_facts(project: Project) -> ProjectFacts:
 # -- other files --------------------------------------------------------------
 def _check_sim(project: Project, sim: Any, rep: Reporter, facts: ProjectFacts) -> None:
     check_simulation(sim, rep, project, facts.procedures)
+    if set(facts.procedures) - set(project.procedures):
+        return      # a procedure file did not load: it may set any name, so none is reported
     for name in sim.expect.variables:
         root = str(name).split(".")[0]
         if root not in facts.set_names:

@@ -2,6 +2,7 @@
 variables and references to the rest of the project."""
 from __future__ import annotations
 
+import ast
 import keyword
 import re
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any, Iterator
 
 from .expressions import ExpressionError, parse
 from .procedure import Procedure
+from .snippet_policy import Blocked, check_tree
 from .snippets import analyze_snippet
 from .steps import (
     CheckpointStep, CodeStep, ConditionStep, ConnectorStep, EndStep, InstructionStep,
@@ -246,6 +248,18 @@ def _strings(value: Any, path: tuple) -> Iterator[tuple[str, str, tuple]]:
             yield from _strings(sub, path + (index,))
 
 
+@lru_cache(maxsize=1024)
+def sandbox_verdict(code: str) -> Blocked | None:
+    """Why the sandbox would block the snippet (None: it may run). Cached: runs per keystroke."""
+    try:
+        check_tree(ast.parse(code or ""))
+    except Blocked as blocked:
+        return blocked
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None                   # reported as a syntax problem instead
+    return None
+
+
 def _check_code(path: tuple, step: CodeStep, rep: Reporter, facts: ProjectFacts) -> None:
     info = analyze_snippet(step.code)
     cpath = path + ("code",)
@@ -256,6 +270,12 @@ def _check_code(path: tuple, step: CodeStep, rep: Reporter, facts: ProjectFacts)
         return
     if not step.code.strip():
         rep.add(WARNING, "empty-code", "code step has no code", path=cpath, step=step.id)
+    blocked = sandbox_verdict(step.code)
+    if blocked is not None:
+        rep.add(ERROR, "snippet-blocked", f"code: the sandbox will refuse this snippet: {blocked.reason}",
+                step=step.id, at=rep.in_text(cpath, blocked.line or 1, 1),
+                hint="snippets get plain values and math, decimal, datetime and re; "
+                     "no files, network, imports of other modules or interpreter internals")
     for name in sorted(info.reads):
         _unset(name, cpath, step.id, rep, facts, "code", step.code)
 

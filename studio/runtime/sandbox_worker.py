@@ -21,9 +21,10 @@ import re
 import sys
 import types
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# the policy is stdlib-only and shared with validation: loaded by path from studio/core
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "core"))
 try:
-    from sandbox_policy import ALLOWED_MODULES, Blocked, check_tree, imported_names, top_level_assignments
+    from snippet_policy import ALLOWED_MODULES, Blocked, check_tree, imported_names, top_level_assignments
 finally:
     del sys.path[0]
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from .result import SimulationResult
 
@@ -38,64 +38,79 @@ def format_transcript(result: SimulationResult) -> str:
     return "\n".join(lines)
 
 
+def _branch(e: dict[str, Any]) -> str:
+    where = f"branch #{e['branch']} " if e.get("branch") is not None else f"{e.get('purpose')} "
+    return (f"? {where}`{e.get('expression')}` is {'true' if e.get('result') else 'false'} "
+            f"{_short(e.get('values', {}))}")
+
+
+def _taken(e: dict[str, Any]) -> str:
+    branch = e.get("branch")
+    return (f"  took {'no branch' if branch is None else f'branch #{branch}'}"
+            + (" (else)" if e.get("is_else") else ""))
+
+
+def _variable(e: dict[str, Any]) -> str:
+    how = f" [{e.get('how')}]" if e.get("how") else ""
+    return f"  {e.get('name')} = {_short(e.get('value'))} from {e.get('source')}{how}"
+
+
+def _call(e: dict[str, Any]) -> str:
+    head = f"  call {e.get('connector')}({_short(e.get('inputs', {}), 60)}) [{e.get('source')}]"
+    if e.get("status") == "error":
+        return f"{head} failed: {e.get('error')} (on_error: {e.get('on_error')})"
+    return f"{head} -> {_short(e.get('output'))}"
+
+
+def _snippet(e: dict[str, Any]) -> str:
+    if e.get("status") == "ok":
+        return f"  snippet ok, assigned {', '.join(e.get('assigned', [])) or 'nothing'}"
+    return f"  snippet {e.get('status')}: {e.get('error')}"
+
+
+def _checkpoint(e: dict[str, Any]) -> str:
+    if e.get("mode") == "approval":
+        return f"  approval {e.get('decision')} (from {e.get('decision_source')}): {e.get('note', '')}"
+    return f"  handoff note: {e.get('note', '')}"
+
+
+def _chosen(e: dict[str, Any]) -> str:
+    chosen = e.get("procedure")
+    head = f"procedure '{chosen}' chosen" if chosen else "no procedure chosen"
+    return f"{head}: {e.get('reason', '')}"
+
+
+#: One line per trace event type; an unknown type is shown as its JSON.
+_EVENT_LINES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "conversation_started": lambda e: (f"conversation started (engine {e.get('engine')}, "
+                                       f"customer {_short(e.get('customer', {}))})"),
+    "customer_message": lambda e: f"customer: {_short(e.get('text', ''))}",
+    "procedure_chosen": _chosen,
+    "step_entered": lambda e: f"> {e.get('step')} ({e.get('kind')}) in '{e.get('procedure')}'",
+    "step_left": lambda e: f"< {e.get('step')}: {e.get('result', '')}",
+    "step_skipped": lambda e: (f"- {e.get('step')} skipped: when `{e.get('when')}` is false "
+                               f"{_short(e.get('values', {}))}"),
+    "condition_evaluated": _branch,
+    "branch_taken": _taken,
+    "waiting": lambda e: (f"  waiting for {', '.join(e.get('missing', []))} "
+                          f"(attempt {e.get('attempt')}/{e.get('attempts')})"),
+    "variable_set": _variable,
+    "connector_called": _call,
+    "snippet_run": _snippet,
+    "knowledge_used": lambda e: f"  article '{e.get('article')}' in context",
+    "checkpoint": _checkpoint,
+    "switch": lambda e: f"switch to '{e.get('to')}' ({e.get('rule')}): {e.get('why', '')}",
+    "returned": lambda e: f"'{e.get('procedure')}' returned to '{e.get('to')}'",
+    "reply": lambda e: f"agent: {_short(e.get('text', ''))}",
+    "handoff": lambda e: f"HANDOFF: {e.get('reason')}",
+    "end": lambda e: f"END ({e.get('outcome')}): {e.get('reason', '')}",
+    "error": lambda e: f"ERROR: {e.get('message')}",
+}
+
+
 def format_event(event: dict[str, Any]) -> str:
-    kind = event.get("type")
-    step = event.get("step")
-    if kind == "conversation_started":
-        return f"conversation started (engine {event.get('engine')}, customer {_short(event.get('customer', {}))})"
-    if kind == "customer_message":
-        return f"customer: {_short(event.get('text', ''))}"
-    if kind == "procedure_chosen":
-        chosen = event.get("procedure")
-        head = f"procedure '{chosen}' chosen" if chosen else "no procedure chosen"
-        return f"{head}: {event.get('reason', '')}"
-    if kind == "step_entered":
-        return f"> {step} ({event.get('kind')}) in '{event.get('procedure')}'"
-    if kind == "step_left":
-        return f"< {step}: {event.get('result', '')}"
-    if kind == "step_skipped":
-        return f"- {step} skipped: when `{event.get('when')}` is false {_short(event.get('values', {}))}"
-    if kind == "condition_evaluated":
-        where = f"branch #{event['branch']} " if event.get("branch") is not None else f"{event.get('purpose')} "
-        state = "true" if event.get("result") else "false"
-        return f"? {where}`{event.get('expression')}` is {state} {_short(event.get('values', {}))}"
-    if kind == "branch_taken":
-        branch = event.get("branch")
-        return f"  took {'no branch' if branch is None else f'branch #{branch}'}" + (" (else)" if event.get("is_else") else "")
-    if kind == "waiting":
-        return f"  waiting for {', '.join(event.get('missing', []))} (attempt {event.get('attempt')}/{event.get('attempts')})"
-    if kind == "variable_set":
-        how = f" [{event.get('how')}]" if event.get("how") else ""
-        return f"  {event.get('name')} = {_short(event.get('value'))} from {event.get('source')}{how}"
-    if kind == "connector_called":
-        head = f"  call {event.get('connector')}({_short(event.get('inputs', {}), 60)}) [{event.get('source')}]"
-        if event.get("status") == "error":
-            return f"{head} failed: {event.get('error')} (on_error: {event.get('on_error')})"
-        return f"{head} -> {_short(event.get('output'))}"
-    if kind == "snippet_run":
-        if event.get("status") == "ok":
-            return f"  snippet ok, assigned {', '.join(event.get('assigned', [])) or 'nothing'}"
-        return f"  snippet {event.get('status')}: {event.get('error')}"
-    if kind == "knowledge_used":
-        return f"  article '{event.get('article')}' in context"
-    if kind == "checkpoint":
-        if event.get("mode") == "approval":
-            return (f"  approval {event.get('decision')} (from {event.get('decision_source')}): "
-                    f"{event.get('note', '')}")
-        return f"  handoff note: {event.get('note', '')}"
-    if kind == "switch":
-        return f"switch to '{event.get('to')}' ({event.get('rule')}): {event.get('why', '')}"
-    if kind == "returned":
-        return f"'{event.get('procedure')}' returned to '{event.get('to')}'"
-    if kind == "reply":
-        return f"agent: {_short(event.get('text', ''))}"
-    if kind == "handoff":
-        return f"HANDOFF: {event.get('reason')}"
-    if kind == "end":
-        return f"END ({event.get('outcome')}): {event.get('reason', '')}"
-    if kind == "error":
-        return f"ERROR: {event.get('message')}"
-    return _short(event)
+    line = _EVENT_LINES.get(event.get("type"))
+    return line(event) if line else _short(event)
 
 
 def format_trace(result: SimulationResult) -> str:

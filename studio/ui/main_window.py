@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
 
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.docks["project"], self.docks["inspector"]], [250, 400], Qt.Horizontal)
-        self.resizeDocks([self.docks["problems"]], [130], Qt.Vertical)
+        self.resizeDocks([self.docks["problems"]], [190], Qt.Vertical)
 
     def save_layout(self) -> None:
         store = app_settings.settings()

@@ -30,9 +30,9 @@ class DiffView(QTreeWidget):
         self.setColumnCount(3)
         self.setHeaderLabels(["Simulation / check", "Before → after", "Detail"])
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.header().setStretchLastSection(True)
-        self.setColumnWidth(0, 340)
-        self.setColumnWidth(1, 130)
+        self.setColumnWidth(0, 300)
         self.setAlternatingRowColors(True)
         self.diff: Any = None
 
@@ -47,10 +47,14 @@ class DiffView(QTreeWidget):
     def set_diff(self, diff: Any) -> None:
         self.clear()
         self.diff = diff
-        head = QTreeWidgetItem(self, [f"Run {diff.before.id} → run {diff.after.id}",
-                                      f"{len(diff.regressions)} regressions, {len(diff.fixes)} fixed",
-                                      ("procedures changed: " + ", ".join(diff.changed_procedures))
-                                      if diff.changed_procedures else ""])
+        n = len(diff.regressions)
+        changed = (("; saved procedures changed: " + ", ".join(diff.changed_procedures))
+                   if diff.changed_procedures else "")
+        head = QTreeWidgetItem(self, [f"Run {diff.before.id} → run {diff.after.id}: "
+                                      f"{n} regression{'' if n == 1 else 's'}, {len(diff.fixes)} fixed"
+                                      + changed])
+        head.setFirstColumnSpanned(True)
+        head.setToolTip(0, head.text(0))
         head.setForeground(0, QBrush(qcolor("#5c6b7a")))
         bold = QFont()
         bold.setBold(True)
@@ -69,8 +73,9 @@ class DiffView(QTreeWidget):
                     change.name, f"{change.before or '—'} → {change.after or '—'}",
                     change.error or (change.failing[0] if change.failing else "")])
                 item.setData(0, 256, change.name)
+                item.setToolTip(1, item.text(1))
                 item.setToolTip(2, "\n".join(change.failing) or (change.error or ""))
-                item.setToolTip(0, f"procedure: {change.procedure or '—'}")
+                item.setToolTip(0, f"{change.name}\nprocedure: {change.procedure or '—'}")
                 for exp in change.expectations:
                     sub = QTreeWidgetItem(item, [
                         exp.type, f"{exp.before or '—'} → {exp.after or '—'}",

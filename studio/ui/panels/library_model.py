@@ -28,6 +28,7 @@ class Row:
     run_id: int | None = None
     statuses: list[str] = field(default_factory=list)   # this run's verdicts across repeats
     previous: tuple | None = None    # verdict before the current run, restored on cancel
+    error: str | None = None         # why the latest run ended in `error`
 
 
 def aggregate(statuses: list[str]) -> str:
@@ -41,13 +42,14 @@ def aggregate(statuses: list[str]) -> str:
 def latest_statuses(library: Any) -> dict[str, Row]:
     """Each simulation's verdict in the latest run that ran it (one query)."""
     rows = library.query(
-        "SELECT r.simulation, r.status, r.duration_ms, r.run_id FROM results r JOIN "
+        "SELECT r.simulation, r.status, r.error, r.duration_ms, r.run_id FROM results r JOIN "
         "(SELECT simulation, max(run_id) AS run_id FROM results GROUP BY simulation) last "
         "ON r.simulation = last.simulation AND r.run_id = last.run_id")
     out: dict[str, Row] = {}
     for row in rows:
         item = out.setdefault(row["simulation"], Row(row["simulation"], None, [], run_id=row["run_id"]))
         item.statuses.append(row["status"])
+        item.error = item.error or row["error"]
         item.duration_ms = max(item.duration_ms or 0.0, row["duration_ms"] or 0.0)
     for item in out.values():
         item.status = aggregate(item.statuses)
@@ -103,6 +105,7 @@ class LibraryModel(QAbstractTableModel):
             row.flaky = len(set(row.statuses)) > 1
             row.duration_ms = rec.result.duration_ms
             row.run_id = rec.run_id
+            row.error = rec.result.error or (row.error if len(row.statuses) > 1 else None)
             touched.append(i)
         self._changed(touched)
 
@@ -179,6 +182,9 @@ class LibraryModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole and col == 5 and row.flaky:
             return "Different verdicts across repeats: " + ", ".join(row.statuses)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 3 and row.status == "error" and row.error:
+            from .run_errors import error_hint, short_error
+            return f"{short_error(row.error)}\n\nWhat to do: {error_hint(row.error)}"
         if role == Qt.ItemDataRole.ToolTipRole and col in (0, 1, 2):
             return self._text(row, col) + ("\nDouble-click to open it in the runner" if col == 0 else "")
         return None

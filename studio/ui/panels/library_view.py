@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QProgressBar, QPushButton, QSpinBox, QSplitter,
+                               QLineEdit, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QSplitter,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from studio.core.progress import Progress
@@ -70,6 +70,7 @@ class LibraryView(QWidget):
         self._progress_state: tuple[int, int, str] = (0, 0, "")
         self._started_at = 0.0
         self._counts = collections.Counter()
+        self._first_error: str | None = None
         self.last_summary: Any = None
         self._build()
         self._drain_timer = QTimer(self)
@@ -110,6 +111,7 @@ class LibraryView(QWidget):
         self.progress.setValue(0)
         self.counts = QLabel("")
         self.counts.setTextFormat(Qt.TextFormat.RichText)
+        self.counts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the run; finished results are kept (Ctrl+.)")
         self.cancel_button.setEnabled(False)
@@ -146,7 +148,9 @@ class LibraryView(QWidget):
         self.diff_view = DiffView()
         self.history = RunHistory()
         self.sim_history = SimulationHistory()
-        history_box = QSplitter(Qt.Orientation.Vertical)
+        for view in (self.table, self.diff_view, self.history, self.sim_history):
+            view.setMinimumHeight(48)          # a short dock must not push the editor away
+        history_box = QSplitter(Qt.Orientation.Horizontal)
         history_box.addWidget(self.history)
         history_box.addWidget(self.sim_history)
         self.side = QTabWidget()
@@ -175,6 +179,13 @@ class LibraryView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):   # table 3 : side 2, whatever the diff's texts
+            self._sized = True
+            width = max(self.splitter.width(), 800)
+            self.splitter.setSizes([width * 3 // 5, width * 2 // 5])
 
     # -- loading --------------------------------------------------------------
     def set_project(self, project: Project) -> None:
@@ -282,6 +293,7 @@ class LibraryView(QWidget):
         total = len(planned) * repeat
         self._progress_state = (0, total, "")
         self._counts = collections.Counter()
+        self._first_error = None
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(0)
         self.progress.setFormat("%v / %m")
@@ -312,6 +324,8 @@ class LibraryView(QWidget):
         if batch:
             self.model.apply_results(batch)
             self._counts.update(r.status for r in batch)
+            self._first_error = self._first_error or next(
+                (r.result.error for r in batch if r.status == "error" and r.result.error), None)
         done, total, _message = self._progress_state
         done = max(done, sum(self._counts.values()))
         if total:
@@ -343,6 +357,15 @@ class LibraryView(QWidget):
         took = f"{summary.duration_s:.1f} s" if summary.duration_s >= 1 else f"{summary.duration_s * 1000:.0f} ms"
         self.counts.setText(f"<b>{word}</b> run #{summary.run_id} in {took} · "
                             + self._counts_text(summary.done, summary.total))
+        self.counts.setToolTip("")
+        if self._first_error:    # errors are not failures: say why, and what to do
+            from .run_errors import error_hint, short_error
+            import html
+            self.counts.setText(self.counts.text() + tone(
+                f" · <span style='color:#5c6b7a'>{html.escape(short_error(self._first_error, 70))}</span>"))
+            self.counts.setToolTip(f"First error: {short_error(self._first_error)}\n\n"
+                                   f"What to do: {error_hint(self._first_error)}\n\n"
+                                   "Hover over an error in the table for its own reason.")
         self.run_finished.emit(summary)
 
     def _run_error(self, message: str) -> None:

@@ -341,7 +341,7 @@ class RunnerPanel(QWidget):
         elif self.try_mode:
             self.expectations.show_message("A tried conversation has no expectations yet: "
                                            "“Save this run as a simulation” fills them in from it.")
-        bits = [f"{result.turns} turns", f"{result.duration_ms:.0f} ms", result.engine]
+        bits = [f"{result.turns} turn{'' if result.turns == 1 else 's'}", f"{result.duration_ms:.0f} ms", result.engine]
         if result.outcome:
             bits.insert(0, result.outcome)
         if result.tokens:
