@@ -97,6 +97,8 @@ def test_secret_stays_out_of_every_file_output_and_log(tmp_path, port, monkeypat
 
 def test_secret_in_a_url_is_redacted_from_http_logs(tmp_path, port, monkeypatch, capsys, caplog):
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="httpx")      # whatever another import made of it
+    monkeypatch.setattr(logging.getLogger("httpx"), "disabled", False)
     monkeypatch.setenv("STUDIO_SECRET_SHOP_TOKEN", SECRET)
     root = shop_project(tmp_path / "shop", port)
     connector = root / "connectors" / "get_order.yaml"

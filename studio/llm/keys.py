@@ -97,3 +97,58 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     for pattern in _AFTER_LABEL:
         out = pattern.sub(lambda m: m.group(1) + "[redacted]", out)
     return out
+
+
+# -- the keyring entry of a provider (the settings dialog sets and clears it) ------
+class KeyStoreError(Exception):
+    """The OS keyring could not keep or remove a key; the message says why."""
+
+
+def _keyring():
+    import keyring
+    return keyring
+
+
+def stored_key(provider: str) -> str | None:
+    """The key kept in the OS keyring for `provider`, or None (also when there is no keyring)."""
+    try:
+        return _keyring().get_password(KEYRING_SERVICE, provider) or None
+    except Exception as exc:
+        log.debug("keyring unavailable: %s", exc)
+        return None
+
+
+def store_key(provider: str, key: str) -> None:
+    """Keep `key` in the OS keyring only; raises KeyStoreError when it could not be kept."""
+    key = key.strip()
+    if not key:
+        raise KeyStoreError("the key is empty")
+    ring = _keyring()
+    try:
+        ring.set_password(KEYRING_SERVICE, provider, key)
+        kept = ring.get_password(KEYRING_SERVICE, provider)
+    except Exception as exc:
+        raise KeyStoreError(f"the OS keyring refused the key: {redact(str(exc), [key])}") from None
+    if kept != key:
+        backend = type(ring.get_keyring()).__module__
+        raise KeyStoreError(f"the OS keyring ({backend}) did not keep the key; use the "
+                            f"environment variable {env_var_for(provider)} instead")
+
+
+def clear_key(provider: str) -> bool:
+    """Remove the keyring entry of `provider`; False when there was none."""
+    ring = _keyring()
+    try:
+        if ring.get_password(KEYRING_SERVICE, provider) is None:
+            return False
+        ring.delete_password(KEYRING_SERVICE, provider)
+    except Exception as exc:
+        raise KeyStoreError(f"the OS keyring could not remove the key: {exc}") from None
+    return True
+
+
+def mask(key: str | None) -> str:
+    """Enough of a key to recognise it, never enough to use it."""
+    if not key:
+        return ""
+    return "•" * 8 + (key[-4:] if len(key) >= 12 else "")

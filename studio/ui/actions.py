@@ -51,10 +51,13 @@ def build_actions(w) -> dict[str, QAction]:
         "zoom_fit": make_action(w, "Fit flowchart", lambda: w.flowchart_call("fit"), "Ctrl+0"),
         "export_flow": make_action(w, "&Export flowchart…", w.export_flowchart, None, "export"),
         "validate": make_action(w, "&Check project", w.controller_validate, "F7"),
+        "settings": make_action(w, "&Settings…", w.show_project_settings, "Ctrl+,", "settings",
+                                "Name, tone, model and API key, segments, real calls"),
         "theme_light": make_action(w, "Light theme", lambda: w.set_theme(False)),
         "theme_dark": make_action(w, "Dark theme", lambda: w.set_theme(True)),
         "theme_system": make_action(w, "Follow system theme", lambda: w.set_theme(None)),
     }
+    a["settings"].setMenuRole(QAction.MenuRole.PreferencesRole)
     stack_undo = w.undo_group.createUndoAction(w, "&Undo")
     stack_undo.setShortcut(QKeySequence.Undo)
     stack_undo.setIcon(icon("undo"))
@@ -89,6 +92,8 @@ def build_menus(w, a: dict[str, QAction]) -> None:
         view.addSeparator() if name is None else view.addAction(a[name])
     w.view_menu = view
     project = bar.addMenu("&Project")
+    project.addAction(a["settings"])
+    project.addSeparator()
     project.addAction(a["validate"])
     w.project_menu = project
 

@@ -228,6 +228,19 @@ class MainWindow(QMainWindow):
         self.controller.validate()
         self.docks["problems"].show()
 
+    def show_project_settings(self):
+        """Project → Settings…: a window-modal dialog; OK pushes one undo step and saves."""
+        if self.session is None:
+            return None
+        from .dialogs.project_settings import ProjectSettingsDialog
+        project = self.session.project
+        dialog = ProjectSettingsDialog(project.settings, sorted(project.connectors), self)
+        dialog.accepted.connect(lambda: self.controller.apply_settings(dialog.settings()))
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
     def export_flowchart(self) -> None:
         editor = self.current_editor()
         if editor is None:

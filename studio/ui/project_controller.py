@@ -109,6 +109,23 @@ class ProjectController(QObject):
             return []
         return self.session.save([(kind, item_id)])
 
+    def apply_settings(self, settings) -> bool:
+        """New studio.yaml settings: one undo step, then saved at once (atomically).
+
+        False when nothing changed or the file could not be written (the edit stays,
+        unsaved, and the user is told why)."""
+        session = self.session
+        if session is None or settings.to_data() == session.project.settings.to_data():
+            return False
+        from .document.settings_commands import SetProjectSettings
+        session.push(SetProjectSettings(session, settings))
+        try:
+            session.save([("settings", "")])
+        except OSError as exc:
+            self.prompts.error("Project settings", f"Could not save studio.yaml: {exc}")
+            return False
+        return True
+
     def autosave(self) -> list[str]:
         if self.session is None or self.recovery is None or not self.session.is_dirty:
             return []

@@ -1,0 +1,1 @@
+"""Dialogs opened from the menus (project settings); imported only when first opened."""
