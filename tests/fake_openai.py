@@ -105,7 +105,9 @@ class FakeOpenAI:
                 fake._handle(self)
 
             def do_GET(self) -> None:
-                if self.path.rstrip("/").endswith("/models"):
+                if self.path.rstrip("/").endswith("/_stats"):    # for a server in another process
+                    fake._send(self, 200, json.dumps({"calls": fake.calls}), {})
+                elif self.path.rstrip("/").endswith("/models"):
                     fake._send(self, 200, json.dumps({"object": "list", "data": [
                         {"id": "fake-model", "object": "model"}]}), {})
                 else:

@@ -43,7 +43,8 @@ def test_diff_puts_regressions_first_and_names_the_failed_expectations(project_d
         from studio.core.simulation import Simulation
         lib.save_simulation(Simulation(name="e", procedure="refund"))
         (project_dir / "procedures" / "refund.yaml").write_text(
-            (project_dir / "procedures" / "refund.yaml").read_text() + "# edited\n")
+            (project_dir / "procedures" / "refund.yaml").read_text().replace(
+                "title: Refund", "title: Refund v2"))
         project = load_project(project_dir)
         run_all(project, lib, runner=TagFlipRunner(broken={"a"}))
         diff = diff_runs(lib)

@@ -178,3 +178,46 @@ def test_kill_9_during_run_all_loses_no_finished_result_and_resume_finishes(tmp_
         assert len(runs) == 1 and runs[0].status == "complete" and runs[0].passed == 60
         rows = lib.query("SELECT simulation, count(*) AS n FROM results GROUP BY simulation")
         assert len(rows) == 60 and all(r["n"] == 1 for r in rows)
+
+
+CRASH_SCRIPT = """
+import os, sys
+sys.path.insert(0, {tests!r})
+from library_fakes import FakeRunner
+from studio.core.project import load_project
+from studio.library import Library
+from studio.library.run_all import run_all
+library = Library.open({root!r})
+run_all(load_project({root!r}), library, runner=FakeRunner())
+os._exit(0)            # a crash: the write-ahead log is never folded into the file
+"""
+
+
+def test_rebuild_leaves_one_self_contained_file_beside_the_new_library(tmp_path):
+    root = make_project(tmp_path / "proj", 3)
+    script = tmp_path / "crash.py"
+    script.write_text(CRASH_SCRIPT.format(tests=str(TESTS), root=str(root)))
+    subprocess.run([sys.executable, str(script)], check=True, timeout=60)
+    assert (root / "library.sqlite-wal").stat().st_size > 0     # the results live only there
+
+    from studio.library.sim_io import rebuild
+    moved, library, _ = rebuild(root)
+    library.close()
+    assert sorted(p.name for p in root.glob(moved.name + "*")) == [moved.name]   # no -wal/-shm
+    conn = sqlite3.connect(f"file:{moved}?mode=ro", uri=True)
+    try:                                                # the crashed run's results were kept
+        assert conn.execute("SELECT count(*) FROM results").fetchone()[0] == 3
+    finally:
+        conn.close()
+
+
+def test_rebuild_moves_the_log_of_a_file_too_damaged_to_fold_it_in(tmp_path):
+    root = make_project(tmp_path / "proj", 2)
+    (root / "library.sqlite").write_bytes(b"garbage" * 100)
+    (root / "library.sqlite-wal").write_bytes(b"last writes" * 10)
+    from studio.library.sim_io import rebuild
+    moved, library, _ = rebuild(root)
+    with library:
+        assert library.simulation_count() == 2
+    assert (moved.parent / (moved.name + "-wal")).read_bytes() == b"last writes" * 10
+    assert not (moved.parent / (moved.name + "-shm")).exists()

@@ -1,14 +1,19 @@
 """End to end on the sample projects with the real offline engine: `studio run-all` passes
-with a valid JUnit file, and breaking a procedure shows up in `studio runs diff`."""
+with a valid JUnit file, breaking a procedure shows up in `studio runs diff`, and the
+run-all benchmark's generated library is consistent."""
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLES
 from studio.cli import main
+from studio.core.project import load_project
+from studio.library import Library
+from studio.library.run_all import run_all
 
 SAMPLE_NAMES = ["food-delivery", "card-payments", "subscriptions"]
 
@@ -59,3 +64,24 @@ def test_breaking_a_procedure_shows_regressions_naming_failed_expectations(sampl
     capsys.readouterr()
     assert main(["runs", "diff", str(root)]) == 0
     assert "fixed:" in capsys.readouterr().out
+
+
+def test_benchmark_library_is_consistent_and_mostly_passing(sample_copy):
+    """The run-all benchmark's generated variations keep their expectations true, and only
+    the share asked for fails, so its figures describe a realistic library."""
+    import importlib.util
+    path = Path(__file__).resolve().parent / "benchmarks" / "bench_run_all.py"
+    spec = importlib.util.spec_from_file_location("bench_run_all", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    root = sample_copy("card-payments")
+    project = load_project(root)
+    base = list(project.simulations.values())
+    kept = bench.calibrate(project, base)
+    sims, kinds = bench.variants(base, 100, kept, failing=0.05)
+    assert kinds["failing on purpose"] == 5 and kinds["nudged"] > 10
+    assert len({s.name for s in sims}) == 100
+    with Library.open(root, sync=False) as library:
+        library.save_simulations(sims)
+        summary = run_all(project, library, concurrency=2)
+    assert (summary.passed, summary.failed, summary.errors) == (95, 5, 0)

@@ -6,39 +6,25 @@ import json
 
 import pytest
 
-from fake_openai import FakeOpenAI, Fault
+from fake_openai import Fault
 from fake_openai_agent import agent_responder
+from llm_kit import SAMPLE, isolated, reset_fake, server  # noqa: F401  (fixtures)
 from studio.core.project import load_project
 from studio.core.simulation import CustomerTurn
-from studio.llm.limiter import reset_limiters
 from studio.runtime.brain import ExtractRequest, SwitchCandidate
 from studio.runtime.model_brain import ModelBrain
 from studio.simulate.options import RunOptions
 from studio.simulate.runner import run_simulation
 
 
-@pytest.fixture(autouse=True)
-def no_user_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("PROCEDURE_STUDIO_CONFIG_DIR", str(tmp_path / "user-config"))
-    reset_limiters()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with FakeOpenAI(responder=agent_responder) as fake:
-        yield fake
-
-
 @pytest.fixture
 def fake(server):
-    server.reset()
-    server.responder = agent_responder
-    yield server
+    yield reset_fake(server, agent_responder)
 
 
 @pytest.fixture
 def food(sample_copy):
-    project = load_project(sample_copy("food-delivery"))
+    project = load_project(sample_copy(SAMPLE))
     project.settings.model.retries = 1
     return project
 

@@ -1,39 +1,9 @@
 """`studio model test`: clear answers for each way a connection can fail."""
 from __future__ import annotations
 
-import pytest
-
-from fake_openai import FakeOpenAI, Fault
-from studio.cli import main
-from studio.llm.limiter import reset_limiters
-
-SAMPLE = "food-delivery"
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("PROCEDURE_STUDIO_CONFIG_DIR", str(tmp_path / "user-config"))
-    for var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    reset_limiters()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server):
-    server.reset()
-    yield server
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out + out.err
+from fake_openai import Fault
+from llm_kit import SAMPLE, fake, isolated, server  # noqa: F401  (fixtures)
+from llm_kit import run_cli as run
 
 
 def test_model_answers(fake, sample_copy, capsys):
@@ -78,3 +48,19 @@ def test_unauthorized_and_unknown_model(fake, sample_copy, capsys, monkeypatch):
 def test_not_a_project(tmp_path, capsys):
     code, text = run(capsys, "model", "test", str(tmp_path))
     assert code == 2 and "not a Procedure Studio project" in text
+
+
+def test_local_server_says_a_placeholder_key_is_sent(fake, sample_copy, capsys):
+    fake.push("ok")
+    code, text = run(capsys, "model", "test", str(sample_copy(SAMPLE)), "--model",
+                     "openai/fake-model", "--api-base", fake.url)
+    assert code == 0
+    assert "not needed (local server)" in text and "placeholder 'sk-no-key-needed' is sent" in text
+    assert fake.headers[0]["authorization"] == "Bearer sk-no-key-needed"   # what it said is what it did
+    assert "none needed" not in text
+
+
+def test_key_free_provider_says_no_key_is_sent():
+    from studio.llm.settings import LLMSettings
+    choice = LLMSettings(model="ollama/llama3", api_base="http://10.0.0.5:11434").key_choice()
+    assert choice.value is None and not choice.missing and "ollama needs no key" in choice.source

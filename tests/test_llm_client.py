@@ -7,35 +7,20 @@ import pytest
 from pydantic import BaseModel
 
 from fake_openai import FakeOpenAI, Fault
+from llm_kit import fake, isolated, llm_settings, server  # noqa: F401  (fixtures)
 from studio.llm.cache import LLMCache
 from studio.llm.client import complete
 from studio.llm.errors import ModelError
-from studio.llm.limiter import limiter_for, reset_limiters
+from studio.llm.limiter import limiter_for
 from studio.llm.settings import LLMSettings
 from studio.llm.usage import Usage
 
 MSG = [{"role": "user", "content": "hello"}]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server):
-    server.reset()
-    server.latency = 0.0
-    server.responder = None
-    reset_limiters()
-    yield server
+SECRET = "sk-test-secret-123456"
 
 
 def settings_for(fake: FakeOpenAI, **kw) -> LLMSettings:
-    base = dict(model="openai/fake-model", api_base=fake.url, api_key="sk-test-secret-123456",
-                retries=2, backoff=0.01, max_backoff=0.05, timeout=5)
-    return LLMSettings(**(base | kw))
+    return llm_settings(fake, **({"api_key": SECRET, "retries": 2} | kw))
 
 
 class Answer(BaseModel):

@@ -5,11 +5,9 @@ import json
 
 import pytest
 
-from fake_openai import FakeOpenAI
+from llm_kit import fake, food, isolated, llm_settings, server  # noqa: F401  (fixtures)
 from studio.cli import main
-from studio.core.project import load_project
 from studio.llm.draft import check_draft, draft_procedure
-from studio.llm.limiter import reset_limiters
 from studio.llm.settings import LLMSettings
 from studio.simulate.suggest_model import suggest_edge_cases
 
@@ -42,32 +40,13 @@ steps:
 BROKEN = GOOD.replace("connector: get_order", "connector: fetch_order").replace("kind: end", "kind: finish")
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("PROCEDURE_STUDIO_CONFIG_DIR", str(tmp_path / "user-config"))
-    reset_limiters()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with FakeOpenAI() as fake:
-        yield fake
-
-
 @pytest.fixture
-def fake(server):
-    server.reset()
-    server.responder = None
-    yield server
-
-
-@pytest.fixture
-def project(sample_copy):
-    return load_project(sample_copy("food-delivery"))
+def project(food):
+    return food
 
 
 def settings(fake) -> LLMSettings:
-    return LLMSettings(model="openai/drafter", api_base=fake.url, api_key="k-test", retries=0)
+    return llm_settings(fake, model="openai/drafter")
 
 
 def test_valid_draft_first_time(fake, project):

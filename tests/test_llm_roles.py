@@ -5,10 +5,9 @@ import json
 
 import pytest
 
-from fake_openai import FakeOpenAI, Fault
-from studio.core.project import load_project
+from fake_openai import Fault
+from llm_kit import fake, food, isolated, llm_settings, server  # noqa: F401  (fixtures)
 from studio.llm.errors import ModelError
-from studio.llm.limiter import reset_limiters
 from studio.llm.settings import LLMSettings
 from studio.llm.usage import Usage
 from studio.simulate.model_customer import ModelCustomer
@@ -16,28 +15,8 @@ from studio.simulate.model_judge import judge_rubric
 from studio.simulate.options import RunOptions
 
 
-@pytest.fixture(autouse=True)
-def no_user_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("PROCEDURE_STUDIO_CONFIG_DIR", str(tmp_path / "user-config"))
-    reset_limiters()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server):
-    server.reset()
-    server.responder = None
-    yield server
-
-
 def settings(fake, **kw) -> LLMSettings:
-    return LLMSettings(**({"model": "openai/agent-model", "api_base": fake.url, "api_key": "k-test",
-                           "retries": 0, "backoff": 0.01} | kw))
+    return llm_settings(fake, **({"model": "openai/agent-model"} | kw))
 
 
 TRANSCRIPT = [
@@ -73,8 +52,8 @@ def test_rubric_judge_outage_raises_model_error(fake):
         judge_rubric(["x"], TRANSCRIPT, settings(fake))
 
 
-def test_rubric_accepts_project_settings(fake, sample_copy):
-    project = load_project(sample_copy("food-delivery"))
+def test_rubric_accepts_project_settings(fake, food):
+    project = food
     project.settings.model.name = "openai/agent-model"
     project.settings.model.api_base = fake.url
     fake.push(json.dumps({"results": [{"criterion": 1, "passed": True, "reasoning": "ok"}]}))
@@ -85,8 +64,8 @@ def test_rubric_accepts_project_settings(fake, sample_copy):
     assert fake.calls == 1
 
 
-def test_model_customer_plays_script_first_then_improvises(fake, sample_copy):
-    project = load_project(sample_copy("food-delivery"))
+def test_model_customer_plays_script_first_then_improvises(fake, food):
+    project = food
     sim = project.simulation("damaged-photo-full-refund")
     sim.customer.script = sim.customer.script[:1]
     options = RunOptions(model="openai/agent-model", api_base=fake.url, no_cache=True)
@@ -109,8 +88,8 @@ def test_model_customer_plays_script_first_then_improvises(fake, sample_copy):
     assert customer.next_turn(transcript) is None                 # stays done
 
 
-def test_model_customer_stops_at_max_turns(fake, sample_copy):
-    project = load_project(sample_copy("food-delivery"))
+def test_model_customer_stops_at_max_turns(fake, food):
+    project = food
     sim = project.simulation("damaged-photo-full-refund")
     sim.customer.script = []
     sim.expect.max_turns = 2

@@ -3,28 +3,12 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
+from llm_kit import MemoryKeyring
 from studio.core.settings import ModelSettings
 from studio.llm import keys
 from studio.llm.limiter import AdaptiveLimiter
 from studio.llm.settings import load_user_settings, resolve_settings
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        self.store = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 the samples where conditions are solvable, and a list of what it could not reach."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from studio.cli import main
@@ -85,3 +87,23 @@ def test_cli_prints_and_writes_valid_simulations(sample_copy, capsys):
     assert main(["suggest", str(root), "late-delivery", "--write", "-q"]) == 0   # no overwrite
     assert len(sorted((root / "simulations").glob("suggested-late-delivery-*.yaml"))) == 8
     assert main(["suggest", str(root), "nope"]) == 2
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_written_suggestions_validate_and_pass_run_all(sample, sample_copy, tmp_path, capsys):
+    root = sample_copy(sample)
+    for pid in sorted(load_project(root).procedures):
+        assert main(["suggest", str(root), pid, "--write", "-q"]) == 0, pid
+    written = sorted((root / "simulations").glob("suggested-*.yaml"))
+    assert written
+    capsys.readouterr()
+    assert main(["validate", str(root), "--json"]) == 0
+    about_them = [p for p in json.loads(capsys.readouterr().out) if "suggested-" in (p["file"] or "")]
+    assert not about_them                      # not even a warning
+    report = tmp_path / "run.json"
+    assert main(["run-all", str(root), "-q", "--json", str(report)]) == 0
+    results = {r["simulation"]: r["status"] for r in json.loads(report.read_text())["results"]}
+    project = load_project(root)
+    suggested = [project.simulations[path.stem].name for path in written]
+    assert all(results.get(name) == "passed" for name in suggested), \
+        {n: results.get(n) for n in suggested if results.get(n) != "passed"}

@@ -10,6 +10,7 @@ import keyring
 import pytest
 import yaml
 from keyring.backend import KeyringBackend
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from studio.core.settings import ProjectSettings
@@ -98,7 +99,7 @@ def test_every_setting_is_saved_as_one_undo_step(qtbot, window):
     dialog.segments.table.item(row, 1).setText('{"plan": "free", "age": 19}')
     calls = dialog.real_calls.connectors
     next(calls.item(i) for i in range(calls.count())
-         if calls.item(i).text() == "get_order").setCheckState(calls.item(0).checkState().Checked)
+         if calls.item(i).text() == "get_order").setCheckState(Qt.CheckState.Checked)
     dialog.real_calls.hosts.setPlainText("api.freshbites.test\n")
     assert _ok(dialog).isEnabled()
     _ok(dialog).click()

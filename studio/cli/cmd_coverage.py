@@ -1,20 +1,19 @@
-"""`studio coverage PROJECT`: share of steps and branches the last run exercised, per procedure."""
+"""`studio coverage PROJECT`: per procedure, the share of steps and branches the library's
+simulations exercise, from each simulation's latest result (whichever run made it, so
+re-running only the failures does not hide the rest), or from one run with --run."""
 from __future__ import annotations
 
 import json
 
 from studio.library.coverage_report import coverage_report, format_coverage
 
-from .library_common import add_project_arg, add_read_only_arg, load, read_library
+from .library_common import add_report_args, load, read_library
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("coverage", help="steps and branches no simulation exercised",
                               description=__doc__)
-    add_project_arg(p)
-    p.add_argument("--run", type=int, metavar="RUN", help="a run id (default: the latest run)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    add_read_only_arg(p)
+    add_report_args(p, "only this run's results (default: each simulation's latest result)")
     p.set_defaults(func=main)
 
 

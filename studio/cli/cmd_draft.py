@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .model_flags import add_model_flags, load_model_project, settings_from_args
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("draft", help="draft a procedure from an outline or SOP with a model",
@@ -17,29 +19,24 @@ def register(subparsers) -> None:
     p.add_argument("project", metavar="PROJECT", help="the project folder")
     p.add_argument("--outline", required=True, metavar="FILE", help="text file with the outline or SOP ('-' for stdin)")
     p.add_argument("--out", metavar="FILE", help="write the procedure YAML here")
-    p.add_argument("--model", metavar="M", help="litellm model id (overrides studio.yaml)")
-    p.add_argument("--api-base", metavar="URL", help="base URL of an OpenAI-compatible server")
+    add_model_flags(p)
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
-    from studio.core.project import load_project
     from studio.core.yaml_io import atomic_write
     from studio.llm.draft import draft_procedure
     from studio.llm.errors import ModelError
-    from studio.llm.settings import resolve_settings
 
-    root = Path(args.project)
-    if not (root / "studio.yaml").is_file():
-        print(f"error: {root} is not a Procedure Studio project (no studio.yaml)", file=sys.stderr)
+    project = load_model_project(args.project)
+    if project is None:
         return 2
     try:
         outline = sys.stdin.read() if args.outline == "-" else Path(args.outline).read_text(encoding="utf-8")
     except OSError as exc:
         print(f"error: cannot read the outline: {exc}", file=sys.stderr)
         return 2
-    project = load_project(root)
-    settings = resolve_settings(project.settings.model, model=args.model, api_base=args.api_base)
+    settings = settings_from_args(project, args)
     if settings.is_offline:
         print("error: drafting needs a model: pass --model (e.g. openai/gpt-4o-mini) or set "
               "model.name in studio.yaml", file=sys.stderr)

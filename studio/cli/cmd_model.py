@@ -6,7 +6,8 @@ what is wrong and how to fix it. Exit 0 when the model answered, 2 otherwise.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+
+from .model_flags import add_model_flags, load_model_project, settings_from_args
 
 
 def register(subparsers) -> None:
@@ -15,25 +16,19 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="model_command", metavar="ACTION")
     t = sub.add_parser("test", help="send a tiny request and report latency or the problem")
     t.add_argument("project", metavar="PROJECT", help="the project folder")
-    t.add_argument("--model", metavar="M", help="litellm model id (overrides studio.yaml)")
-    t.add_argument("--api-base", metavar="URL", help="base URL of an OpenAI-compatible server")
+    add_model_flags(t)
     t.add_argument("--timeout", type=float, default=None, metavar="S", help="seconds to wait")
     t.set_defaults(func=main)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
 def main(args) -> int:
-    from studio.core.project import load_project
     from studio.llm.check import check_model
-    from studio.llm.settings import resolve_settings
 
-    root = Path(args.project)
-    if not (root / "studio.yaml").is_file():
-        print(f"error: {root} is not a Procedure Studio project (no studio.yaml)", file=sys.stderr)
+    project = load_model_project(args.project)
+    if project is None:
         return 2
-    project = load_project(root)
-    settings = resolve_settings(project.settings.model, model=args.model, api_base=args.api_base,
-                                timeout=args.timeout)
+    settings = settings_from_args(project, args, timeout=args.timeout)
     result = check_model(settings)
     stream = sys.stdout if result.ok else sys.stderr
     for line in result.lines():

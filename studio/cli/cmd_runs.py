@@ -4,11 +4,16 @@ from __future__ import annotations
 import json
 import sys
 
-from studio.library import LibraryError
 from studio.library.diff import diff_runs, format_diff
 from studio.library.records import aggregate_status
 
-from .library_common import add_project_arg, add_read_only_arg, error, read_library
+from .library_common import add_report_args, error, read_library
+
+
+DIFF_HELP = ("Regressions (passed before, failing now), fixes, still failing, and which "
+             "expectations changed. By default each simulation of the latest run (or RUN) is "
+             "compared with its own previous result, whichever run made it, so a run of only "
+             "the failures is compared fairly. A B compares two whole runs.")
 
 
 def register(subparsers) -> None:
@@ -16,26 +21,23 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="runs_command", metavar="ACTION")
 
     lst = sub.add_parser("list", help="list runs, newest first")
-    _common(lst)
+    add_report_args(lst)
     lst.add_argument("--limit", type=int, default=20)
     lst.set_defaults(func=cmd_list)
 
     show = sub.add_parser("show", help="show one run's results")
-    _common(show)
+    add_report_args(show)
     show.add_argument("run", metavar="RUN", type=int)
     show.set_defaults(func=cmd_show)
 
-    diff = sub.add_parser("diff", help="what changed between two runs (default: the last two)")
-    _common(diff)
-    diff.add_argument("runs", metavar="A B", type=int, nargs="*")
+    diff = sub.add_parser(
+        "diff", help="what changed: the latest run (or RUN) against each simulation's previous "
+                     "result, or run A against run B", description=DIFF_HELP)
+    add_report_args(diff)
+    diff.add_argument("runs", metavar="RUN", type=int, nargs="*",
+                      help="none: the latest run; one: that run; two (A B): run A against run B")
     diff.set_defaults(func=cmd_diff)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
-
-
-def _common(parser) -> None:
-    add_project_arg(parser)
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    add_read_only_arg(parser)
 
 
 def cmd_list(args) -> int:
@@ -56,9 +58,7 @@ def cmd_list(args) -> int:
 
 def cmd_show(args) -> int:
     def fetch(library):
-        run = library.run(args.run)
-        if run is None:
-            raise LibraryError(f"there is no run {args.run}; `studio runs list` shows them")
+        run = library.require_run(args.run)
         return run, library.results(run.id, light=not args.json)
 
     found, failed = read_library(args, fetch)
@@ -95,9 +95,9 @@ def cmd_show(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    if len(args.runs) not in (0, 2):
-        return error("give two run ids (A B) or none for the last two runs")
-    a, b = (args.runs + [None, None])[:2]
+    if len(args.runs) > 2:
+        return error("give at most two run ids: RUN, or A B")
+    a, b = ([None] + args.runs if len(args.runs) == 1 else args.runs + [None, None])[:2]
     diff, failed = read_library(args, lambda library: diff_runs(library, a, b))
     if failed is not None:
         return failed

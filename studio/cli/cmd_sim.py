@@ -7,7 +7,7 @@ from pathlib import Path
 from studio.library import LibraryError
 from studio.library.sim_io import export_to, import_files, rebuild
 
-from .library_common import (add_project_arg, add_read_only_arg, error, load, not_a_project,
+from .library_common import (add_project_arg, add_read_only_arg, error, is_project, load,
                              open_library, read_library)
 
 
@@ -84,9 +84,8 @@ def cmd_list(args) -> int:
 
 def cmd_rebuild(args) -> int:
     root = Path(args.project)
-    problem = not_a_project(root)
-    if problem:
-        return error(problem)
+    if not is_project(root):
+        return 2
     try:
         moved, library, recovered = rebuild(root)
     except LibraryError as exc:

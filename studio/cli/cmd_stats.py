@@ -6,18 +6,15 @@ import json
 
 from studio.library.stats import format_stats, history, run_stats
 
-from .library_common import add_project_arg, add_read_only_arg, read_library
+from .library_common import add_report_args, read_library
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("stats", help="per-procedure numbers of the last run and over time",
                               description=__doc__)
-    add_project_arg(p)
-    p.add_argument("--run", type=int, metavar="RUN", help="a run id (default: the latest run)")
+    add_report_args(p, "a run id (default: the latest run)")
     p.add_argument("--history", type=int, nargs="?", const=20, metavar="N",
                    help="also the last N runs, one point per run (default 20)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    add_read_only_arg(p)
     p.set_defaults(func=main)
 
 

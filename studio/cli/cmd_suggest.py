@@ -12,14 +12,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .model_flags import add_model_flags, load_model_project, settings_from_args
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("suggest", help="suggest simulations that cover a procedure's branches",
                               description=__doc__)
     p.add_argument("project", metavar="PROJECT", help="the project folder")
     p.add_argument("procedure", metavar="PROCEDURE", help="the procedure id")
-    p.add_argument("--model", metavar="M", help="also ask this model for edge cases")
-    p.add_argument("--api-base", metavar="URL", help="base URL of an OpenAI-compatible server")
+    add_model_flags(p, model_help="also ask this model for edge cases")
     p.add_argument("--count", type=int, default=4, metavar="N", help="edge cases to ask the model for")
     p.add_argument("--write", action="store_true", help="save the suggestions under simulations/")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
@@ -27,15 +28,13 @@ def register(subparsers) -> None:
 
 
 def main(args) -> int:
-    from studio.core.project import load_project
     from studio.core.yaml_io import model_to_yaml
     from studio.simulate.suggest import suggest_simulations
 
-    root = Path(args.project)
-    if not (root / "studio.yaml").is_file():
-        print(f"error: {root} is not a Procedure Studio project (no studio.yaml)", file=sys.stderr)
+    project = load_model_project(args.project)
+    if project is None:
         return 2
-    project = load_project(root)
+    root = project.root
     if args.procedure not in project.procedures:
         known = ", ".join(sorted(project.procedures)) or "none"
         print(f"error: unknown procedure '{args.procedure}' (known: {known})", file=sys.stderr)
@@ -47,8 +46,8 @@ def main(args) -> int:
         from studio.llm.errors import ModelError
         from studio.simulate.suggest_model import suggest_edge_cases
         try:
-            edge = suggest_edge_cases(project, args.procedure, model=args.model,
-                                      api_base=args.api_base, count=args.count,
+            edge = suggest_edge_cases(project, args.procedure, count=args.count,
+                                      settings=settings_from_args(project, args),
                                       examples=[s for _, s in suggestions[:2]])
         except ModelError as exc:
             print(f"error: the model could not suggest edge cases: {exc}", file=sys.stderr)

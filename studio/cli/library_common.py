@@ -29,12 +29,18 @@ def not_a_project(root: str | Path) -> str | None:
     return None
 
 
-def load(root: str, *, simulations: bool = True) -> Project | None:
-    """The project, or None after printing why not. `simulations=False` when the
-    command takes them from the library (which reports broken simulation files)."""
+def is_project(root: str | Path) -> bool:
+    """True for a project folder; otherwise False after printing why not."""
     problem = not_a_project(root)
     if problem:
         error(problem)
+    return problem is None
+
+
+def load(root: str, *, simulations: bool = True) -> Project | None:
+    """The project, or None after printing why not. `simulations=False` when the
+    command takes them from the library (which reports broken simulation files)."""
+    if not is_project(root):
         return None
     return load_project(Path(root), simulations=simulations)
 
@@ -44,9 +50,7 @@ def open_library(root: str, *, read_only: bool = False, quiet: bool = False,
     """The project's library, or None after printing why not. Never creates a
     library.sqlite in a folder that is not a project. `offers_read_only`: the
     command has --force-read-only, so a library in use can still be read."""
-    problem = not_a_project(root)
-    if problem:
-        error(problem)
+    if not is_project(root):
         return None
     try:
         library = Library.open(root, read_only=read_only)
@@ -88,3 +92,13 @@ def add_project_arg(parser) -> None:
 def add_read_only_arg(parser) -> None:
     parser.add_argument(READ_ONLY_FLAG, action="store_true",
                         help="read the library even when another Studio has it open")
+
+
+def add_report_args(parser, run_help: str | None = None) -> None:
+    """PROJECT, --json and --force-read-only of a command that reads the library; with
+    `run_help`, also --run RUN."""
+    add_project_arg(parser)
+    if run_help:
+        parser.add_argument("--run", type=int, metavar="RUN", help=run_help)
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_read_only_arg(parser)

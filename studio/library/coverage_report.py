@@ -1,8 +1,14 @@
-"""Which steps and branches the last run exercised, per procedure, and which it never did.
+"""Which steps and branches the library's simulations exercise, per procedure, and which
+none does.
 
-Coverage is the union over every result of the run; the universe of steps and
-branch keys comes from `studio.simulate.coverage.coverage_universe` so the
-keys match what the engine records.
+By default coverage is the union over each simulation's latest result,
+whichever run made it: re-running only the failures (or one tag) does not make
+everything else look uncovered. Only simulations still in the library count.
+A result made against another version of a procedure than the one in memory
+now is counted but reported as `stale` for that procedure. With a run id it is
+the union over that run's results alone. The universe of steps and branch keys
+comes from `studio.simulate.coverage.coverage_universe` so the keys match what
+the engine records.
 """
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ from studio.core.procedure import Procedure
 from studio.core.project import Project
 
 from .library import Library
-from .records import LibraryError, RunRecord
+from .records import LibraryError, ResultRecord, RunRecord, runs_text
+from .revisions import procedure_revisions, revision_changed
 
 
 def universe(procedure: Procedure) -> tuple[list[str], list[str]]:
@@ -45,7 +52,8 @@ class ProcedureCoverage:
     branches_covered: int
     uncovered_steps: list[str] = field(default_factory=list)
     uncovered_branches: list[str] = field(default_factory=list)
-    simulations: int = 0          # results in the run that touched this procedure
+    simulations: int = 0          # simulations whose counted results touched this procedure
+    stale: int = 0                # of those, made against another version of the procedure
 
     @property
     def step_share(self) -> float | None:
@@ -61,26 +69,55 @@ class ProcedureCoverage:
 
 @dataclass
 class CoverageReport:
-    run: RunRecord
+    run: RunRecord                 # the run asked for, or the newest run the results come from
     procedures: list[ProcedureCoverage]
+    mode: str = "run"              # "run": one run's results; "latest": each simulation's latest
+    runs: list[int] = field(default_factory=list)   # runs the counted results come from, newest first
+    simulations: int = 0           # simulations counted
+    not_run: int = 0               # ("latest") simulations in the library with no result yet
 
     def to_dict(self) -> dict[str, Any]:
-        return {"run": self.run.to_dict(), "procedures": [p.to_dict() for p in self.procedures]}
+        return {"run": self.run.to_dict(), "mode": self.mode, "runs": self.runs,
+                "simulations": self.simulations, "not_run": self.not_run,
+                "procedures": [p.to_dict() for p in self.procedures]}
 
 
 def coverage_report(project: Project, library: Library, run_id: int | None = None) -> CoverageReport:
-    run = library.run(run_id) if run_id is not None else library.latest_run()
-    if run is None:
-        raise LibraryError("no runs yet: run `studio run-all` first" if run_id is None
-                           else f"there is no run {run_id}")
+    """Coverage of one run (`run_id`), or by default of each simulation's latest result."""
+    if run_id is not None:
+        asked = library.require_run(run_id)
+        records, mode, not_run = library.results(asked.id, light=True), "run", 0
+        runs = {asked.id: asked}
+    else:
+        records = library.latest_results(in_library=True)
+        if not records:
+            library.require_run()        # "no runs yet" when there are none
+            raise LibraryError("no results yet for the simulations in the library: "
+                               "run `studio run-all` first")
+        mode = "latest"
+        not_run = library.simulation_count() - len({r.simulation for r in records})
+        runs = {key: library.run(key) for key in sorted({r.run_id for r in records}, reverse=True)}
+    report = CoverageReport(run=runs[max(runs)], procedures=[], mode=mode, runs=list(runs),
+                            simulations=len({r.simulation for r in records}), not_run=not_run)
+    report.procedures = _per_procedure(project, records, runs)
+    return report
+
+
+def _per_procedure(project: Project, records: list[ResultRecord],
+                   runs: dict[int, RunRecord]) -> list[ProcedureCoverage]:
+    current = procedure_revisions(project)
     seen_steps: dict[str, set[str]] = {}
     seen_branches: dict[str, set[str]] = {}
-    touched: dict[str, int] = {}
-    for record in library.results(run.id, light=True):
+    touched: dict[str, set[str]] = {}
+    stale: dict[str, set[str]] = {}
+    for record in records:
+        revisions = runs[record.run_id].revisions
         for proc_id, cov in record.result.coverage.items():
             seen_steps.setdefault(proc_id, set()).update(cov.steps)
             seen_branches.setdefault(proc_id, set()).update(cov.branches)
-            touched[proc_id] = touched.get(proc_id, 0) + 1
+            touched.setdefault(proc_id, set()).add(record.simulation)
+            if proc_id in revisions and revision_changed(revisions[proc_id], current.get(proc_id)):
+                stale.setdefault(proc_id, set()).add(record.simulation)
     report = []
     for proc_id in sorted(project.procedures):
         steps, branches = universe(project.procedures[proc_id])
@@ -93,8 +130,8 @@ def coverage_report(project: Project, library: Library, run_id: int | None = Non
             branches_covered=sum(b in got_branches for b in branches),
             uncovered_steps=[s for s in steps if s not in got_steps],
             uncovered_branches=[b for b in branches if b not in got_branches],
-            simulations=touched.get(proc_id, 0)))
-    return CoverageReport(run=run, procedures=report)
+            simulations=len(touched.get(proc_id, ())), stale=len(stale.get(proc_id, ()))))
+    return report
 
 
 def _pct(share: float | None) -> str:
@@ -102,13 +139,26 @@ def _pct(share: float | None) -> str:
 
 
 def format_coverage(report: CoverageReport) -> str:
-    lines = [f"coverage of run {report.run.id} ({report.run.started}, {report.run.status})"]
+    lines = [_header(report)]
     for p in report.procedures:
         lines.append(f"{p.procedure}: steps {_pct(p.step_share)} ({p.steps_covered}/{p.steps_total})"
                      f", branches {_pct(p.branch_share)} ({p.branches_covered}/{p.branches_total})"
-                     f", {p.simulations} simulation(s)")
+                     f", {p.simulations} simulation(s)"
+                     + (f", {p.stale} of them ran an older version" if p.stale else ""))
         if p.uncovered_steps:
             lines.append("    uncovered steps: " + ", ".join(p.uncovered_steps))
         if p.uncovered_branches:
             lines.append("    uncovered branches: " + ", ".join(p.uncovered_branches))
     return "\n".join(lines)
+
+
+def _header(report: CoverageReport) -> str:
+    run = report.run
+    if report.mode == "run":
+        return f"coverage of run {run.id} ({run.started}, {run.status})"
+    line = (f"coverage of the latest result of each of {report.simulations} simulation(s), "
+            f"from {runs_text(report.runs)} (latest: run {run.id}, {run.started}, {run.status}"
+            + (", filtered" if run.filters else "") + ")")
+    if report.not_run:
+        line += f"; {report.not_run} simulation(s) never run are not counted"
+    return line

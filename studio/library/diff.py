@@ -1,9 +1,13 @@
-"""What changed between two runs: regressions first, then fixes, still failing, new, removed.
+"""What changed between runs: regressions first, then fixes, still failing, new, removed.
 
-Shared by `studio runs diff` and the GUI. Simulations are matched by name; a
-simulation run several times counts by its worst verdict (error > failed >
-passed). Expectations are matched by type and expected value, so the diff
-names exactly which checks started or stopped failing.
+Shared by `studio runs diff` and the GUI. By default the latest run is compared
+simulation by simulation with each one's previous result, whichever run made
+it: after re-running only the failures (or one tag), the diff speaks of what
+was re-run instead of calling everything else "removed". Two run ids compare
+those two runs as wholes. Simulations are matched by name; a simulation run
+several times counts by its worst verdict (error > failed > passed).
+Expectations are matched by type and expected value, so the diff names
+exactly which checks started or stopped failing.
 """
 from __future__ import annotations
 
@@ -12,7 +16,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .library import Library
-from .records import LibraryError, ResultRecord, RunRecord, aggregate_status
+from .records import LibraryError, ResultRecord, RunRecord, aggregate_status, runs_text
+from .revisions import changed_procedures
+
+NEED_TWO_RUNS = "need two runs to compare; run `studio run-all` again after a change"
 
 
 @dataclass
@@ -34,6 +41,7 @@ class SimulationChange:
     error: str | None = None    # the error now, when it is one
     expectations: list[ExpectationChange] = field(default_factory=list)   # changed checks
     failing: list[str] = field(default_factory=list)   # "type: message" of what fails now
+    before_run: int | None = None   # the run the earlier result comes from
 
 
 @dataclass
@@ -47,6 +55,8 @@ class RunDiff:
     removed: list[SimulationChange] = field(default_factory=list)
     unchanged_passing: int = 0
     changed_procedures: list[str] = field(default_factory=list)   # YAML differs between runs
+    baseline: str = "run"           # "run": run A as a whole; "previous": each one's previous result
+    before_runs: list[int] = field(default_factory=list)   # runs the earlier results come from
 
     @property
     def has_regressions(self) -> bool:
@@ -94,22 +104,47 @@ def _expectation_changes(old: ResultRecord | None, new: ResultRecord | None) -> 
 
 
 def diff_runs(library: Library, run_a: int | None = None, run_b: int | None = None) -> RunDiff:
-    """Compare run A (before) with run B (after); default: the two latest runs."""
-    if run_a is None or run_b is None:
-        runs = library.runs(limit=2)
-        if len(runs) < 2:
-            raise LibraryError("need two runs to compare; run `studio run-all` again after a change")
-        run_b, run_a = runs[0].id, runs[1].id
-    before, after = library.run(run_a), library.run(run_b)
-    for run_id, run in ((run_a, before), (run_b, after)):
-        if run is None:
-            raise LibraryError(f"there is no run {run_id}; `studio runs list` shows them")
-    old = _group(library.results(run_a, light=True))
-    new = _group(library.results(run_b, light=True))
-    diff = RunDiff(before=before, after=after)
-    diff.changed_procedures = sorted(
-        p for p in set(before.revisions) | set(after.revisions)
-        if before.revisions.get(p) != after.revisions.get(p))
+    """Compare run A (before) with run B (after).
+
+    Without run A, each simulation of run B (default: the latest run) is
+    compared with its own previous result, whichever earlier run made it.
+    Only run A given: run A against the latest run, as wholes.
+    """
+    if run_b is None and library.latest_run() is None:
+        raise LibraryError(NEED_TWO_RUNS)
+    after = library.require_run(run_b)
+    if run_a is None:
+        return _diff_with_previous(library, after)
+    before = library.require_run(run_a)
+    diff = RunDiff(before=before, after=after, before_runs=[before.id])
+    diff.changed_procedures = changed_procedures(before.revisions, after.revisions)
+    _fill(diff, _group(library.results(before.id, light=True)),
+          _group(library.results(after.id, light=True)))
+    return diff
+
+
+def _diff_with_previous(library: Library, after: RunRecord) -> RunDiff:
+    older = library.query("SELECT id FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1", [after.id])
+    if not older:
+        raise LibraryError(NEED_TWO_RUNS)
+    previous_run = older[0]["id"]
+    new = _group(library.results(after.id, light=True))
+    earlier = _group(library.latest_results(before_run=after.id))
+    in_library = {r.name for r in library.simulations()}
+    # what was not re-run stays out, unless it was deleted since the run before this one
+    old = {name: records for name, records in earlier.items()
+           if name in new or (records[0].run_id == previous_run and name not in in_library)}
+    used = sorted({records[0].run_id for records in old.values()}, reverse=True)
+    runs = {run_id: library.run(run_id) for run_id in used or [previous_run]}
+    diff = RunDiff(before=runs[max(runs)], after=after, baseline="previous", before_runs=used)
+    diff.changed_procedures = sorted({p for run in runs.values()
+                                      for p in changed_procedures(run.revisions, after.revisions)})
+    _fill(diff, old, new)
+    return diff
+
+
+def _fill(diff: RunDiff, old: dict[str, list[ResultRecord]],
+          new: dict[str, list[ResultRecord]]) -> None:
     for name in sorted(set(old) | set(new)):
         o = _representative(old[name]) if name in old else None
         n = _representative(new[name]) if name in new else None
@@ -119,7 +154,8 @@ def diff_runs(library: Library, run_a: int | None = None, run_b: int | None = No
             name=name, procedure=(n or o).result.procedure, before=b, after=a,
             error=n.result.error if n and a == "error" else None,
             expectations=_expectation_changes(o, n),
-            failing=[f"{e.type}: {e.message}" for e in n.result.failed_expectations] if n else [])
+            failing=[f"{e.type}: {e.message}" for e in n.result.failed_expectations] if n else [],
+            before_run=o.run_id if o else None)
         if b is None:
             diff.new.append(change)
         elif a is None:
@@ -132,13 +168,24 @@ def diff_runs(library: Library, run_a: int | None = None, run_b: int | None = No
             diff.still_failing.append(change)
         else:
             diff.unchanged_passing += 1
-    return diff
+
+
+def _header(diff: RunDiff) -> str:
+    after = f"run {diff.after.id} ({diff.after.started})"
+    if diff.baseline != "previous":
+        return f"run {diff.before.id} ({diff.before.started}) -> {after}"
+    filters = f", filtered: {_filters_text(diff.after.filters)}" if diff.after.filters else ""
+    earlier = f" (from {runs_text(diff.before_runs)})" if diff.before_runs else ""
+    return f"{after}{filters}, each simulation against its previous result{earlier}"
+
+
+def _filters_text(filters: dict[str, Any]) -> str:
+    return ", ".join(k if v is True else f"{k}={v}" for k, v in filters.items())
 
 
 def format_diff(diff: RunDiff) -> str:
     """The plain-text report the CLI prints."""
-    lines = [f"run {diff.before.id} ({diff.before.started}) -> run {diff.after.id} "
-             f"({diff.after.started})"]
+    lines = [_header(diff)]
     if diff.changed_procedures:
         lines.append("procedures changed: " + ", ".join(diff.changed_procedures))
     sections = (("REGRESSIONS (passed before, failing now)", diff.regressions),
@@ -150,7 +197,10 @@ def format_diff(diff: RunDiff) -> str:
         lines.append("")
         lines.append(f"{title}: {len(changes)}")
         for c in changes:
-            lines.append(f"  {c.name}  [{c.procedure or '-'}]  {c.before or '-'} -> {c.after or '-'}")
+            since = (f"  (vs run {c.before_run})" if diff.baseline == "previous" and c.before_run
+                     and c.before_run != diff.before.id else "")
+            lines.append(f"  {c.name}  [{c.procedure or '-'}]  {c.before or '-'} -> {c.after or '-'}"
+                         + since)
             if c.error:
                 lines.append(f"      error: {c.error}")
             for e in c.expectations:

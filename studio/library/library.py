@@ -58,6 +58,36 @@ def script_text(sim: Simulation) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def simulation_row(sim: Simulation, stamp: str, source_file: str | None = None) -> dict[str, Any]:
+    """The `simulations` row of a spec (without `created`, kept from the first save)."""
+    row = {"name": sim.name, "procedure": sim.procedure, "tags": dumps(sim.tags),
+           "spec": dumps(sim.to_data()), "script_text": script_text(sim), "updated": stamp}
+    if source_file is not None:
+        row["source_file"] = source_file
+    return row
+
+
+def put_simulation_row(db: sqlite_utils.Database, existing: Any, row: dict[str, Any],
+                       stamp: str) -> None:
+    """Update the row found (`existing`: (id,) or None), else insert one created now."""
+    if existing:
+        db["simulations"].update(existing[0], row)
+    else:
+        db["simulations"].insert(row | {"created": stamp})
+
+
+def take_lock(path: Path, advice: str) -> LibraryLock:
+    """The library's writer lock, or LibraryInUse naming the holder and what to do."""
+    lock = LibraryLock(path.with_name(path.name + ".lock"))
+    try:
+        lock.acquire()
+    except LockHeld as held:
+        who = f"pid {held.pid}" if held.pid else "another process"
+        raise LibraryInUse(f"{path}: the library is in use by another Procedure Studio "
+                           f"({who}).\n{advice}", pid=held.pid) from None
+    return lock
+
+
 def fts_query(text: str) -> str:
     """Every word must match, as a prefix, so search-as-you-type finds 'refun' -> refund."""
     words = [w.replace('"', '""') for w in text.split() if w.strip()]
@@ -93,16 +123,9 @@ class Library(RunsStore):
         check_file(path, root)
         if read_only:
             return cls._open_read_only(root, path)
-        lock = LibraryLock(path.with_name(path.name + ".lock"))
-        try:
-            lock.acquire()
-        except LockHeld as held:
-            who = f"pid {held.pid}" if held.pid else "another process"
-            raise LibraryInUse(
-                f"{path}: the library is in use by another Procedure Studio ({who}).\n"
-                "Close it and try again; meanwhile it can be opened read-only "
-                "(--force-read-only) to browse simulations and runs, not to run or edit them.",
-                pid=held.pid) from None
+        lock = take_lock(path, "Close it and try again; meanwhile it can be opened read-only "
+                               "(--force-read-only) to browse simulations and runs, not to run "
+                               "or edit them.")
         writer = None
         try:
             writer = Writer(path)
@@ -250,21 +273,14 @@ class Library(RunsStore):
 
         def work(db: sqlite_utils.Database) -> None:
             for sim, source_file, previous_name in zip(sims, source_files, previous_names):
-                row = {"name": sim.name, "procedure": sim.procedure, "tags": dumps(sim.tags),
-                       "spec": dumps(sim.to_data()), "script_text": script_text(sim),
-                       "updated": stamp}
-                if source_file is not None:
-                    row["source_file"] = source_file
+                row = simulation_row(sim, stamp, source_file)
                 if previous_name and previous_name != sim.name and db.execute(
                         "SELECT 1 FROM simulations WHERE name = ?", [sim.name]).fetchone():
                     raise LibraryError(f"a simulation named {sim.name!r} already exists; "
                                        "choose another name")
                 existing = db.execute("SELECT id FROM simulations WHERE name = ?",
                                       [previous_name or sim.name]).fetchone()
-                if existing:
-                    db["simulations"].update(existing[0], row)
-                else:
-                    db["simulations"].insert(row | {"created": stamp})
+                put_simulation_row(db, existing, row, stamp)
             subject = sims[0].name if len(sims) == 1 else f"{len(sims)} simulations"
             db["audit_log"].insert({"at": stamp, "action": f"simulation.{audit}",
                                     "subject": subject, "detail": None})

@@ -154,6 +154,13 @@ def record_from_row(row: dict) -> ResultRecord:
                         result=SimulationResult.model_validate(data))
 
 
+def runs_text(ids: list[int], most: int = 8) -> str:
+    """'run 4' / 'runs 7, 5, 2' / 'runs 9, ... and 3 more': which runs a report drew on."""
+    shown = ", ".join(str(i) for i in ids[:most])
+    more = f" and {len(ids) - most} more" if len(ids) > most else ""
+    return ("run " if len(ids) == 1 else "runs ") + shown + more
+
+
 def aggregate_status(statuses: list[str]) -> str:
     """One verdict for a simulation run several times: any error, else any failure, else passed."""
     if not statuses:

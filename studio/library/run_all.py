@@ -8,7 +8,6 @@ run cut short (crash, kill, Ctrl-C) is finished with `resume=True`.
 """
 from __future__ import annotations
 
-import hashlib
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from studio.simulate.result import SimulationResult
 
 from .library import Library
 from .records import LibraryError, ResultRecord, SimulationRecord, aggregate_status, now
+from .revisions import procedure_revisions
 
 try:
     from studio.simulate.options import RunOptions
@@ -55,17 +55,12 @@ class RunSummary:
     duration_s: float = 0.0
     records: list[ResultRecord] = field(default_factory=list)
 
-    @property
-    def passed(self) -> int:
-        return sum(r.status == "passed" for r in self.records)
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.records)
 
-    @property
-    def failed(self) -> int:
-        return sum(r.status == "failed" for r in self.records)
-
-    @property
-    def errors(self) -> int:
-        return sum(r.status == "error" for r in self.records)
+    passed = property(lambda self: self.count("passed"))
+    failed = property(lambda self: self.count("failed"))
+    errors = property(lambda self: self.count("error"))
 
     @property
     def done(self) -> int:
@@ -145,18 +140,6 @@ def failed_in_last_run(library: Library) -> set[str]:
     rows = library.db.execute("SELECT DISTINCT simulation FROM results "
                               "WHERE run_id = ? AND status != 'passed'", [row[0]]).fetchall()
     return {r[0] for r in rows}
-
-
-def procedure_revisions(project: Project) -> dict[str, str]:
-    """A short hash of each procedure's YAML, to tell later which ones changed between runs."""
-    revisions = {}
-    for proc_id in sorted(project.procedures):
-        path = project.root / project.file_of("procedure", proc_id)
-        try:
-            revisions[proc_id] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        except OSError:
-            revisions[proc_id] = "unsaved"
-    return revisions
 
 
 def _engine(project: Project, options: RunOptions) -> str:

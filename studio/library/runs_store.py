@@ -12,8 +12,8 @@ import sqlite_utils
 
 from studio.simulate.result import SimulationResult
 
-from .records import (LIGHT_COLUMNS, aggregate_status, ResultRecord, RunRecord, dumps, now, record_from_row,
-                      result_row)
+from .records import (LIGHT_COLUMNS, LibraryError, ResultRecord, RunRecord, aggregate_status, dumps,
+                      now, record_from_row, result_row)
 
 _COUNTS_SQL = """
 UPDATE runs SET
@@ -88,6 +88,14 @@ class RunsStore:
         rows = self.query("SELECT * FROM runs WHERE id = ?", [run_id])
         return RunRecord.from_row(rows[0]) if rows else None
 
+    def require_run(self, run_id: int | None = None) -> RunRecord:
+        """Run `run_id` (default: the latest), or a LibraryError that says what to do."""
+        run = self.run(run_id) if run_id is not None else self.latest_run()
+        if run is None:
+            raise LibraryError("no runs yet: run `studio run-all` first" if run_id is None
+                               else f"there is no run {run_id}; `studio runs list` shows them")
+        return run
+
     def latest_run(self, *, statuses: tuple[str, ...] | None = None) -> RunRecord | None:
         if statuses:
             marks = ",".join("?" * len(statuses))
@@ -109,6 +117,26 @@ class RunsStore:
         rows = self.query(sql + " ORDER BY simulation, repeat_index", params)
         return [record_from_row(r) for r in rows]
 
+    def latest_results(self, *, before_run: int | None = None, in_library: bool = False,
+                       light: bool = True) -> list[ResultRecord]:
+        """Each simulation's most recent results (all repeats of its latest run that ran it),
+        whichever run that was. `before_run`: only runs older than that one; `in_library`:
+        only simulations still in the library."""
+        columns = ", ".join(f"r.{c}" for c in (LIGHT_COLUMNS if light else ("*",)))
+        rows = self._latest(columns, before_run=before_run, in_library=in_library)
+        return [record_from_row(r) for r in rows]
+
+    def _latest(self, columns: str, *, before_run: int | None = None,
+                in_library: bool = False) -> list[dict]:
+        older = "WHERE run_id < ?" if before_run is not None else ""
+        sql = (f"SELECT {columns} FROM results r JOIN (SELECT simulation, max(run_id) AS run_id "
+               f"FROM results {older} GROUP BY simulation) last "
+               "ON r.simulation = last.simulation AND r.run_id = last.run_id")
+        if in_library:
+            sql += " WHERE r.simulation IN (SELECT name FROM simulations)"
+        params = [before_run] if before_run is not None else []
+        return self.query(sql + " ORDER BY r.simulation, r.repeat_index", params)
+
     def result_keys(self, run_id: int) -> set[tuple[str, int]]:
         rows = self.db.execute("SELECT simulation, repeat_index FROM results WHERE run_id = ?",
                                [run_id]).fetchall()
@@ -123,12 +151,9 @@ class RunsStore:
 
     def latest_verdicts(self) -> dict[str, str]:
         """Each simulation's verdict in the latest run that ran it (the library table's column)."""
-        rows = self.db.execute(
-            "SELECT simulation, status FROM results AS r WHERE run_id = "
-            "(SELECT max(run_id) FROM results WHERE simulation = r.simulation)").fetchall()
         statuses: dict[str, list[str]] = {}
-        for name, status in rows:
-            statuses.setdefault(name, []).append(status)
+        for row in self._latest("r.simulation, r.status"):
+            statuses.setdefault(row["simulation"], []).append(row["status"])
         return {name: aggregate_status(found) for name, found in statuses.items()}
 
     def delete_run(self, run_id: int) -> None:

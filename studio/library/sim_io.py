@@ -120,18 +120,13 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
 
     def work(db) -> None:
         stamp = now()
-        from .library import script_text
+        from .library import put_simulation_row, simulation_row
         for sim, rel, digest in seen_rows:
-            row = {"name": sim.name, "procedure": sim.procedure, "tags": dumps(sim.tags),
-                   "spec": dumps(sim.to_data()), "script_text": script_text(sim),
-                   "source_file": rel, "updated": stamp}
+            row = simulation_row(sim, stamp, rel)
             existing = db.execute("SELECT id FROM simulations WHERE name = ? OR source_file = ? "
                                   "ORDER BY name = ? DESC LIMIT 1",
                                   [sim.name, rel, sim.name]).fetchone()
-            if existing:
-                db["simulations"].update(existing[0], row)
-            else:
-                db["simulations"].insert(row | {"created": stamp})
+            put_simulation_row(db, existing, row, stamp)
             db.execute("INSERT OR REPLACE INTO source_files (path, hash, imported) VALUES (?, ?, ?)",
                        [rel, digest, stamp])
         db["audit_log"].insert({"at": stamp, "action": "simulation.sync",
@@ -179,10 +174,38 @@ def _aside(path: Path) -> Path:
     return target
 
 
+def _sidecars(path: Path) -> tuple[Path, Path]:
+    return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold a crashed Studio's write-ahead log into the file, so the moved-aside
+    library is one self-contained file; SQLite removes -wal/-shm on close.
+    A file that is not SQLite keeps them (they are moved along with it): SQLite
+    would throw such a log away unread."""
+    from .library import SQLITE_HEADER
+    if not _sidecars(path)[0].exists():
+        return
+    with open(path, "rb") as handle:
+        if handle.read(16) != SQLITE_HEADER:
+            return
+    try:
+        conn = sqlite3.connect(str(path))
+    except sqlite3.Error:
+        return
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error:
+        pass
+    finally:
+        conn.close()
+
+
 def old_simulations(path: Path) -> list[Simulation]:
     """Whatever simulations can still be read from a moved-aside library (none
     when it is not SQLite at all); unreadable rows are skipped."""
     found: list[Simulation] = []
+    existed = {p for p in _sidecars(path) if p.exists()}
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error:
@@ -193,6 +216,9 @@ def old_simulations(path: Path) -> list[Simulation]:
         rows = []
     finally:
         conn.close()
+    for extra in _sidecars(path):        # a read-only reader leaves empty -wal/-shm behind
+        if extra not in existed:
+            extra.unlink(missing_ok=True)
     for (spec,) in rows:
         try:
             found.append(Simulation.model_validate(json.loads(spec)))
@@ -208,29 +234,22 @@ def rebuild(project_root: Path | str) -> Rebuilt:
     in the app) are copied from the old file when it can still be read, so a
     rebuild loses no simulation; run history stays in the moved file.
     """
-    from .library import Library
-    from .lock import LibraryLock, LockHeld
-    from .records import LibraryInUse
+    from .library import Library, take_lock
 
     root = Path(project_root)
     if not root.is_dir():
         raise LibraryError(f"{root} is not a project folder")
     path = root / LIBRARY_FILE
-    lock = LibraryLock(path.with_name(path.name + ".lock"))
-    try:
-        lock.acquire()
-    except LockHeld as held:
-        raise LibraryInUse(f"{path}: the library is in use by another Procedure Studio "
-                           f"(pid {held.pid}); close it before rebuilding", pid=held.pid) from None
+    lock = take_lock(path, "Close it before rebuilding.")
     moved = None
     try:
         if path.exists():
+            _checkpoint(path)
             moved = _aside(path)
             shutil.move(str(path), str(moved))
-            for suffix in ("-wal", "-shm"):
-                extra = path.with_name(path.name + suffix)
-                if extra.exists():
-                    shutil.move(str(extra), str(moved) + suffix)
+            for extra, target in zip(_sidecars(path), _sidecars(moved)):
+                if extra.exists():          # the checkpoint failed: they hold its last writes
+                    shutil.move(str(extra), str(target))
     finally:
         lock.release()
     library = Library.open(root)

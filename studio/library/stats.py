@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 from .library import Library
-from .records import LibraryError
 
 NO_PROCEDURE = "(none)"
 _COLUMNS = "run_id, triggered, outcome, status, turns, duration_ms, tokens, cost"
@@ -111,10 +110,7 @@ def _run_stats(run, rows: list[dict]) -> RunStats:
 
 def run_stats(library: Library, run_id: int | None = None) -> RunStats:
     """Stats of one run (default: the latest)."""
-    run = library.run(run_id) if run_id is not None else library.latest_run()
-    if run is None:
-        raise LibraryError("no runs yet: run `studio run-all` first" if run_id is None
-                           else f"there is no run {run_id}")
+    run = library.require_run(run_id)
     rows = library.query(f"SELECT {_COLUMNS} FROM results WHERE run_id = ?", [run.id])
     return _run_stats(run, rows)
 

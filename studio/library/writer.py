@@ -93,21 +93,7 @@ class Writer:
         self._ready.set_result(True)
         stop = False
         while not stop:
-            item = self._queue.get()
-            batch = []
-            if item is None:
-                stop = True
-            else:
-                batch.append(item)
-            while len(batch) < MAX_BATCH and not stop:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                else:
-                    batch.append(more)
+            batch, stop = self._take_batch()
             while batch:
                 if getattr(batch[0][0], "raw", False):
                     self._run_raw(*batch.pop(0))
@@ -121,6 +107,20 @@ class Writer:
         except sqlite3.Error:
             pass
         conn.close()
+
+    def _take_batch(self) -> tuple[list[tuple[Job, Future]], bool]:
+        """Wait for a job, then take what else is queued (up to MAX_BATCH); True once closed."""
+        batch: list[tuple[Job, Future]] = []
+        item = self._queue.get()
+        while item is not None:
+            batch.append(item)
+            if len(batch) >= MAX_BATCH:
+                return batch, False
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, False
+        return batch, True
 
     def _run_raw(self, job: Job, future: Future) -> None:
         if not future.set_running_or_notify_cancel():

@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 
 from .errors import ModelError
-from .keys import env_var_for, find_key, needs_key, provider_of, where_to_set
+from .keys import env_var_for, provider_of, where_to_set
 from .settings import LLMSettings
 
 PROMPT = [{"role": "user", "content": "Reply with the single word: ok"}]
@@ -43,18 +43,12 @@ def check_model(settings: LLMSettings) -> CheckResult:
         result.hint = ("pass --model (e.g. --model openai/gpt-4o-mini, or --model ollama/llama3 "
                        "--api-base http://localhost:11434) or set model.name in studio.yaml")
         return result
-    if settings.api_key is not None:
-        result.key_source = "given explicitly"
-    else:
-        key, where = find_key(settings.model)
-        if key:
-            result.key_source = f"from {where}"
-        elif needs_key(settings.model, settings.api_base):
-            result.problem = f"no API key for {provider_of(settings.model)}"
-            result.hint = where_to_set(settings.model)
-            return result
-        else:
-            result.key_source = "none needed (local server)"
+    choice = settings.key_choice()
+    if choice.missing:
+        result.problem = f"no API key for {provider_of(settings.model)}"
+        result.hint = where_to_set(settings.model)
+        return result
+    result.key_source = choice.source
     from .client import complete
     started = time.perf_counter()
     try:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from .cache import LLMCache, request_key
 from .errors import ModelError
-from .keys import find_key, needs_key, provider_of, redact
+from .keys import provider_of, redact
 from .limiter import limiter_for
 from .settings import LLMSettings
 from .structured import (FORMAT_MODES, MalformedOutput, format_instruction, looks_unsupported,
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 
 _IMPORT_LOCK = threading.Lock()
 _FORMAT_MODE: dict[str, int] = {}        # model -> index into FORMAT_MODES that worked
-PLACEHOLDER_KEY = "sk-no-key-needed"
 
 
 def import_litellm():
@@ -111,17 +110,11 @@ def _check_cancel(cancel: Any) -> None:
 
 
 def _api_key(settings: LLMSettings) -> str | None:
-    if settings.api_key is not None:
-        return settings.api_key.get_secret_value()
-    key, where = find_key(settings.model)
-    if key:
-        return key
-    if needs_key(settings.model, settings.api_base):
-        raise ModelError(f"no API key for {provider_of(settings.model)}: {where}", "no_key",
+    choice = settings.key_choice()
+    if choice.missing:
+        raise ModelError(f"no API key for {provider_of(settings.model)}: {choice.source}", "no_key",
                          model=settings.model)
-    if provider_of(settings.model) in ("openai", "custom_openai", "text-completion-openai"):
-        return PLACEHOLDER_KEY     # a local OpenAI-compatible server takes any key
-    return None
+    return choice.value
 
 
 def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, cancel,

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import re
+from dataclasses import dataclass
 from typing import Iterable
 
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "procedure-studio"
+PLACEHOLDER_KEY = "sk-no-key-needed"      # not a secret: sent where any key will do
+OPENAI_COMPATIBLE = frozenset({"openai", "custom_openai", "text-completion-openai"})
 NO_KEY_PROVIDERS = frozenset({"ollama", "ollama_chat", "lm_studio", "hosted_vllm", "vllm",
                               "llamafile", "local"})
 ENV_VARS = {
@@ -67,6 +70,35 @@ def find_key(model: str) -> tuple[str | None, str]:
     if value:
         return value, f"keyring ({KEYRING_SERVICE} / {provider})"
     return None, where_to_set(model)
+
+
+@dataclass(frozen=True)
+class KeyChoice:
+    """The key a call sends and how to describe it, so what `studio model test`
+    says is what the client really does."""
+    value: str | None          # sent as the API key; None: no key at all
+    source: str                # for people; never the key itself
+    missing: bool = False      # a key is needed and none was found (source: where to set it)
+
+
+def choose_key(model: str, api_base: str | None, explicit: str | None = None) -> KeyChoice:
+    """Explicit key, else environment or keyring, else none for a local server:
+    an OpenAI-compatible one still gets PLACEHOLDER_KEY, as its client requires a key."""
+    if explicit is not None:
+        return KeyChoice(explicit, "given explicitly")
+    key, where = find_key(model)
+    if key:
+        return KeyChoice(key, f"from {where}")
+    if needs_key(model, api_base):
+        return KeyChoice(None, where, missing=True)
+    provider = provider_of(model)
+    if provider in OPENAI_COMPATIBLE:
+        return KeyChoice(PLACEHOLDER_KEY, f"not needed (local server); the placeholder "
+                                          f"'{PLACEHOLDER_KEY}' is sent, as OpenAI-compatible "
+                                          f"servers expect one")
+    if provider in NO_KEY_PROVIDERS:
+        return KeyChoice(None, f"none sent ({provider} needs no key)")
+    return KeyChoice(None, "none sent (local server)")
 
 
 def where_to_set(model: str) -> str:

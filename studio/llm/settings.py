@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, SecretStr
 
+from .keys import KeyChoice, choose_key
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "procedure-studio"
@@ -46,6 +48,11 @@ class LLMSettings(BaseModel):
     @property
     def is_offline(self) -> bool:
         return self.model == "offline"
+
+    def key_choice(self) -> KeyChoice:
+        """The API key a call with these settings sends, and where it comes from."""
+        explicit = self.api_key.get_secret_value() if self.api_key is not None else None
+        return choose_key(self.model, self.api_base, explicit)
 
     def for_role(self, role: str) -> "LLMSettings":
         """The settings for `agent`, `judge` or `customer` calls."""

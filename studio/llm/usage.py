@@ -24,6 +24,10 @@ class LLMResponse:
         return self.tokens_in + self.tokens_out
 
 
+# the additive fields of Usage: what merging two meters sums
+COUNTERS = ("calls", "cached_calls", "tokens_in", "tokens_out", "known_cost", "unknown_cost_calls")
+
+
 @dataclass
 class Usage:
     """What was paid for: cached responses count as calls but cost nothing."""
@@ -50,12 +54,8 @@ class Usage:
 
     def merge(self, other: "Usage") -> None:
         with self._lock:
-            self.calls += other.calls
-            self.cached_calls += other.cached_calls
-            self.tokens_in += other.tokens_in
-            self.tokens_out += other.tokens_out
-            self.known_cost += other.known_cost
-            self.unknown_cost_calls += other.unknown_cost_calls
+            for name in COUNTERS:
+                setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
     def tokens(self) -> int:

@@ -133,6 +133,11 @@ class Conversation(StepKinds):
         self._flush_notes()
         return reply
 
+    def still_missing(self) -> list[str]:
+        """What the waiting step still asks for ([] when no step waits): lets a
+        driver such as the suggestion generator answer exactly that."""
+        return self._missing(self.waiting.step) if self.waiting is not None else []
+
     def names(self) -> dict[str, Any]:
         """What expressions and templates see: variables plus `customer`."""
         if self._names is None:

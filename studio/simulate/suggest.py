@@ -18,7 +18,7 @@ from typing import Any
 
 from studio.core.simulation import Attachment, Customer, CustomerTurn, Expectations, Fixtures, Simulation
 from studio.core.steps import CheckpointStep, CodeStep, ConditionStep, ConnectorStep, InstructionStep, SubprocedureStep
-from studio.runtime.engine import Conversation, is_set, stop
+from studio.runtime.engine import Conversation, stop
 from studio.runtime.offline_brain import OfflineBrain
 
 from .coverage import coverage_from_trace, coverage_universe
@@ -300,8 +300,8 @@ class _Driver:
             wait = conversation.waiting
             if wait is None:
                 break
-            missing = [n for n in wait.step.collect if not is_set(conversation.variables.get(n))]
-            turn = self.answer(missing or list(wait.step.collect), wait.procedure, assignment)
+            missing = conversation.still_missing() or list(wait.step.collect)
+            turn = self.answer(missing, wait.procedure, assignment)
             script.append(turn)
             conversation.receive(turn)
         if not conversation.ended:

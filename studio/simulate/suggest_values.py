@@ -19,7 +19,8 @@ except ImportError:                    # pragma: no cover
     import sre_constants as sre_c      # type: ignore[no-redef]
     import sre_parse                   # type: ignore[no-redef]
 
-from studio.core.expressions import ExpressionError, parse
+from studio.core.expressions import ExpressionError, dotted_name, parse
+from studio.core.snippets import analyze_snippet
 
 OTHER_TEXT = "something-else"
 
@@ -133,15 +134,6 @@ class Harvest:
                 bucket.append(value)
 
 
-def dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
-
-
 def _constant(node: ast.AST) -> tuple[bool, Any]:
     if isinstance(node, ast.Constant):
         return True, node.value
@@ -188,20 +180,20 @@ def harvest_tree(tree: ast.AST, harvest: Harvest) -> None:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "is_set":
             if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                 harvest.exists.add(node.args[0].value.split(".")[0])
-            elif node.args and dotted(node.args[0]):
-                harvest.exists.add(dotted(node.args[0]).split(".")[0])
+            elif node.args and dotted_name(node.args[0]):
+                harvest.exists.add(dotted_name(node.args[0]).split(".")[0])
         elif isinstance(node, ast.BoolOp):
             for value in node.values:
-                if dotted(value):
-                    harvest.add(dotted(value), True, False)
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and dotted(node.operand):
-            harvest.add(dotted(node.operand), True, False)
-        elif isinstance(node, ast.IfExp) and dotted(node.test):
-            harvest.add(dotted(node.test), True, False)
+                if dotted_name(value):
+                    harvest.add(dotted_name(value), True, False)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and dotted_name(node.operand):
+            harvest.add(dotted_name(node.operand), True, False)
+        elif isinstance(node, ast.IfExp) and dotted_name(node.test):
+            harvest.add(dotted_name(node.test), True, False)
 
 
 def _compare(left: ast.AST, op: ast.cmpop, right: ast.AST, harvest: Harvest) -> None:
-    lpath, rpath = dotted(left), dotted(right)
+    lpath, rpath = dotted_name(left), dotted_name(right)
     lconst, lvalue = _constant(left)
     rconst, rvalue = _constant(right)
     if lpath and rpath:
@@ -236,17 +228,8 @@ def linked_values(op: str, other: Any) -> list[Any]:
 
 
 def code_names(code: str) -> tuple[set[str], set[str], set[str], ast.AST | None]:
-    """(names assigned, root names read, dotted paths read, tree) of a code snippet."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
+    """(names assigned, free root names read, dotted paths read, tree) of a code snippet."""
+    info = analyze_snippet(code)
+    if not info.ok:
         return set(), set(), set(), None
-    assigned, read, paths = set(), set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (assigned if isinstance(node.ctx, ast.Store) else read).add(node.id)
-        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-            path = dotted(node)
-            if path:
-                paths.add(path)
-    return assigned, read - assigned, paths, tree
+    return set(info.assigns), set(info.reads), {p for p in info.paths if "." in p}, ast.parse(code)

@@ -73,7 +73,8 @@ class MainWindow(QMainWindow):
         c.session_changed.connect(self._on_session)
         c.problems_changed.connect(self._on_problems)
         c.dirty_changed.connect(lambda _d: self.update_title())
-        self.project_tree.open_requested.connect(self.open_item)
+        self.project_tree.open_requested.connect(self._tree_open)
+        self.project_tree.text_requested.connect(self.open_item)
         self.problems_panel.jump_requested.connect(self.jump_to_problem)
         self.documents.current_document_changed.connect(self._on_document)
         hints = QGuiApplication.styleHints()
@@ -110,6 +111,12 @@ class MainWindow(QMainWindow):
             self.inspector.show_step(widget.item_id, widget._key(widget.view.currentIndex()))
             widget.set_problems(self.controller.problems)
         self.update_title()
+
+    def _tree_open(self, kind: str, item_id: str) -> None:
+        """Simulations open in the simulation editor (the panels host listens to the tree
+        too); their YAML is one "Show YAML" away. Everything else opens as a tab."""
+        if kind != "simulation":
+            self.open_item(kind, item_id)
 
     def open_item(self, kind: str, item_id: str):
         widget = self.documents.open(kind, item_id)
@@ -157,6 +164,9 @@ class MainWindow(QMainWindow):
             return
         key = self.session.key_of_rel(problem.file or "")
         if key is None or key[0] == "settings":
+            return
+        if key[0] == "simulation":
+            self.project_tree.open_requested.emit(*key)   # the simulation editor
             return
         widget = self.open_item(*key)
         if isinstance(widget, ProcedureEditor) and problem.step:

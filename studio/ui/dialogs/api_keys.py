@@ -21,7 +21,7 @@ class ApiKeyBox(QGroupBox):
     key_changed = Signal(str)        # provider
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("API key", parent)
+        super().__init__("API key: kept in the OS keyring, never in project files", parent)
         self.provider = QComboBox()
         self.provider.setEditable(True)
         self.provider.setToolTip("The litellm provider: the part of the model id before the '/'")

@@ -19,6 +19,7 @@ from .step_text import headline
 
 NODE_W, NODE_H, DIAMOND_H = 220, 58, 64
 VGAP, HGAP, EMPTY_W = 40, 28, 90
+MIN_SCALE, READABLE_SCALE = 0.15, 0.25   # zoom floor; below READABLE a long chart fits its width
 
 
 def _terminal(step) -> bool:
@@ -141,9 +142,9 @@ class FlowchartView(QGraphicsView):
             if step_id in self.nodes:
                 self.nodes[step_id].mark = mark
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-40, -30, 40, 40))
-        if not self._shown_once:
+        if not self._shown_once or self._auto_fit:   # until the user zooms or pans
             self._shown_once = True
-            self.fit_width()
+            self.fit()
         self._syncing = False
 
     class _Pill:
@@ -304,29 +305,46 @@ class FlowchartView(QGraphicsView):
 
     def zoom(self, factor: float) -> None:
         scale = self.transform().m11() * factor
-        if 0.15 <= scale <= 4:
+        self._auto_fit = False
+        if MIN_SCALE <= scale <= 4:
             self.scale(factor, factor)
 
-    def fit_width(self) -> None:
-        """Scale so the chart's width fits (between 50% and 100%), and show its top."""
+    def fit(self) -> None:
+        """The whole chart in view (never enlarged past 100%). A chart so long that it would
+        be unreadable whole is fitted to its width instead and shown from the top, so
+        wide branches are never cut off."""
         rect = self.scene().sceneRect()
-        width = max(1, self.viewport().width() - 20)
-        scale = max(0.8, min(1.0, width / max(rect.width(), 1)))
+        if rect.isEmpty():
+            return
+        view_w = max(1, self.viewport().width() - 4)
+        view_h = max(1, self.viewport().height() - 4)
+        by_width = min(1.0, view_w / rect.width())
+        whole = min(by_width, view_h / rect.height())
         self.resetTransform()
+        if whole >= READABLE_SCALE:
+            self.scale(whole, whole)
+            self.centerOn(rect.center())
+            return
+        scale = max(MIN_SCALE, by_width)
         self.scale(scale, scale)
-        self.centerOn(0, rect.top() + self.viewport().height() / (2 * scale))
+        self.centerOn(rect.center().x(), rect.top() + view_h / (2 * scale))
+
+    def fit_width(self) -> None:   # the old name, kept for callers
+        self.fit()
+
+    def user_fit(self) -> None:
+        """The Fit action (Ctrl+0): fit now, and keep fitting on resize until the user zooms."""
+        self._auto_fit = True
+        self.fit()
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
         if self._auto_fit and self.scene().items():
-            self.fit_width()
+            self.fit()
 
     def mousePressEvent(self, event):
         self._auto_fit = False      # the user pans: stop re-fitting on resize
         super().mousePressEvent(event)
-
-    def fit(self) -> None:
-        self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)
 
     def export_png(self, path: str, scale: float = 2.0) -> None:
         rect = self.scene().sceneRect()

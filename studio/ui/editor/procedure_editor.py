@@ -95,6 +95,12 @@ class ProcedureEditor(QWidget):
         self.flow_toggle.setChecked(True)
         self.flow_toggle.toggled.connect(self._toggle_flowchart)
         self.flow_toggle.setAutoRaise(True)
+        self.fit_button = QToolButton(self)
+        self.fit_button.setText("Fit")
+        self.fit_button.setToolTip("Show the whole flowchart (Ctrl+0)")
+        self.fit_button.setAutoRaise(True)
+        self.fit_button.clicked.connect(self.flowchart.user_fit)
+        self._head.addWidget(self.fit_button)
         self._head.addWidget(self.flow_toggle)
         layout.addWidget(self.palette)
 
@@ -359,6 +365,7 @@ class ProcedureEditor(QWidget):
     # -- flowchart -------------------------------------------------------------------------
     def _toggle_flowchart(self, on: bool) -> None:
         self.flowchart.setVisible(on)
+        self.fit_button.setVisible(on)
         if on:
             self._refresh_flowchart()
 

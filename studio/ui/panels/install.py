@@ -36,6 +36,9 @@ class TestPanels(QObject):
         self.library_view = LibraryView(project, library, runner=run_fn) if library is not None else None
         self.coverage = CoveragePanel(project, library) if library is not None else None
         self.reports = ReportsPanel(library) if library is not None else None
+        self._own_push = False
+        if session is not None:      # undo / redo / tree edits of simulations reach the library
+            session.item_changed.connect(self._item_changed)
         self.editor.run_requested.connect(self._run_edited)
         self.editor.saved.connect(lambda key, sim: self.runner.open_simulation(sim, key))
         if self.library_view is not None:
@@ -68,9 +71,13 @@ class TestPanels(QObject):
             raise ValueError(f"a simulation named {simulation.name!r} already exists; choose another name")
         if self.session is not None:
             from studio.ui.document.project_commands import ReplaceItems
-            self.session.push(ReplaceItems(self.session, [("simulation", key if old else None, old,
-                                                           key, simulation)],
-                                           f"Edit simulation {simulation.name}"))
+            self._own_push = True          # the library is written just below, by name
+            try:
+                self.session.push(ReplaceItems(self.session, [("simulation", key if old else None,
+                                                               old, key, simulation)],
+                                               f"Edit simulation {simulation.name}"))
+            finally:
+                self._own_push = False
         # the library first: saving the file makes it re-import the folder, which
         # must find the simulation under its new name already (a rename, not a copy)
         if self.library is not None:
@@ -81,6 +88,51 @@ class TestPanels(QObject):
             self.project.save_simulation(key, simulation)
         if self.library_view is not None:
             self.library_view.refresh()
+
+    def _item_changed(self, kind: str, key: str) -> None:
+        """A simulation changed outside `save_simulation` (undo, redo, the project tree):
+        the library row, the open editor and the table follow."""
+        if kind != "simulation" or self._own_push:
+            return
+        simulation = self.project.simulations.get(key)
+        if self.library is not None and not getattr(self.library, "read_only", False):
+            try:
+                self._sync_library(key, simulation)
+            except Exception as exc:   # a name clash or a locked library: say so, keep going
+                self.editor.problems.setText(f"Library not updated: {exc}")
+                self.editor.problems.setVisible(True)
+        if self.editor.key == key and not self.editor.dirty:
+            if simulation is None:
+                self.editor.clear()
+            else:
+                self.editor.set_simulation(simulation, key)
+        if self.runner.simulation_key == key and simulation is not None and not self.runner.is_running():
+            self.runner.open_simulation(simulation, key)
+        if self.library_view is not None:
+            self.library_view.refresh()
+
+    def _sync_library(self, key: str, simulation: Simulation | None) -> None:
+        rel = self.project.file_of("simulation", key)
+        rows = self.library.query("SELECT name FROM simulations WHERE source_file = ?", [rel])
+        name = rows[0]["name"] if rows else None
+        if simulation is None:
+            if name is not None:
+                self.library.delete_simulation(name)
+            return
+        previous = name if name is not None and name != simulation.name else None
+        self.library.save_simulation(simulation, source_file=rel, previous_name=previous)
+
+    def restore_from_disk(self, key: str) -> None:
+        """Unsaved simulation edits were discarded: the library takes the file's version back."""
+        if self.library is None or getattr(self.library, "read_only", False):
+            return
+        from studio.library.sim_io import read_simulation
+        path = self.project.root / self.project.file_of("simulation", key)
+        simulation = read_simulation(path, self.project.root)[0] if path.is_file() else None
+        try:
+            self._sync_library(key, simulation)
+        except Exception:   # a clash with another name: the next sync from the folder decides
+            pass
 
     def _add_suggestions(self, chosen: list) -> None:
         for key, simulation in chosen:
@@ -97,6 +149,7 @@ class TestPanels(QObject):
     def set_project(self, project: Project) -> None:
         self.project = project
         self.runner.set_project(project)
+        self.editor.customer.set_segments(sorted(project.settings.segments))
         if self.library_view is not None:
             self.library_view.set_project(project)
             self.coverage.set_project(project)
@@ -245,6 +298,7 @@ class PanelsHost(QObject):
 
     def set_session(self, session: Any) -> None:
         """A project was opened or closed; its library opens when a panel is first shown."""
+        self._restore_unsaved()
         self._close_library()
         old, self.panels = self.panels, None
         if old is not None:
@@ -280,6 +334,9 @@ class PanelsHost(QObject):
         for name, _title, widget in self.panels.widgets():
             self.docks[name].setWidget(widget)
         self.panels.runner.steps_marked.connect(self._mark_steps)
+        if hasattr(self.window, "open_item"):    # "YAML": the file as text, for power users
+            self.panels.editor.yaml_requested.connect(
+                lambda key: self.window.open_item("simulation", key))
         if self.panels.coverage is not None:
             self.panels.coverage.coverage_marks.connect(self._mark_coverage)
 
@@ -320,7 +377,19 @@ class PanelsHost(QObject):
         if simulation is not None:
             self.panels.editor.set_simulation(simulation, item_id)
             self.panels.runner.open_simulation(simulation, item_id)
+            self.docks["simulation"].show()
             self.docks["simulation"].raise_()
+
+    def _restore_unsaved(self) -> None:
+        """The closing project's simulation edits that were not saved leave the library too,
+        so it matches the files again (undo / redo change the library at once)."""
+        panels = self.panels
+        session = getattr(panels, "session", None)
+        if panels is None or session is None or self.library is None:
+            return
+        for kind, key in session.dirty_keys():
+            if kind == "simulation":
+                panels.restore_from_disk(key)
 
     def _close_library(self) -> None:
         if self.library is not None:

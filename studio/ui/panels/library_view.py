@@ -13,9 +13,9 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QSplitter,
-                               QTableView, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QProgressBar, QPushButton, QScrollArea, QSizePolicy, QSpinBox,
+                               QSplitter, QStackedWidget, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from studio.core.progress import Progress
 from studio.core.project import Project
@@ -27,6 +27,20 @@ from .library_model import ROW_ROLE, LibraryFilter, LibraryModel, latest_statuse
 from .run_history import RunHistory, SimulationHistory
 from .workers import Task, make_pool
 
+EMPTY_HINT = (
+    "<b>No simulations yet.</b> A simulation is a customer conversation with expectations; "
+    "the library re-runs them all after every change. To add one:"
+    "<ul style='margin-top:4px'>"
+    "<li><b>Runner → Try it</b>: play the customer yourself, then "
+    "<b>Save this run as a simulation…</b> (expectations are filled in from what happened)</li>"
+    "<li><b>Coverage → Suggest simulations</b>: one per path of a procedure, then "
+    "<b>Add ticked suggestions</b></li>"
+    "<li><b>Project tree → Simulations → right-click → Add simulation…</b> and fill in the "
+    "simulation editor</li>"
+    "<li>or put simulation YAML files in <code>simulations/</code> "
+    "(<code>studio sim import</code>)</li></ul>")
+NO_MATCH_HINT = ("No simulation matches the search and filters. Clear the search box or set "
+                 "the filters back to “all”.")
 NO_DIFF_HINT = "Nothing to compare yet: run all, change something, run all again."
 STATUS_FILTERS = ["any status", "passed", "failed", "error", "not run", "flaky"]
 DRAIN_MS = 100
@@ -156,8 +170,23 @@ class LibraryView(QWidget):
         self.side = QTabWidget()
         self.side.addTab(self.diff_view, "Changes since last run")
         self.side.addTab(history_box, "Run history")
+        self.empty = QLabel(EMPTY_HINT)           # shown instead of an empty table
+        self.empty.setObjectName("library-empty")
+        self.empty.setTextFormat(Qt.TextFormat.RichText)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.empty.setMargin(8)
+        self.empty.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        empty_area = QScrollArea()                # the dock is often short: scroll, don't cut
+        empty_area.setWidgetResizable(True)
+        empty_area.setFrameShape(QFrame.Shape.NoFrame)
+        empty_area.setWidget(self.empty)
+        self.table_stack = QStackedWidget()
+        self.table_stack.addWidget(self.table)
+        self.table_stack.addWidget(empty_area)
+        self.table_stack.setMinimumHeight(48)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.table_stack)
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -250,6 +279,22 @@ class LibraryView(QWidget):
         self.proxy.set_filters(procedure=self.procedure_filter.currentData(),
                                tag=self.tag_filter.currentData(),
                                status=None if status == STATUS_FILTERS[0] else status, names=names)
+        self._update_empty()
+
+    def _update_empty(self) -> None:
+        """An empty table says how to fill it (or that the filters hide everything)."""
+        self.run_all_button.setEnabled(self.model.rowCount() > 0 and not self.is_running())
+        if self.model.rowCount() == 0:
+            self.empty.setText(EMPTY_HINT)
+        elif self.proxy.rowCount() == 0:
+            self.empty.setText(NO_MATCH_HINT)
+        else:
+            self.table_stack.setCurrentIndex(0)
+            return
+        self.table_stack.setCurrentIndex(1)
+
+    def showing_empty_hint(self) -> bool:
+        return self.table_stack.currentIndex() == 1
 
     def visible_names(self) -> list[str]:
         return [self.proxy.index(i, 0).data() for i in range(self.proxy.rowCount())]
@@ -398,6 +443,8 @@ class LibraryView(QWidget):
             self._quiet_interpreter(False)
         for button in (self.run_all_button, self.run_failed_button):
             button.setEnabled(not running)
+        if not running and self.model.rowCount() == 0:
+            self.run_all_button.setEnabled(False)
         self._update_buttons()
         self.repeat.setEnabled(not running)
         self.cancel_button.setEnabled(running)

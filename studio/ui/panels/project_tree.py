@@ -21,6 +21,7 @@ ID_ROLE = Qt.UserRole + 2
 
 class ProjectTree(QWidget):
     open_requested = Signal(str, str)     # kind, id
+    text_requested = Signal(str, str)     # kind, id: the file as YAML text (simulations)
 
     def __init__(self, prompts: Prompts, parent=None):
         super().__init__(parent)
@@ -109,6 +110,9 @@ class ProjectTree(QWidget):
                                triggered=lambda: self.add(kind)))
         if item_id:
             menu.addAction(QAction("Open", menu, triggered=lambda: self.open_requested.emit(kind, item_id)))
+            if kind == "simulation":
+                menu.addAction(QAction("Show YAML", menu,
+                                       triggered=lambda: self.text_requested.emit(kind, item_id)))
             menu.addAction(QAction("Rename…", menu, triggered=lambda: self.rename(kind, item_id)))
             menu.addAction(QAction(icon("duplicate"), "Duplicate", menu,
                                    triggered=lambda: self.duplicate(kind, item_id)))

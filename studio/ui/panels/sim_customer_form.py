@@ -94,6 +94,19 @@ class CustomerForm(QWidget):
         self.up.clicked.connect(lambda: self._move(-1))
         self.down.clicked.connect(lambda: self._move(1))
 
+    def set_segments(self, segments: list[str]) -> None:
+        """The project's segments changed (settings dialog); keep the current choice."""
+        current = self.segment.currentData()
+        self._loading, was = True, self._loading
+        self.segment.clear()
+        self.segment.addItem("(none: use attributes)", None)
+        for name in segments:
+            self.segment.addItem(name, name)
+        if current and self.segment.findData(current) < 0:
+            self.segment.addItem(f"{current} (unknown)", current)
+        self.segment.setCurrentIndex(max(self.segment.findData(current), 0))
+        self._loading = was
+
     # -- load / build ---------------------------------------------------------
     def load(self, customer: Customer) -> None:
         self._loading = True

@@ -40,6 +40,7 @@ SaveFn = Callable[[str, Simulation, "str | None"], Any]   # key, simulation, pre
 class SimulationEditor(QWidget):
     changed = Signal()
     saved = Signal(str, object)          # key, Simulation
+    yaml_requested = Signal(str)         # key: show the simulation's YAML file as text
     run_requested = Signal(object)       # Simulation (as edited, saved or not)
 
     def __init__(self, project: Project, save_fn: SaveFn | None = None, parent: QWidget | None = None):
@@ -67,6 +68,9 @@ class SimulationEditor(QWidget):
         self.revert_button.setToolTip("Throw away the edits since the last save")
         self.run_button = QPushButton("▶ Run")
         self.run_button.setToolTip("Run the simulation as edited (saved or not) in the Runner")
+        self.yaml_button = QPushButton("YAML")
+        self.yaml_button.setToolTip("Show the simulation's YAML file in a text tab (for power users)")
+        self.yaml_button.setFlat(True)
         head = QFormLayout()
         head.addRow("Name", self.name)
         head.addRow("Procedure", self.procedure)
@@ -74,6 +78,7 @@ class SimulationEditor(QWidget):
         head.addRow("Description", self.description)
         buttons = QHBoxLayout()
         buttons.addWidget(self.marker, 1)
+        buttons.addWidget(self.yaml_button)
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
@@ -112,6 +117,7 @@ class SimulationEditor(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.revert)
         self.run_button.clicked.connect(self._run)
+        self.yaml_button.clicked.connect(lambda: self.key and self.yaml_requested.emit(self.key))
         self._set_dirty(False)
 
     # -- loading --------------------------------------------------------------
@@ -138,6 +144,12 @@ class SimulationEditor(QWidget):
         self._loading = False
         self._set_dirty(False)
         self._check()
+
+    def clear(self) -> None:
+        """Nothing open (the simulation was deleted): back to the hint."""
+        self.key, self.original = None, None
+        self._set_dirty(False)
+        self.pages.setCurrentIndex(0)
 
     def revert(self) -> None:
         if self.original is not None:
@@ -220,6 +232,7 @@ class SimulationEditor(QWidget):
         self.marker.setText("● unsaved changes" if dirty else "saved")
         self.marker.setStyleSheet(tone("color:#b26a00; font-weight:600;" if dirty else "color:#5c6b7a;"))
         self.save_button.setEnabled(dirty)
+        self.yaml_button.setEnabled(bool(self.key) and self.key in self.project.simulations)
         self.revert_button.setEnabled(dirty)
 
     def _run(self) -> None:

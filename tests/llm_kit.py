@@ -1,0 +1,93 @@
+"""Shared set-up for the model tests (tests/test_llm_*.py): one fake
+OpenAI-compatible server per module, reset before each test, no user settings
+file and no API keys from the environment.
+
+Import the fixtures a module needs into it (pytest finds them there, and an
+imported autouse fixture applies to that module only):
+
+    from llm_kit import fake, isolated, server  # noqa: F401  (fixtures)
+
+A module that wants a different responder defines its own `fake(server)`
+returning `reset_fake(server, responder)`.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+from keyring.backend import KeyringBackend
+
+from fake_openai import FakeOpenAI
+from studio.cli import main
+from studio.core.project import load_project
+from studio.llm.limiter import reset_limiters
+from studio.llm.settings import CONFIG_DIR_ENV, LLMSettings
+
+SAMPLE = "food-delivery"
+KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """No user settings file, no provider keys from the environment, fresh limiters."""
+    monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path / "user-config"))
+    for var in KEY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    reset_limiters()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with FakeOpenAI() as fake_server:
+        yield fake_server
+
+
+def reset_fake(server: FakeOpenAI, responder: Callable[[dict], Any] | None = None) -> FakeOpenAI:
+    """The module's server with no queued replies, no recorded requests, no latency."""
+    server.reset()
+    server.latency = 0.0
+    server.responder = responder
+    reset_limiters()
+    return server
+
+
+@pytest.fixture
+def fake(server):
+    yield reset_fake(server)
+
+
+@pytest.fixture
+def food(sample_copy):
+    """A fresh copy of the food-delivery sample, loaded."""
+    return load_project(sample_copy(SAMPLE))
+
+
+def llm_settings(fake: FakeOpenAI, **kw: Any) -> LLMSettings:
+    """Settings that talk to the fake server, fail fast and retry quickly."""
+    base = dict(model="openai/fake-model", api_base=fake.url, api_key="k-test", retries=0,
+                backoff=0.01, max_backoff=0.05, timeout=5)
+    return LLMSettings(**(base | kw))
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str]:
+    """`studio ARGV...`: the exit code and everything printed (stdout + stderr)."""
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring in memory: `keyring.set_keyring(MemoryKeyring())` for key look-ups."""
+    priority = 1
+
+    def __init__(self):
+        self.store = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.store.pop((service, username), None)
