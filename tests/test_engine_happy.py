@@ -65,3 +65,28 @@ def test_trace_records_conditions_with_values_and_variable_sources(tmp_path):
     assert photo["source"] == "attachment"
     skipped = events(result, "step_skipped")
     assert skipped[0]["step"] == "approve" and skipped[0]["values"] == {"refund": 42.5}
+
+
+DUMP_TRACES = """
+import json, sys
+from studio.core.project import load_project
+from studio.simulate.runner import run_simulation
+project = load_project(sys.argv[1])
+out = {key: [run_simulation(project, s).trace for _ in range(2)] for key, s in sorted(project.simulations.items())}
+sys.stdout.write(json.dumps(out))
+"""
+
+
+def test_traces_are_byte_identical_across_processes_and_hash_seeds(sample_copy):
+    import os
+    import subprocess
+    import sys
+
+    root = sample_copy("food-delivery")
+    runs = [subprocess.Popen([sys.executable, "-c", DUMP_TRACES, str(root)], stdout=subprocess.PIPE,
+                             env=os.environ | {"PYTHONHASHSEED": seed}) for seed in ("1", "2")]
+    outputs = [proc.communicate(timeout=120)[0] for proc in runs]
+    assert all(proc.returncode == 0 for proc in runs)
+    assert outputs[0] == outputs[1]
+    traces = json.loads(outputs[0])
+    assert len(traces) >= 10 and all(first == again for first, again in traces.values())

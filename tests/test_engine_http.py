@@ -3,6 +3,7 @@
 Only a local http.server on 127.0.0.1 started here is ever contacted.
 """
 import json
+import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -16,12 +17,15 @@ SECRET = "s3cr3t-token-value"
 class Handler(BaseHTTPRequestHandler):
     hits: list = []
     fail_first = 0
+    delay = 0.0
 
     def log_message(self, *args):
         pass
 
     def do_GET(self):
         Handler.hits.append({"path": self.path, "auth": self.headers.get("Authorization")})
+        if Handler.delay:
+            time.sleep(Handler.delay)
         if Handler.fail_first > 0:
             Handler.fail_first -= 1
             self.send_response(503)
@@ -41,17 +45,17 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    Handler.hits, Handler.fail_first = [], 0
+    Handler.hits, Handler.fail_first, Handler.delay = [], 0, 0.0
     with local_server(Handler) as port:
         yield port
 
 
 def project_for(tmp_path, port, *, opted_in=("get_order",), hosts=("127.0.0.1",), path="/orders/{{ order_id }}",
-                retries=1):
+                retries=1, timeout=2):
     connector = {"inputs": {"order_id": {}}, "sample": {"status": "sample"},
                  "request": {"method": "GET", "url": f"http://127.0.0.1:{port}{path}",
                              "headers": {"Authorization": "Bearer {{ secrets.SHOP_TOKEN }}"},
-                             "timeout": 2, "retries": retries}}
+                             "timeout": timeout, "retries": retries}}
     steps = [{"id": "look", "kind": "connector", "connector": "get_order",
               "inputs": {"order_id": "FD-1"}, "save_as": "order"},
              {"id": "bye", "kind": "end", "say": "status {{ order.status }}"}]
@@ -71,6 +75,7 @@ def test_real_call_with_secret_from_environment_is_redacted(tmp_path, server, mo
     call = events(result, "connector_called")[0]
     assert call["source"] == "real" and call["output"]["status"] == "delivered"
     assert call["request"]["headers"] == {"Authorization": "Bearer ***"}
+    assert call["duration_ms"] > 0                        # real calls record how long they took
     assert SECRET not in result.model_dump_json()          # not in trace, variables or transcript
 
 
@@ -119,3 +124,45 @@ def test_http_failure_is_a_connector_error_the_procedure_handles(tmp_path, serve
     assert result.status == "passed"
     call = events(result, "connector_called")[0]
     assert call["status"] == "error" and call["error"] == "HTTP 404"
+
+
+def test_timeouts_are_retried_then_handled_as_a_connector_error(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("SHOP_TOKEN", SECRET)
+    Handler.delay = 0.5
+    result = run(project_for(tmp_path, server, retries=1, timeout=0.1),
+                 SCRIPT | {"expect": {"outcome": "handoff"}}, options=RunOptions(real_calls=True))
+    assert result.status == "passed", result.error          # on_error: handoff, judged normally
+    call = events(result, "connector_called")[0]
+    assert call["status"] == "error" and call["error"] == "timeout after 0.1 s (2 attempts)"
+    assert len(Handler.hits) == 2                           # one try plus one retry
+
+
+def test_server_errors_after_every_retry(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("SHOP_TOKEN", SECRET)
+    Handler.fail_first = 5
+    result = run(project_for(tmp_path, server, retries=2), SCRIPT, options=RunOptions(real_calls=True))
+    assert events(result, "connector_called")[0]["error"] == "HTTP 503 (3 attempts)"
+    assert len(Handler.hits) == 3 and result.outcome == "handoff"
+
+
+class MemoryKeyring:
+    """Stands in for the OS keyring: `keyring.get_password` is all the engine uses."""
+
+    def __init__(self, passwords):
+        self.passwords = passwords
+
+    def get_password(self, service, name):
+        return self.passwords.get((service, name))
+
+
+def test_secret_from_the_os_keyring_wins_over_the_environment(tmp_path, server, monkeypatch):
+    import keyring
+
+    from studio.runtime.secrets import KEYRING_SERVICE
+    monkeypatch.setenv("SHOP_TOKEN", "from-the-environment")
+    store = MemoryKeyring({(KEYRING_SERVICE, "SHOP_TOKEN"): SECRET})
+    monkeypatch.setattr(keyring, "get_password", store.get_password)
+    result = run(project_for(tmp_path, server), SCRIPT, options=RunOptions(real_calls=True))
+    assert result.status == "passed", result.error
+    assert Handler.hits[0]["auth"] == f"Bearer {SECRET}"
+    assert SECRET not in result.model_dump_json()

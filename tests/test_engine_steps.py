@@ -102,13 +102,19 @@ def test_code_step_assigns_variables(tmp_path):
     assert [e["assigned"] for e in events(result, "snippet_run")] == [["items"], ["total", "label"]]
 
 
-@pytest.mark.parametrize("code, word", [("import os", "blocked"), ("x = 1 / 0", "failed"),
-                                        ("open('/etc/passwd')", "")])
-def test_bad_snippet_is_a_simulation_error(tmp_path, code, word):
+@pytest.mark.parametrize("code, message", [
+    ("import os", "code step 'calc' was blocked: import of 'os' is not allowed"),
+    ("x = 1 / 0", "code step 'calc' failed: line 1: ZeroDivisionError: division by zero"),
+    ("open('/etc/passwd')", "code step 'calc' was blocked: 'open' is not allowed"),
+    ("x = 'a' * 10 ** 10", "code step 'calc' was blocked: memory limit exceeded"),
+])
+def test_bad_snippet_is_a_simulation_error(tmp_path, code, message):
     steps = [{"id": "calc", "kind": "code", "code": code}, {"id": "bye", "kind": "end"}]
     result = run(one(tmp_path, steps), script(expect={"outcome": "resolved"}))
     assert result.status == "error"
-    assert "code step 'calc'" in result.error and word in result.error
+    assert result.error.startswith(message), result.error
+    assert result.expectations == []                      # an error is never judged as a fail
+    assert events(result, "snippet_run")[0]["status"] in ("blocked", "error")
 
 
 def test_knowledge_step_puts_article_in_context(tmp_path):
@@ -256,3 +262,58 @@ def test_snippet_timeout_is_a_simulation_error(tmp_path, monkeypatch):
     ok = run(one(tmp_path / "b", [{"id": "calc", "kind": "code", "code": "x = 2"},
                                   {"id": "bye", "kind": "end", "say": "{{ x }}"}]), script())
     assert replies(ok) == ["2"]                              # the sandbox recovered
+
+
+def test_a_subprocedure_calling_itself_is_an_error_not_a_hang(tmp_path):
+    again = {"trigger": {"examples": ["again and again"]},
+             "steps": [{"id": "recurse", "kind": "subprocedure", "procedure": "again"}]}
+    result = run(one(tmp_path, [{"id": "call", "kind": "subprocedure", "procedure": "again"}],
+                     extra={"again": again}), script(expect={"outcome": "resolved"}))
+    assert result.status == "error"
+    assert "sub-procedures nest deeper than 16" in result.error and "again -> again" in result.error
+
+
+def test_variables_set_before_a_switch_stay_visible_after_it(tmp_path):
+    other = {"trigger": {"examples": ["other thing"]},
+             "steps": [{"id": "fin", "kind": "end", "say": "still {{ plan_label }} / {{ never_set }}."}]}
+    steps = [{"id": "label", "kind": "code", "code": "plan_label = 'gold'"},
+             {"id": "go", "kind": "switch", "to": "other"}]
+    result = run(one(tmp_path, steps, extra={"other": other}), script())
+    assert replies(result) == ["still gold / ."]          # an unset name renders as nothing (None)
+    assert result.variables == {"plan_label": "gold"}
+
+
+def test_an_unset_name_is_none_in_conditions(tmp_path):
+    steps = [{"id": "c", "kind": "condition", "branches": [
+                {"when": "coupon > 5", "steps": [{"id": "big", "kind": "end", "say": "big"}]},
+                {"when": "coupon == None and not is_set('coupon')",
+                 "steps": [{"id": "none", "kind": "end", "say": "no coupon"}]}]}]
+    result = run(one(tmp_path, steps), script())
+    assert replies(result) == ["no coupon"]
+    assert [e["values"] for e in events(result, "condition_evaluated")] == [{"coupon": None}, {"coupon": None}]
+
+
+def test_a_snippet_reading_an_unset_variable_gets_none(tmp_path):
+    steps = [{"id": "calc", "kind": "code", "code": "refund = 10 * (1.0 if has_photo else 0.5)"},
+             {"id": "bye", "kind": "end", "say": "{{ refund }}"}]
+    result = run(one(tmp_path, steps, variables={"has_photo": {"type": "boolean"}}), script())
+    assert result.status == "passed", result.error
+    assert replies(result) == ["5"] and "has_photo" not in result.variables
+    typo = run(one(tmp_path / "b", [{"id": "calc", "kind": "code", "code": "x = has_foto"}]), script())
+    assert typo.status == "error" and "NameError: name 'has_foto' is not defined" in typo.error
+
+
+def test_deleting_a_collecting_step_fails_the_simulation_instead_of_erroring(sample_copy):
+    from studio.core.project import load_project
+    from studio.simulate.runner import run_simulation
+    root = sample_copy("food-delivery")
+    path = root / "procedures" / "damaged-order.yaml"
+    text = path.read_text()
+    start = text.index("          - id: ask-photo")
+    end = text.index("          - id: amount")
+    path.write_text(text[:start] + text[end:])
+    project = load_project(root)
+    result = run_simulation(project, project.simulations["damaged-photo-full-refund"])
+    assert result.status == "failed", result.error
+    messages = " | ".join(failures(result))
+    assert "there is no step 'ask-photo'" in messages and "refund = 21.25, expected 42.5" in messages

@@ -51,6 +51,30 @@ def test_each_expectation_type_passes_and_fails(project, expect, good):
         assert item.expected is not None
 
 
+@pytest.mark.parametrize("expect, expected, actual", [
+    ({"procedure": "complaints"}, "complaints", "damaged-order"),
+    ({"outcome": "handoff"}, "handoff", "resolved"),
+    ({"visited": ["late"]}, "late", False),
+    ({"not_visited": ["pay"]}, "pay", True),
+    ({"variables": {"refund": 21.25}}, {"refund": 21.25}, {"refund": 42.5}),
+    ({"variables": {"voucher": 5}}, {"voucher": 5}, {"voucher": None}),
+    ({"connector_calls": [{"connector": "issue_refund", "inputs": {"amount": 10}}]},
+     {"connector": "issue_refund", "inputs": {"amount": 10}},
+     [{"connector": "issue_refund", "inputs": {"order_id": "FD-123456", "amount": 42.5}}]),
+    ({"connector_calls": [{"connector": "cancel_order"}]}, {"connector": "cancel_order"}, None),
+    ({"not_called": ["get_order"]}, "get_order", 1),
+    ({"replies_contain": ["voucher"]}, "voucher",
+     ["I'm sorry about that! What's your order number? A photo helps too.", "I've refunded 42.5."]),
+    ({"replies_not_contain": ["refunded"]}, "refunded", "I've refunded 42.5."),
+    ({"note_contains": ["approved"]}, "approved", []),
+    ({"max_turns": 1}, 1, ">1"),
+])
+def test_a_failure_carries_expected_and_actual(project, expect, expected, actual):
+    _, item = one(project, expect)
+    assert item.status == "fail"
+    assert (item.expected, item.actual) == (expected, actual)
+
+
 def test_note_contains_pass_and_fail(project):
     _, ok = one(project, {"note_contains": ["fd-123456 is past"]}, LATE)
     assert ok.status == "pass"

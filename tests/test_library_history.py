@@ -13,7 +13,7 @@ from studio.library import Library, LibraryError
 from studio.library.coverage_report import coverage_report, format_coverage
 from studio.library.diff import diff_runs, format_diff
 from studio.library.run_all import run_all
-from studio.library.stats import history, percentile, run_stats, series
+from studio.library.stats import format_stats, history, percentile, run_stats, series
 
 
 class TagFlipRunner(FakeRunner):
@@ -118,3 +118,27 @@ def test_stats_per_procedure_per_run_and_over_time(project_dir):
                           "--history"], capture_output=True, text=True, timeout=60)
     data = json.loads(res.stdout)
     assert data["run"]["procedures"][0]["handoff"] == 2 and len(data["history"]) == 2
+
+
+def test_stats_keep_unknown_tokens_and_cost_apart_from_zero(project_dir):
+    known = {"a": (120, 0.002), "b": (0, 0.0), "c": (None, None), "d": (30, None)}
+
+    def runner(project, simulation, *, options, cancel=None):
+        tokens, cost = known[simulation.name]
+        return fake_result(simulation.name, simulation.tags).model_copy(
+            update={"tokens": tokens, "cost": cost, "duration_ms": 10.0 * (ord(simulation.name) - 96)})
+    with Library.open(project_dir) as lib:
+        run_all(load_project(project_dir), lib, runner=runner)
+        refund = run_stats(lib).procedures[0]
+        assert (refund.tokens, refund.tokens_unknown) == (150, 1)
+        assert (refund.cost, refund.cost_unknown) == (pytest.approx(0.002), 2)
+        assert (refund.p50_duration_ms, refund.p95_duration_ms) == (20.0, 40.0)
+        text = format_stats(run_stats(lib))
+    assert "150+?" in text and "0.0020+?" in text and "did not report tokens or cost" in text
+    only_zero = {"a": (0, 0.0), "b": (0, 0.0), "c": (0, 0.0), "d": (0, 0.0)}
+    known.update(only_zero)
+    with Library.open(project_dir) as lib:
+        run_all(load_project(project_dir), lib, runner=runner)
+        refund = run_stats(lib).procedures[0]
+        assert (refund.tokens, refund.tokens_unknown, refund.cost, refund.cost_unknown) == (0, 0, 0.0, 0)
+        assert "unknown" not in format_stats(run_stats(lib))

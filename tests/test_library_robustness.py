@@ -221,3 +221,26 @@ def test_rebuild_moves_the_log_of_a_file_too_damaged_to_fold_it_in(tmp_path):
         assert library.simulation_count() == 2
     assert (moved.parent / (moved.name + "-wal")).read_bytes() == b"last writes" * 10
     assert not (moved.parent / (moved.name + "-shm")).exists()
+
+
+def test_damage_found_after_opening_gets_the_rebuild_message_not_an_internal_error(tmp_path):
+    root = make_project(tmp_path / "proj", 30)
+    from library_fakes import FakeRunner
+    from studio.core.project import load_project
+    from studio.library.run_all import run_all
+    with Library.open(root) as lib:
+        run_all(load_project(root), lib, runner=FakeRunner(), repeat=20)
+    path = root / "library.sqlite"
+    data = bytearray(path.read_bytes())
+    pages = len(data) // 4096
+    for page in range(pages // 2, pages - 1):          # the results' pages, past the schema
+        data[page * 4096:(page + 1) * 4096] = b"\x07" * 4096
+    path.write_bytes(bytes(data))
+    for command in (["runs", "show", root, "1"], ["stats", root], ["coverage", root]):
+        res = studio(*command)
+        assert res.returncode == 2, (command, res.stderr)
+        assert "the simulation library is damaged" in res.stderr, (command, res.stderr)
+        assert f"studio sim rebuild {root}" in res.stderr and "internal error" not in res.stderr
+    assert studio("sim", "rebuild", root).returncode == 0
+    with Library.open(root) as lib:
+        assert lib.simulation_count() == 30 and lib.runs() == []

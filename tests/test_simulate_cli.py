@@ -62,3 +62,24 @@ def test_unknown_simulation_and_bad_project_exit_2(project_root, tmp_path, capsy
     (project_root / "procedures" / "bad.yaml").write_text("id: [unclosed\n")
     assert main(["simulate", str(project_root), "happy"]) == 2
     assert "procedures/bad.yaml" in capsys.readouterr().err
+
+
+def test_error_before_the_first_turn_says_so(project_root, tmp_path, capsys):
+    path = tmp_path / "ghost.yaml"
+    path.write_text(yaml.safe_dump({"name": "Ghost", "procedure": "ghost", "customer": {"script": ["hi"]},
+                                    "expect": {"outcome": "resolved"}}))
+    assert main(["simulate", str(project_root), str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "(no messages: the run stopped before the first customer turn)" in out
+    assert "ERROR: procedure 'ghost' is not in this project" in out
+
+
+def test_hostile_snippet_mid_run_exits_2_naming_the_step(project_root, capsys):
+    path = project_root / "procedures" / "damaged-order.yaml"
+    text = path.read_text()
+    path.write_text(text.replace('code: "refund = round(', 'code: "import os; refund = round('))
+    assert main(["simulate", str(project_root), "happy", "--trace"]) == 2
+    out = capsys.readouterr().out
+    assert "customer It's FD-123456, photo attached" in out          # the turns up to the error
+    assert "snippet blocked: import of 'os' is not allowed" in out
+    assert "ERROR: code step 'amount' was blocked: import of 'os' is not allowed" in out

@@ -1,10 +1,14 @@
 """Mutating a sample procedure makes the right simulations fail, pointing at the cause."""
+from pathlib import Path
+
+import pytest
 import yaml
 
 from studio.core.project import load_project
 from studio.simulate.runner import run_simulation
 
 PROCEDURE = "procedures/damaged-order.yaml"
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"
 
 
 def run_all(root):
@@ -47,3 +51,68 @@ def test_deleting_a_step_fails_the_simulations_that_need_it(sample_copy):
     text = " | ".join(messages(full))
     assert "there is no step 'pay'" in text and "issue_refund was never called" in text
     assert results["damaged-past-24h-handoff"].status == "passed"     # never needed 'pay'
+
+
+def _without(steps, step_id):
+    """`steps` with `step_id` removed wherever it is nested."""
+    out = []
+    for step in steps:
+        if step.id == step_id:
+            continue
+        if step.kind == "condition":
+            step = step.model_copy(update={"branches": [
+                b.model_copy(update={"steps": _without(b.steps, step_id)}) for b in step.branches]})
+        out.append(step)
+    return out
+
+
+def _flipped(steps, step_id):
+    """`steps` with every non-else branch of condition `step_id` negated."""
+    out = []
+    for step in steps:
+        if step.kind == "condition":
+            branches = [b.model_copy(update={"steps": _flipped(b.steps, step_id)}) for b in step.branches]
+            if step.id == step_id:
+                branches = [b if b.is_else else b.model_copy(update={"when": f"not ({b.when})"})
+                            for b in branches]
+            step = step.model_copy(update={"branches": branches})
+        out.append(step)
+    return out
+
+
+def _owner(project, simulation, ref):
+    if "." in ref:
+        return ref.split(".", 1)
+    if any(s.id == ref for s in project.procedures[simulation.procedure].all_steps()):
+        return simulation.procedure, ref
+    return next(pid for pid, p in project.procedures.items() if any(s.id == ref for s in p.all_steps())), ref
+
+
+@pytest.mark.parametrize("name", ["food-delivery", "card-payments", "subscriptions"])
+def test_every_expected_step_deleted_or_condition_flipped_fails_naming_the_step(name):
+    """For each sample simulation and each step it expects to visit: delete that step
+    (and, for a condition, negate its branches instead); the simulation must fail,
+    not error, and a failure message must name the step."""
+    project = load_project(SAMPLES / name)
+    wrong = []
+    tried = 0
+    for key, simulation in sorted(project.simulations.items()):
+        for ref in simulation.expect.visited:
+            pid, step_id = _owner(project, simulation, ref)
+            original = project.procedures[pid]
+            step = next(s for s in original.all_steps() if s.id == step_id)
+            mutants = [_without(original.steps, step_id)]
+            if step.kind == "condition":
+                mutants.append(_flipped(original.steps, step_id))
+            for steps in mutants:
+                project.procedures[pid] = original.model_copy(update={"steps": steps})
+                try:
+                    result = run_simulation(project, simulation)
+                finally:
+                    project.procedures[pid] = original
+                tried += 1
+                named = any(step_id in m for m in messages(result))
+                if result.status != "failed" or not named:
+                    wrong.append((key, ref, result.status, result.error, messages(result)[:2]))
+    assert tried >= 20, tried
+    assert not wrong, wrong

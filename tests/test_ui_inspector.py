@@ -62,6 +62,7 @@ def test_snippet_tester_runs_off_the_gui_thread(qtbot, inspector):
     inspector.show_step("damaged-order", "amount")
     tester = inspector.step_form.tester
     assert set(tester.inputs) == {"order", "has_photo"}
+    assert tester.sets == ["refund"] and "refund" in tester.output.placeholderText()
     tester.inputs["order"].setText("{total: 40}")
     tester.inputs["has_photo"].setText("false")
     with qtbot.waitSignal(tester.finished, timeout=30000) as blocker:
@@ -79,8 +80,20 @@ def test_procedure_form_edits_trigger_variables_and_rules(qtbot, inspector):
     assert procedure.trigger.examples == ["my order arrived damaged", "the soup spilled"]
     form._add_variable()
     assert "new_variable" in procedure.variables
-    form.variables.item(2, 2).setText("Something new")
+    form.variables.item(2, 4).setText("Something new")
     assert procedure.variables["new_variable"].description == "Something new"
+    # enum options and required are edited in the table; a rename keeps them
+    form.variables.cellWidget(2, 1).setCurrentText("enum")
+    form.variables.item(2, 3).setText("wait, cancel")
+    form.variables.item(2, 2).setCheckState(Qt.Checked)
+    assert procedure.variables["new_variable"].model_dump(exclude_none=True) == {
+        "type": "enum", "description": "Something new", "required": True,
+        "options": ["wait", "cancel"]}
+    form.variables.item(2, 0).setText("choice")
+    procedure = session.project.procedures["damaged-order"]
+    assert "new_variable" not in procedure.variables
+    assert procedure.variables["choice"].options == ["wait", "cancel"]
+    assert procedure.variables["choice"].required is True
     form.rules.item(0, 0).setText("lawyer, legal")
     assert procedure.switch_rules[0].keywords == ["lawyer", "legal"]
     form.channels.setText("chat")

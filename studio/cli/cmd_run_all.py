@@ -5,6 +5,7 @@ Exit 0 when everything passed, 1 when a simulation failed, 2 on any error.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from studio.core.problems import Severity
 from studio.core.progress import Progress
 from studio.library import LibraryError
+from studio.library.library import is_damage
 from studio.library.reports import write_json, write_junit
 from studio.library.run_all import RunOptions, RunSummary, run_all, select_simulations
 
@@ -26,7 +28,8 @@ def register(subparsers) -> None:
                    help="only simulations with this tag (repeatable)")
     p.add_argument("--procedure", action="append", default=[], metavar="P",
                    help="only simulations of this procedure (repeatable)")
-    p.add_argument("--failed", action="store_true", help="only those that did not pass in the last run")
+    p.add_argument("--failed", action="store_true",
+                   help="only those whose latest result did not pass (failed or error)")
     p.add_argument("--concurrency", type=positive_int, default=None, metavar="N",
                    help="simulations at once (default: studio.yaml model.concurrency, else 4)")
     p.add_argument("--repeat", type=positive_int, default=1, metavar="K",
@@ -108,6 +111,27 @@ def print_summary(summary: RunSummary, engine: str, out=None) -> None:
         print(f"the run was {summary.status}: `studio run-all PROJECT --resume` finishes it", file=out)
 
 
+def nothing_matches(library, args) -> str:
+    """Why no simulation was chosen, with what the library does have."""
+    if library.simulation_count() == 0:
+        return (f"the library is empty: put simulation YAML files in {args.project}/simulations "
+                f"or `studio sim import {args.project} FILES`")
+    asked = [f"--tag {t}" for t in args.tag] + [f"--procedure {p}" for p in args.procedure]
+    known = []
+    unknown_tags = [t for t in args.tag if t not in set(library.tags())]
+    if unknown_tags:
+        known.append("tags in the library: " + (", ".join(library.tags()) or "none"))
+    procedures = sorted({r["procedure"] for r in library.query(
+        "SELECT DISTINCT procedure FROM simulations WHERE procedure IS NOT NULL")})
+    if any(p not in procedures for p in args.procedure):
+        known.append("procedures with simulations: " + (", ".join(procedures) or "none"))
+    return (f"no simulation matches {' '.join(asked)}"
+            + (" (--tag and --procedure combine with AND)" if args.tag and args.procedure
+               else "")
+            + ("; " + "; ".join(known) if known else "")
+            + f"\n`studio sim list {args.project}` lists the simulations")
+
+
 def report_folder_problem(args) -> str | None:
     """Checked before running, so a typo in --junit/--json does not cost a whole run."""
     for flag, name in (("--junit", args.junit), ("--json", args.json)):
@@ -116,12 +140,17 @@ def report_folder_problem(args) -> str | None:
     return None
 
 
-def write_reports(summary: RunSummary, args) -> str | None:
-    for name, writer in ((args.junit, write_junit), (args.json, write_json)):
+def write_reports(summary: RunSummary, args, run=None) -> str | None:
+    """`run`: the stored RunRecord, for the start time and the run's details."""
+    writers = ((args.junit, lambda path: write_junit(summary, path,
+                                                     started=run.started if run else None)),
+               (args.json, lambda path: write_json(summary, path,
+                                                   run=run.to_dict() if run else None)))
+    for name, writer in writers:
         if not name:
             continue
         try:
-            writer(summary, name)
+            writer(name)
         except OSError as exc:
             return f"cannot write {name}: {exc.strerror or exc}"
     return None
@@ -149,22 +178,35 @@ def main(args) -> int:
         filters = {k: v for k, v in (("tag", args.tag), ("procedure", args.procedure),
                                      ("failed", args.failed)) if v}
         if args.resume:
+            mixed = [flag for flag, given in (("--tag", args.tag), ("--procedure", args.procedure),
+                                              ("--failed", args.failed),
+                                              ("--repeat", args.repeat > 1)) if given]
+            if mixed:
+                return error(f"--resume finishes the interrupted run as it was planned; drop "
+                             f"{', '.join(mixed)} (or start a new run without --resume)")
             summary = run_all(project, library, concurrency=concurrency, options=options,
                               progress=progress, resume=True)
         else:
-            chosen = select_simulations(library, tags=args.tag, procedures=args.procedure,
-                                        failed=args.failed)
-            if not chosen and args.failed:
-                print("nothing to run: the last run had no failures", file=sys.stderr)
-                return 0
+            chosen = select_simulations(library, tags=args.tag, procedures=args.procedure)
             if not chosen:
-                return error("no simulations match" + (" the filters" if filters else
-                                                        ": the library is empty"))
+                return error(nothing_matches(library, args))
+            if args.failed:
+                if library.latest_run() is None:
+                    return error("--failed re-runs the failures of earlier runs, and there are "
+                                 f"no runs yet: run `studio run-all {args.project}` first")
+                chosen = select_simulations(library, tags=args.tag, procedures=args.procedure,
+                                            failed=True)
+                if not chosen:
+                    which = "simulation" if not (args.tag or args.procedure) else \
+                        "simulation matching the filters"
+                    print(f"nothing to run: every {which} passed in its latest run",
+                          file=sys.stderr)
+                    return 0
             summary = run_all(project, library, simulations=chosen, concurrency=concurrency,
                               repeat=args.repeat, options=options, progress=progress,
                               filters=filters)
         engine = args.model or project.settings.model.name or "offline"
-        unwritten = write_reports(summary, args)
+        unwritten = write_reports(summary, args, library.run(summary.run_id))
         print_summary(summary, engine)
         if unwritten:
             return error(unwritten + " (the results are stored in the library: "
@@ -172,6 +214,10 @@ def main(args) -> int:
         return summary.exit_code
     except LibraryError as exc:
         return error(str(exc))
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        return error(str(library.damaged(exc)))
     except KeyboardInterrupt:
         run = library.latest_run(statuses=("interrupted", "cancelled"))
         kept = f"run {run.id} keeps its finished results; " if run else ""

@@ -2,12 +2,14 @@
 project and its library, turning library errors into a clear message and exit 2."""
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
 from studio.core.project import SETTINGS_FILE, Project, load_project
 from studio.library import Library, LibraryError, LibraryInUse
+from studio.library.library import is_damage
 
 EXIT_ERROR = 2
 READ_ONLY_FLAG = "--force-read-only"
@@ -81,6 +83,10 @@ def read_library(args, work: Callable[[Library], Any]) -> tuple[Any, int | None]
         return work(library), None
     except LibraryError as exc:
         return None, error(str(exc))
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        return None, error(str(library.damaged(exc)))
     finally:
         library.close()
 

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
+import regex
+
 MAX_LENGTH = 2000
 MAX_NODES = 300
 MAX_REGEX = 500
+MAX_MATCH_TEXT = 100_000
+MATCH_TIMEOUT = 0.5     # seconds for one matches() call
 
 
 class ExpressionError(Exception):
@@ -33,8 +37,13 @@ def _matches(text: Any, pattern: Any) -> bool:
     if len(str(pattern)) > MAX_REGEX:
         raise ExpressionError("matches(): the pattern is too long")
     try:
-        return re.search(str(pattern), str(text)) is not None
-    except re.error as exc:
+        # `regex` rather than `re`: a pattern like (a+)+$ on a customer's message
+        # would otherwise backtrack for minutes and freeze the conversation.
+        return regex.search(str(pattern), str(text)[:MAX_MATCH_TEXT], timeout=MATCH_TIMEOUT) is not None
+    except TimeoutError:
+        raise ExpressionError("matches(): the pattern takes too long on this text; simplify it "
+                              "(nested repeats like (a+)+ backtrack without end)") from None
+    except (regex.error, re.error) as exc:
         raise ExpressionError(f"matches(): invalid regular expression: {exc}") from None
 
 
@@ -169,9 +178,32 @@ def parse(source: str) -> Expression:
                     f"unknown function '{fname}'; allowed: {', '.join(SAFE_FUNCTIONS)}", col)
             if node.keywords:
                 raise ExpressionError("keyword arguments are not allowed", col)
+            _check_call(node, col)
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and len(node.value) > MAX_LENGTH:
             raise ExpressionError("a text literal is too long", col)
     return Expression(text, tree)
+
+
+# how many arguments each function takes: (least, most)
+_ARITY = {"len": (1, 1), "lower": (1, 1), "upper": (1, 1), "round": (1, 2), "min": (1, None),
+          "max": (1, None), "abs": (1, 1), "matches": (2, 2), "is_set": (1, 1)}
+
+
+def _check_call(node: ast.Call, col: int | None) -> None:
+    """Mistakes that would only fail at run time, caught while the designer types."""
+    name = node.func.id  # type: ignore[attr-defined]
+    least, most = _ARITY.get(name, (0, None))
+    count = len(node.args)
+    if count < least or (most is not None and count > most):
+        wanted = str(least) if least == most else f"{least} or {most}" if most else f"at least {least}"
+        raise ExpressionError(f"{name}() takes {wanted} argument{'' if least == 1 and most in (1, None) else 's'}, "
+                              f"not {count}", col)
+    if name == "matches" and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+        try:
+            regex.compile(node.args[1].value)
+        except (regex.error, re.error) as exc:
+            raise ExpressionError(f"matches(): invalid regular expression: {exc}",
+                                  node.args[1].col_offset + 1) from None
 
 
 def _describe(node: ast.AST) -> str:

@@ -5,6 +5,7 @@ import yaml
 
 from .base import Model
 from .ids import Id
+from .yaml_io import YamlError, parse_yaml
 
 
 class Article(Model):
@@ -18,7 +19,11 @@ class Article(Model):
         if text.startswith("---"):
             end = text.find("\n---", 3)
             if end != -1:
-                front = yaml.safe_load(text[3:end]) or {}
+                try:
+                    front = parse_yaml(text[3:end])[0] or {}
+                except YamlError as exc:     # lines counted from the file's first line
+                    raise YamlError(f"front matter: {exc.message}",
+                                    exc.line, exc.column) from None
                 if isinstance(front, dict):
                     title = str(front.get("title") or "")
                 body = text[end + 4:].lstrip("\n")

@@ -1,7 +1,6 @@
 """A project folder loaded whole, with every problem met along the way."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -13,6 +12,7 @@ from .ids import is_valid_id
 from .knowledge import Article
 from .problems import Problem, Severity
 from .procedure import Procedure
+from .schema_problems import pydantic_problems
 from .settings import ProjectSettings
 from .simulation import Simulation
 from .yaml_io import SourceMap, YamlError, atomic_write, model_to_yaml, parse_yaml
@@ -90,118 +90,15 @@ class Project:
         return path
 
 
-def pydantic_problems(exc: ValidationError, rel: str, source: SourceMap | None,
-                      data: Any = None) -> list[Problem]:
-    """One problem per pydantic error, placed on the YAML node it is about."""
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = _without_tags(data, tuple(err.get("loc", ())))
-        kind = err.get("type", "")
-        if kind == "extra_forbidden" and source:
-            pos = source.key_position(loc)
-        elif kind == "union_tag_invalid" and source:
-            pos = source.locate(loc + ("kind",))
-        else:
-            pos = source.locate(loc) if source else None
-        field_path = ".".join(str(p) for p in _inside_step(data, loc) if not _is_union_tag(p))
-        message = err.get("msg", "invalid value")
-        hint = None
-        if kind == "extra_forbidden":
-            message = f"unknown field '{loc[-1]}'"
-            hint = "check the spelling; DESIGN.md section 3 lists the fields of each kind"
-        elif kind == "missing":
-            message = f"missing required field '{loc[-1]}'"
-        elif kind == "union_tag_invalid":
-            tag = (err.get("ctx") or {}).get("tag", err.get("input"))
-            message = f"unknown step kind '{tag}'"
-            close = difflib.get_close_matches(str(tag), sorted(_TAGS), n=1)
-            hint = (f"did you mean '{close[0]}'? " if close else "") + "kind is one of: " + ", ".join(
-                ["instruction", "condition", "connector", "code", "knowledge",
-                 "checkpoint", "subprocedure", "switch", "end"])
-        elif kind == "union_tag_not_found":
-            message = "step has no 'kind'"
-            hint = "add kind: instruction (or condition, connector, code, ...)"
-        elif kind == "string_pattern_mismatch":
-            message = f"'{err.get('input')}' is not a valid id"
-            hint = "ids are lower-case letters, digits, '-' and '_', starting with a letter or digit"
-        elif kind == "literal_error" or isinstance(err.get("input"), (str, int, float, bool)):
-            message = f"{message} (got {err.get('input')!r})"
-        problems.append(Problem(
-            severity=Severity.error, code="schema", file=rel,
-            line=pos[0] if pos else None, column=pos[1] if pos else None,
-            step=_step_id_at(data, loc),
-            message=_with_field(field_path, message, kind), hint=hint))
-    return problems
-
-
-_TAGS = {"instruction", "condition", "connector", "code", "knowledge", "checkpoint",
-         "subprocedure", "switch", "end"}
-
-
-def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part in _TAGS
-
-
-def _with_field(field_path: str, message: str, kind: str) -> str:
-    """'trigger: unknown field 'exampels'', not 'trigger.exampels: unknown field ...'."""
-    if kind.startswith("union_tag"):
-        field_path = ""
-    elif kind in ("extra_forbidden", "missing"):
-        field_path = field_path.rpartition(".")[0]
-    return f"{field_path}: {message}" if field_path else message
-
-
-def _without_tags(data: Any, loc: tuple) -> tuple:
-    """Drop pydantic's union tags ('connector' after a step index) from a location,
-    so they are never mistaken for a field of the same name."""
-    out, node = [], data
-    for part in loc:
-        if isinstance(node, dict) and node.get("kind") == part and _is_union_tag(part):
-            continue
-        out.append(part)
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return tuple(out)
-
-
-def _steps_along(data: Any, loc: tuple) -> list[tuple[int, dict]]:
-    """(index in `loc`, step) for every step the location passes through, outermost first."""
-    steps, node = [], data
-    for index, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            continue
-        if isinstance(node, dict) and "kind" in node and "id" in node:
-            steps.append((index, node))
-    return steps
-
-
-def _inside_step(data: Any, loc: tuple) -> tuple:
-    """The part of `loc` inside the innermost step (the step id is reported beside it)."""
-    steps = _steps_along(data, loc)
-    return tuple(loc[steps[-1][0] + 1:]) if steps else tuple(loc)
-
-
-def _step_id_at(data: Any, loc: tuple) -> str | None:
-    """The id of the innermost step the location is inside, if any."""
-    steps = _steps_along(data, loc)
-    return str(steps[-1][1]["id"]) if steps else None
-
-
 def load_model(cls: type[BaseModel], path: Path, rel: str, *,
                fast: bool = False) -> tuple[Any, SourceMap | None, list[Problem]]:
     """Read one YAML file into `cls`; never raises for bad content. `fast`: see parse_yaml."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, None, [Problem(code="io", file=rel, message=f"cannot read file: {exc}")]
+        return None, None, [Problem(code="io", file=rel, message=f"cannot read file: {exc}",
+                                    hint="save it as UTF-8 text" if isinstance(exc, UnicodeDecodeError)
+                                    else None)]
     try:
         data, source = parse_yaml(text, fast=fast)
     except YamlError as exc:
@@ -209,12 +106,30 @@ def load_model(cls: type[BaseModel], path: Path, rel: str, *,
                                     message=exc.message,
                                     hint="fix the indentation or quoting near this position")]
     if not isinstance(data, dict):
+        empty = data is None
         return None, source, [Problem(code="schema", file=rel, line=1, column=1,
-                                      message="the file must be a YAML mapping (key: value)")]
+                                      message="the file is empty" if empty else
+                                      "the file must be a YAML mapping (key: value)",
+                                      hint=f"start it with: schema: {_SCHEMA_OF.get(cls.__name__, '...')}")]
+    problems = duplicate_key_problems(source, rel)
     try:
-        return cls.model_validate(data), source, []
+        return cls.model_validate(data), source, problems
     except ValidationError as exc:
-        return None, source, pydantic_problems(exc, rel, source, data)
+        return None, source, problems + pydantic_problems(exc, rel, source, data, cls)
+
+
+_SCHEMA_OF = {"Procedure": "procedure/v1", "Connector": "connector/v1",
+              "Simulation": "simulation/v1", "ProjectSettings": "studio/v1"}
+
+
+def duplicate_key_problems(source: SourceMap | None, rel: str) -> list[Problem]:
+    """YAML keeps the last of two equal keys and drops the first without a word;
+    say so, since saving would then lose the first for good."""
+    return [Problem(severity=Severity.warning, code="duplicate-key", file=rel, line=line, column=column,
+                    message=f"'{key}' is written twice in the same place; only this last one is used",
+                    hint=f"the earlier '{key}' on line {first} is ignored (and dropped when the file "
+                         "is saved): merge the two or delete one")
+            for key, line, column, first in (source.duplicate_keys() if source else [])]
 
 
 def load_project(root: Path | str, *, simulations: bool = True) -> Project:
@@ -288,6 +203,11 @@ def load_project(root: Path | str, *, simulations: bool = True) -> Project:
             try:
                 project.knowledge[path.stem] = Article.parse(path.stem, path.read_text(encoding="utf-8"))
                 project.files[f"knowledge:{path.stem}"] = rel
+            except YamlError as exc:
+                problems.append(Problem(code="knowledge", file=rel, line=exc.line or 1, column=exc.column,
+                                        message=exc.message,
+                                        hint="the lines between the two '---' are YAML, e.g. "
+                                             "title: Refund policy (quote titles with ': ' in them)"))
             except Exception as exc:  # broken front matter must not stop the load
                 problems.append(Problem(code="knowledge", file=rel, line=1,
                                         message=f"cannot read article: {exc}"))

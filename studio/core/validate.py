@@ -98,15 +98,18 @@ def project_facts(project: Project) -> ProjectFacts:
         procedures=set(project.procedures) | _broken(project, "procedures"),
         connectors=dict(project.connectors),
         broken_connectors=_broken(project, "connectors") - set(project.connectors),
-        articles=set(project.knowledge),
+        articles=set(project.knowledge) | _broken(project, "knowledge"),
         set_names=set_names(project),
         cycles=find_cycles(project.procedures),
+        names_incomplete=bool(_broken(project, "procedures") - set(project.procedures)),
     )
 
 
 # -- other files --------------------------------------------------------------
 def _check_sim(project: Project, sim: Any, rep: Reporter, facts: ProjectFacts) -> None:
-    check_simulation(sim, rep, project, facts.procedures)
+    settings_broken = any(p.file == "studio.yaml" and p.severity == Severity.error and p.code != "io"
+                          for p in project.load_problems)
+    check_simulation(sim, rep, project, facts.procedures, facts.broken_connectors, settings_broken)
     if set(facts.procedures) - set(project.procedures):
         return      # a procedure file did not load: it may set any name, so none is reported
     for name in sim.expect.variables:
@@ -184,6 +187,8 @@ _YAML_HINTS = (
     ("found duplicate anchor", "an anchor (&name) is defined twice"),
     ("found undefined alias", "an alias (*name) refers to no anchor; quote text starting with '*'"),
     ("cannot start any token", "text starting with '@', '`' or '%' must be quoted"),
+    ("found another document", "a project file holds one YAML document: remove the '---' line, "
+                               "or put the second part in a file of its own"),
 )
 
 
@@ -195,8 +200,8 @@ def _improve(problem: Problem) -> Problem:
                 return problem.model_copy(update={"hint": hint})
         return problem
     match = _UNKNOWN_FIELD.search(problem.message)
-    if not match:
-        return problem
+    if not match or (problem.hint and not problem.hint.startswith("check the spelling")):
+        return problem          # the loader already matched the fields allowed right there
     if not _FIELDS:
         _FIELDS.update(_field_names())
     best = did_you_mean(match.group(1), _FIELDS)

@@ -20,7 +20,11 @@ class _Scope:
     broken: set[str]              # failed to load: references into them are not checked
 
 
-def check_simulation(sim: Simulation, rep: Reporter, project: Any, known_procedures: set[str]) -> None:
+def check_simulation(sim: Simulation, rep: Reporter, project: Any, known_procedures: set[str],
+                     broken_connectors: set[str] | frozenset[str] = frozenset(),
+                     settings_broken: bool = False) -> None:
+    """`broken_connectors` and `settings_broken`: files that failed to load, already
+    reported; what they would define is not called unknown here."""
     procedures: dict[str, Procedure] = project.procedures
     starts = []
     for path, pid in ((("procedure",), sim.procedure), (("expect", "procedure"), sim.expect.procedure)):
@@ -37,8 +41,8 @@ def check_simulation(sim: Simulation, rep: Reporter, project: Any, known_procedu
     if not starts:
         reach = sorted(procedures)
     scope = _Scope(procedures, reach, starts[0] if starts else None, known_procedures - set(procedures))
-    _check_customer(sim, rep, project)
-    _check_connectors(sim, rep, project)
+    _check_customer(sim, rep, project, settings_broken)
+    _check_connectors(sim, rep, project, broken_connectors)
     if not any(pid in scope.broken for pid in starts):
         _check_step_refs(sim, rep, scope)
         _check_approvals(sim, rep, scope)
@@ -47,10 +51,10 @@ def check_simulation(sim: Simulation, rep: Reporter, project: Any, known_procedu
                 hint="add expect: (outcome, visited, replies_contain, ...) so a regression shows up")
 
 
-def _check_customer(sim: Simulation, rep: Reporter, project: Any) -> None:
+def _check_customer(sim: Simulation, rep: Reporter, project: Any, settings_broken: bool) -> None:
     segments = project.settings.segments
     segment = sim.customer.segment
-    if segment is not None and segment not in segments:
+    if segment is not None and segment not in segments and not settings_broken:
         rep.add(ERROR, "unknown-segment", f"unknown customer segment '{segment}'",
                 path=("customer", "segment"),
                 hint=did_you_mean(segment, segments, "segments") or "segments are defined in studio.yaml")
@@ -107,11 +111,11 @@ def _check_step_refs(sim: Simulation, rep: Reporter, scope: _Scope) -> None:
                         hint=hint)
 
 
-def _check_connectors(sim: Simulation, rep: Reporter, project: Any) -> None:
+def _check_connectors(sim: Simulation, rep: Reporter, project: Any, broken: set[str] | frozenset[str]) -> None:
     known = project.connectors
 
     def check(cid: str, path: tuple, key: bool = False) -> None:
-        if cid not in known:
+        if cid not in known and cid not in broken:
             rep.add(ERROR, "unknown-connector", f"unknown connector '{cid}'", path=path, key=key,
                     hint=did_you_mean(cid, known, "connectors"))
 

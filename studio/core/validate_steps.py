@@ -30,6 +30,7 @@ class ProjectFacts:
     set_names: set[str]            # every name something in the project sets
     cycles: list[list[str]]
     broken_connectors: set[str] = field(default_factory=set)   # failed to load: reported already
+    names_incomplete: bool = False   # a procedure file did not load: any name may be set there
 
     def __post_init__(self) -> None:
         self.variable_names = self.set_names - _NOT_VARIABLES
@@ -359,7 +360,7 @@ def _expression_hint(message: str) -> str | None:
 
 def _unset(name: str, path: tuple, step_id: str | None, rep: Reporter, facts: ProjectFacts,
            where: str, text: str) -> None:
-    if name in facts.set_names:
+    if name in facts.set_names or facts.names_incomplete:
         return
     found = re.search(rf"(?<![\w.]){re.escape(name)}\b", text)
     at = rep.in_text(path, *_line_col(text, found.start() + 1)) if found else rep.position(path)

@@ -56,6 +56,31 @@ class SourceMap:
                     return key.start_mark.line + 1, key.start_mark.column + 1
         return self.locate(path)
 
+    def duplicate_keys(self) -> list[tuple[str, int, int, int]]:
+        """(key, line, column, line of the first one) for each key written twice
+        in one mapping (1-based), in file order."""
+        found: list[tuple[str, int, int, int]] = []
+        todo = [self.root] if self.root is not None else []
+        seen_nodes: set[int] = set()
+        while todo:
+            node = todo.pop()
+            if id(node) in seen_nodes:          # aliases may share (or loop back to) a node
+                continue
+            seen_nodes.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                first: dict[str, int] = {}
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                        if key.value in first:
+                            found.append((key.value, key.start_mark.line + 1, key.start_mark.column + 1,
+                                          first[key.value]))
+                        else:
+                            first[key.value] = key.start_mark.line + 1
+                    todo.append(value)
+            elif isinstance(node, yaml.SequenceNode):
+                todo.extend(node.value)
+        return sorted(found, key=lambda item: (item[1], item[2]))
+
     @staticmethod
     def _child(node: yaml.Node, part: Any) -> yaml.Node | None:
         if isinstance(node, yaml.MappingNode):
@@ -68,7 +93,21 @@ class SourceMap:
         return None
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+class _SafeLoader(yaml.SafeLoader):
+    """Dates stay text: the library stores JSON and the engine extracts dates as
+    ISO text, so `date: 2024-05-01` must equal `date: "2024-05-01"` (and save back
+    the same), not become a datetime that no reply, variable or fixture matches."""
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+_FAST_LOADER: type | None = None
+if getattr(yaml, "CSafeLoader", None) is not None:
+    class _FastSafeLoader(yaml.CSafeLoader):  # type: ignore[name-defined,misc]
+        pass
+
+    _FastSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    _FAST_LOADER = _FastSafeLoader
 
 
 def parse_yaml(text: str, *, fast: bool = False) -> tuple[Any, SourceMap]:
@@ -91,7 +130,7 @@ def parse_yaml(text: str, *, fast: bool = False) -> tuple[Any, SourceMap]:
         except yaml.YAMLError:
             pass
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _SafeLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

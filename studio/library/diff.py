@@ -16,9 +16,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .library import Library
-from .records import LibraryError, ResultRecord, RunRecord, aggregate_status, runs_text
+from .records import (LIGHT_COLUMNS, LibraryError, ResultRecord, RunRecord, aggregate_status,
+                      record_from_row, runs_text)
 from .revisions import changed_procedures
 
+DIFF_COLUMNS = tuple(c for c in LIGHT_COLUMNS if c != "coverage")
 NEED_TWO_RUNS = "need two runs to compare; run `studio run-all` again after a change"
 
 
@@ -109,6 +111,9 @@ def diff_runs(library: Library, run_a: int | None = None, run_b: int | None = No
     Without run A, each simulation of run B (default: the latest run) is
     compared with its own previous result, whichever earlier run made it.
     Only run A given: run A against the latest run, as wholes.
+    Verdicts come from the status column alone; full results are read only for
+    the simulations the diff lists, so a large library that mostly passes
+    diffs in a fraction of a second.
     """
     if run_b is None and library.latest_run() is None:
         raise LibraryError(NEED_TWO_RUNS)
@@ -118,8 +123,10 @@ def diff_runs(library: Library, run_a: int | None = None, run_b: int | None = No
     before = library.require_run(run_a)
     diff = RunDiff(before=before, after=after, before_runs=[before.id])
     diff.changed_procedures = changed_procedures(before.revisions, after.revisions)
-    _fill(diff, _group(library.results(before.id, light=True)),
-          _group(library.results(after.id, light=True)))
+    old, new = _run_statuses(library, before.id), _run_statuses(library, after.id)
+    listed = _listed(old, new)
+    _fill(diff, old, new, _run_details(library, before.id, listed),
+          _run_details(library, after.id, listed))
     return diff
 
 
@@ -128,28 +135,65 @@ def _diff_with_previous(library: Library, after: RunRecord) -> RunDiff:
     if not older:
         raise LibraryError(NEED_TWO_RUNS)
     previous_run = older[0]["id"]
-    new = _group(library.results(after.id, light=True))
-    earlier = _group(library.latest_results(before_run=after.id))
-    in_library = {r.name for r in library.simulations()}
+    new = _run_statuses(library, after.id)
+    earlier: dict[str, list[str]] = {}
+    made_by: dict[str, int] = {}
+    for row in library._latest("r.simulation, r.run_id, r.status", before_run=after.id):
+        earlier.setdefault(row["simulation"], []).append(row["status"])
+        made_by[row["simulation"]] = row["run_id"]
+    in_library = {r["name"] for r in library.query("SELECT name FROM simulations")}
     # what was not re-run stays out, unless it was deleted since the run before this one
-    old = {name: records for name, records in earlier.items()
-           if name in new or (records[0].run_id == previous_run and name not in in_library)}
-    used = sorted({records[0].run_id for records in old.values()}, reverse=True)
+    old = {name: statuses for name, statuses in earlier.items()
+           if name in new or (made_by[name] == previous_run and name not in in_library)}
+    used = sorted({made_by[name] for name in old}, reverse=True)
     runs = {run_id: library.run(run_id) for run_id in used or [previous_run]}
     diff = RunDiff(before=runs[max(runs)], after=after, baseline="previous", before_runs=used)
     diff.changed_procedures = sorted({p for run in runs.values()
                                       for p in changed_procedures(run.revisions, after.revisions)})
-    _fill(diff, old, new)
+    listed = _listed(old, new)
+    columns = ", ".join(f"r.{c}" for c in DIFF_COLUMNS)
+    old_details = _group([record_from_row(r) for r in library._latest(
+        columns, before_run=after.id, names=sorted(listed & set(old)))])
+    _fill(diff, old, new, old_details, _run_details(library, after.id, listed))
     return diff
 
 
-def _fill(diff: RunDiff, old: dict[str, list[ResultRecord]],
-          new: dict[str, list[ResultRecord]]) -> None:
+def _run_statuses(library: Library, run_id: int) -> dict[str, list[str]]:
+    statuses: dict[str, list[str]] = {}
+    for row in library.db.execute("SELECT simulation, status FROM results WHERE run_id = ? "
+                                  "ORDER BY simulation, repeat_index", [run_id]):
+        statuses.setdefault(row[0], []).append(row[1])
+    return statuses
+
+
+def _listed(old: dict[str, list[str]], new: dict[str, list[str]]) -> set[str]:
+    """The simulations the diff shows: all but those that passed before and pass now."""
+    return {name for name in set(old) | set(new)
+            if not (name in old and name in new and aggregate_status(old[name]) == "passed"
+                    and aggregate_status(new[name]) == "passed")}
+
+
+def _run_details(library: Library, run_id: int, names: set[str]) -> dict[str, list[ResultRecord]]:
+    if not names:
+        return {}
+    rows = library.query(
+        f"SELECT {', '.join(DIFF_COLUMNS)} FROM results WHERE run_id = ? AND simulation IN "
+        "(SELECT value FROM json_each(?)) ORDER BY simulation, repeat_index",
+        [run_id, json.dumps(sorted(names))])
+    return _group([record_from_row(r) for r in rows])
+
+
+def _fill(diff: RunDiff, old: dict[str, list[str]], new: dict[str, list[str]],
+          old_details: dict[str, list[ResultRecord]],
+          new_details: dict[str, list[ResultRecord]]) -> None:
     for name in sorted(set(old) | set(new)):
-        o = _representative(old[name]) if name in old else None
-        n = _representative(new[name]) if name in new else None
-        b = aggregate_status([r.status for r in old[name]]) if o else None
-        a = aggregate_status([r.status for r in new[name]]) if n else None
+        b = aggregate_status(old[name]) if name in old else None
+        a = aggregate_status(new[name]) if name in new else None
+        if b == "passed" and a == "passed":
+            diff.unchanged_passing += 1
+            continue
+        o = _representative(old_details[name]) if name in old_details else None
+        n = _representative(new_details[name]) if name in new_details else None
         change = SimulationChange(
             name=name, procedure=(n or o).result.procedure, before=b, after=a,
             error=n.result.error if n and a == "error" else None,
@@ -160,14 +204,12 @@ def _fill(diff: RunDiff, old: dict[str, list[ResultRecord]],
             diff.new.append(change)
         elif a is None:
             diff.removed.append(change)
-        elif b == "passed" and a != "passed":
+        elif b == "passed":
             diff.regressions.append(change)
-        elif b != "passed" and a == "passed":
+        elif a == "passed":
             diff.fixes.append(change)
-        elif a != "passed":
-            diff.still_failing.append(change)
         else:
-            diff.unchanged_passing += 1
+            diff.still_failing.append(change)
 
 
 def _header(diff: RunDiff) -> str:

@@ -52,6 +52,12 @@ def corrupt_message(path: Path, root: Path, why: str) -> str:
             f"{root / 'simulations'} (run history stays in the moved file).")
 
 
+def is_damage(exc: BaseException) -> bool:
+    """SQLite's "malformed" / "not a database": plain DatabaseError, not a lock or constraint
+    (those are subclasses)."""
+    return type(exc) is sqlite3.DatabaseError
+
+
 def script_text(sim: Simulation) -> str:
     parts = [t.text for t in sim.customer.turns()]
     parts += [sim.customer.persona or "", sim.customer.goal or "", sim.description or ""]
@@ -202,6 +208,7 @@ class Library(RunsStore):
         db = getattr(self._local, "db", None)
         if db is None:
             conn = connect(self.path, read_only=self.read_only)
+            conn.execute("PRAGMA query_only = ON")    # writes go through the writer thread only
             with self._readers_lock:
                 self._readers.append(conn)
             db = self._local.db = sqlite_utils.Database(conn)
@@ -212,10 +219,22 @@ class Library(RunsStore):
         if self._writer is None:
             raise LibraryReadOnly(f"{self.path} is open read-only: close the other Procedure "
                                   "Studio to make changes")
-        return self._writer.call(job) if wait else self._writer.submit(job)
+        if not wait:
+            return self._writer.submit(job)
+        try:
+            return self._writer.call(job)
+        except sqlite3.DatabaseError as exc:
+            raise self.damaged(exc) if is_damage(exc) else exc
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[dict]:
-        return list(self.db.query(sql, list(params)))
+        try:
+            return list(self.db.query(sql, list(params)))
+        except sqlite3.DatabaseError as exc:
+            raise self.damaged(exc) if is_damage(exc) else exc
+
+    def damaged(self, exc: BaseException) -> LibraryCorrupt:
+        """The error for damage found after opening (a bad page deep in the file)."""
+        return LibraryCorrupt(corrupt_message(self.path, self.root, str(exc)))
 
     # -- audit ----------------------------------------------------------------
     def audit(self, action: str, subject: str = "", detail: Any = None, *, wait: bool = True):

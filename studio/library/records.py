@@ -44,20 +44,28 @@ class LibraryReadOnly(LibraryError):
 
 @dataclass
 class SimulationRecord:
+    """A simulation row. The spec is validated on first use of `simulation`: listing a
+    library of thousands (name, procedure, tags) then costs no model validation."""
     id: int
     name: str
     procedure: str | None
     tags: list[str]
-    simulation: Simulation
+    spec: str | None = field(default=None, repr=False)       # the stored JSON of the spec
     source_file: str | None = None
     created: str | None = None
     updated: str | None = None
+    _simulation: Simulation | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def simulation(self) -> Simulation:
+        if self._simulation is None:
+            self._simulation = Simulation.model_validate(loads(self.spec, {}))
+        return self._simulation
 
     @classmethod
     def from_row(cls, row: dict) -> "SimulationRecord":
         return cls(id=row["id"], name=row["name"], procedure=row["procedure"],
-                   tags=loads(row["tags"], []),
-                   simulation=Simulation.model_validate(loads(row["spec"], {})),
+                   tags=loads(row["tags"], []), spec=row["spec"],
                    source_file=row["source_file"], created=row["created"], updated=row["updated"])
 
 

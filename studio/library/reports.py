@@ -1,7 +1,17 @@
-"""Run results for CI: JUnit XML (one testsuite per procedure) and JSON with every detail."""
+"""Run results for CI: JUnit XML (one testsuite per procedure) and JSON with every detail.
+
+The JUnit file follows the shape Jenkins, GitLab and GitHub reporters read:
+testsuites > testsuite (name, tests, failures, errors, skipped, time, timestamp) >
+testcase (classname = procedure, name = simulation, time) with a `failure` or
+`error` element carrying a one-line `message` and the details as text. A failing
+case also carries its conversation in `system-out`, so CI shows what happened.
+Text is cleaned of characters XML 1.0 forbids (a model or connector error can
+hold terminal escapes), which would make the whole file unreadable.
+"""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,12 +20,60 @@ from studio.core.yaml_io import atomic_write
 from .records import ResultRecord
 from .run_all import RunSummary
 
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+MESSAGE_LIMIT = 500
+
+
+def xml_text(text: object) -> str:
+    """`text` with characters that XML 1.0 cannot hold replaced by '?'."""
+    return _NOT_XML.sub("?", str(text))
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(xml_text(text).split())
+    return line if len(line) <= MESSAGE_LIMIT else line[:MESSAGE_LIMIT - 3] + "..."
+
 
 def _case_name(record: ResultRecord, repeat: int) -> str:
     return record.simulation + (f" [repeat {record.repeat_index + 1}]" if repeat > 1 else "")
 
 
-def junit_xml(summary: RunSummary, *, name: str = "procedure-studio") -> str:
+def _timestamp(started: str | None) -> str | None:
+    """ISO 8601 without a zone, as the JUnit schema wants (runs store UTC)."""
+    return started[:19] if started else None
+
+
+def _conversation(record: ResultRecord) -> str:
+    lines = []
+    for entry in record.result.transcript:
+        lines.append(f"{entry.role}: {entry.text}")
+    return "\n".join(lines)
+
+
+def _add_case(suite: ET.Element, record: ResultRecord, procedure: str, repeat: int) -> None:
+    result = record.result
+    case = ET.SubElement(suite, "testcase", name=xml_text(_case_name(record, repeat)),
+                         classname=xml_text(procedure), time=f"{result.duration_ms / 1000:.3f}")
+    if result.status == "failed":
+        failed = result.failed_expectations
+        messages = [f"{e.type}: {e.message}" for e in failed] or ["failed"]
+        element = ET.SubElement(case, "failure", message=_one_line(messages[0]),
+                                type=failed[0].type if failed else "failed")
+        element.text = xml_text("\n".join(messages))
+    elif result.status == "error":
+        element = ET.SubElement(case, "error", message=_one_line(result.error or "error"),
+                                type="error")
+        element.text = xml_text(result.error or "")
+    out = [f"skipped {e.type}: {e.message}" for e in result.expectations if e.status == "skipped"]
+    if result.status != "passed" and result.transcript:
+        out += ["", "conversation:", _conversation(record)] if out else \
+            ["conversation:", _conversation(record)]
+    if out:
+        ET.SubElement(case, "system-out").text = xml_text("\n".join(out))
+
+
+def junit_xml(summary: RunSummary, *, name: str = "procedure-studio",
+              started: str | None = None) -> str:
     suites: dict[str, list[ResultRecord]] = {}
     for record in sorted(summary.records, key=lambda r: (r.result.procedure or "", r.simulation,
                                                          r.repeat_index)):
@@ -23,39 +81,29 @@ def junit_xml(summary: RunSummary, *, name: str = "procedure-studio") -> str:
     root = ET.Element("testsuites", name=name, tests=str(summary.done),
                       failures=str(summary.failed), errors=str(summary.errors),
                       time=f"{summary.duration_s:.3f}")
-    for procedure, records in suites.items():
+    stamp = _timestamp(started)
+    for index, (procedure, records) in enumerate(suites.items()):
         suite = ET.SubElement(
-            root, "testsuite", name=procedure, tests=str(len(records)),
+            root, "testsuite", name=xml_text(procedure), tests=str(len(records)),
             failures=str(sum(r.status == "failed" for r in records)),
             errors=str(sum(r.status == "error" for r in records)),
-            skipped="0",
+            skipped="0", id=str(index),
             time=f"{sum(r.result.duration_ms for r in records) / 1000:.3f}")
+        if stamp:
+            suite.set("timestamp", stamp)
         for record in records:
-            result = record.result
-            case = ET.SubElement(suite, "testcase", name=_case_name(record, summary.repeat),
-                                 classname=procedure, time=f"{result.duration_ms / 1000:.3f}")
-            if result.status == "failed":
-                failed = result.failed_expectations
-                messages = [f"{e.type}: {e.message}" for e in failed] or ["failed"]
-                element = ET.SubElement(case, "failure", message=messages[0],
-                                        type=failed[0].type if failed else "failed")
-                element.text = "\n".join(messages)
-            elif result.status == "error":
-                element = ET.SubElement(case, "error", message=result.error or "error",
-                                        type="error")
-                element.text = result.error or ""
-            skipped = [e for e in result.expectations if e.status == "skipped"]
-            if skipped:
-                out = ET.SubElement(case, "system-out")
-                out.text = "\n".join(f"skipped {e.type}: {e.message}" for e in skipped)
+            _add_case(suite, record, procedure, summary.repeat)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_junit(summary: RunSummary, path: Path) -> None:
-    atomic_write(Path(path), junit_xml(summary))
+def write_junit(summary: RunSummary, path: Path, *, started: str | None = None) -> None:
+    atomic_write(Path(path), junit_xml(summary, started=started))
 
 
-def write_json(summary: RunSummary, path: Path) -> None:
-    atomic_write(Path(path), json.dumps(summary.to_dict(details=True), indent=2,
-                                        ensure_ascii=False) + "\n")
+def write_json(summary: RunSummary, path: Path, *, run: dict | None = None) -> None:
+    """Every detail of every result; `run`: the stored run (engine, model, revisions...)."""
+    data = summary.to_dict(details=True)
+    if run is not None:
+        data = {"run": run} | data
+    atomic_write(Path(path), json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -133,13 +133,13 @@ def select_simulations(library: Library, *, tags: Iterable[str] = (),
 
 
 def failed_in_last_run(library: Library) -> set[str]:
-    """Names that did not pass (every repeat) in the latest run that has results."""
-    row = library.db.execute("SELECT max(run_id) FROM results").fetchone()
-    if not row or row[0] is None:
-        return set()
-    rows = library.db.execute("SELECT DISTINCT simulation FROM results "
-                              "WHERE run_id = ? AND status != 'passed'", [row[0]]).fetchall()
-    return {r[0] for r in rows}
+    """Simulations of the library whose latest result (all repeats of the latest run that ran
+    them, whichever run that was) did not pass: a run of one tag in between does not hide
+    failures that other runs found."""
+    statuses: dict[str, list[str]] = {}
+    for row in library._latest("r.simulation, r.status", in_library=True):
+        statuses.setdefault(row["simulation"], []).append(row["status"])
+    return {name for name, found in statuses.items() if aggregate_status(found) != "passed"}
 
 
 def _engine(project: Project, options: RunOptions) -> str:

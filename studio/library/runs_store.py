@@ -127,14 +127,21 @@ class RunsStore:
         return [record_from_row(r) for r in rows]
 
     def _latest(self, columns: str, *, before_run: int | None = None,
-                in_library: bool = False) -> list[dict]:
-        older = "WHERE run_id < ?" if before_run is not None else ""
+                in_library: bool = False, names: list[str] | None = None) -> list[dict]:
+        """Rows of each simulation's latest results; `names`: only those simulations."""
+        where, params = [], []
+        if before_run is not None:
+            where.append("run_id < ?")
+            params.append(before_run)
+        if names is not None:
+            where.append("simulation IN (SELECT value FROM json_each(?))")
+            params.append(dumps(names))
+        inner = " WHERE " + " AND ".join(where) if where else ""
         sql = (f"SELECT {columns} FROM results r JOIN (SELECT simulation, max(run_id) AS run_id "
-               f"FROM results {older} GROUP BY simulation) last "
+               f"FROM results{inner} GROUP BY simulation) last "
                "ON r.simulation = last.simulation AND r.run_id = last.run_id")
         if in_library:
             sql += " WHERE r.simulation IN (SELECT name FROM simulations)"
-        params = [before_run] if before_run is not None else []
         return self.query(sql + " ORDER BY r.simulation, r.repeat_index", params)
 
     def result_keys(self, run_id: int) -> set[tuple[str, int]]:

@@ -49,7 +49,8 @@ def check_model(settings: LLMSettings) -> CheckResult:
         result.hint = where_to_set(settings.model)
         return result
     result.key_source = choice.source
-    from .client import complete
+    from .client import complete, import_litellm
+    import_litellm()                 # about 3 s the first time: not part of the latency
     started = time.perf_counter()
     try:
         response = complete(PROMPT, settings=settings.model_copy(update={"retries": 0}),
@@ -80,4 +81,7 @@ def _hint(reason: str, settings: LLMSettings) -> str:
         "no_key": where_to_set(settings.model),
         "server": "the server had an internal error: try again later",
         "bad_request": "the server rejected the request: check the model id and api_base",
+        "malformed": ("the server did not answer like an OpenAI-compatible chat API: check that "
+                      "api_base points at its API (often ending in /v1)" if base else
+                      "the provider's answer could not be read: try again, or try another model"),
     }.get(reason, "")

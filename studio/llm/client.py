@@ -247,11 +247,15 @@ def classify(exc: BaseException) -> tuple[str, float | None]:
         return "unsupported", None
     if isinstance(exc, ex.ContextWindowExceededError):
         return "bad_request", None
+    if _is_malformed_body(exc):
+        return "malformed", None
     if isinstance(exc, ex.APIConnectionError) or _is_connection_failure(exc):
         return "connection", None
     if isinstance(exc, (ex.InternalServerError, ex.ServiceUnavailableError, ex.BadGatewayError)):
         return "server", None
     if isinstance(exc, ex.BadRequestError):
+        if "llm provider not provided" in str(exc).lower():
+            return "not_found", None       # a provider prefix litellm does not know
         return "bad_request", None
     status = getattr(exc, "status_code", None)
     if isinstance(status, int):
@@ -275,6 +279,16 @@ def _is_connection_failure(exc: BaseException) -> bool:
     text = str(exc).lower()
     return any(p in text for p in ("connection error", "connection refused", "connecterror",
                                    "name or service not known", "nodename nor servname"))
+
+
+_MALFORMED_BODY = ("expecting property name", "expecting value", "jsondecodeerror",
+                   "unterminated string", "extra data", "invalid control character")
+
+
+def _is_malformed_body(exc: BaseException) -> bool:
+    """litellm reports a 200 whose body is not JSON as a 500 carrying the decode error."""
+    text = str(exc).lower()
+    return "received response" in text and any(p in text for p in _MALFORMED_BODY)
 
 
 def _retry_after(exc: BaseException) -> float | None:
@@ -319,5 +333,7 @@ def describe(reason: str, text: str, settings: LLMSettings) -> str:
         "server": f"server error from {where} ({detail})",
         "bad_request": f"the request was rejected ({detail})",
         "unsupported": f"the model does not support a parameter ({detail})",
+        "malformed": f"{where} answered with a body that is not a valid chat completion "
+                     f"(not JSON)",
     }
     return messages.get(reason, f"model call failed: {detail}")

@@ -59,6 +59,22 @@ class ProcedureIndex:
 class CompiledProject:
     fingerprint: tuple
     procedures: dict[str, ProcedureIndex]
+    # every conversation variable the project knows of: declared, saved from a
+    # connector or assigned by a snippet (a snippet reading one that is unset gets None)
+    variable_names: frozenset[str] = frozenset()
+
+
+def _variable_names(project: Any) -> frozenset[str]:
+    from studio.core.snippets import analyze_snippet
+    names: set[str] = set()
+    for procedure in project.procedures.values():
+        names.update(procedure.variables)
+        for step in procedure.all_steps():
+            if getattr(step, "save_as", None):
+                names.add(step.save_as)
+            if step.kind == "code":
+                names.update(analyze_snippet(step.code).assigns)
+    return frozenset(names)
 
 
 _lock = threading.Lock()
@@ -82,6 +98,7 @@ def compiled(project: Any) -> CompiledProject:
             return cached
         built = CompiledProject(
             fingerprint=fingerprint,
-            procedures={pid: ProcedureIndex.build(proc) for pid, proc in project.procedures.items()})
+            procedures={pid: ProcedureIndex.build(proc) for pid, proc in project.procedures.items()},
+            variable_names=_variable_names(project))
         project.__dict__["_engine_compiled"] = built
         return built

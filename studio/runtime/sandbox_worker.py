@@ -254,6 +254,12 @@ def describe(exc: BaseException) -> str:
     return f"line {line}: {text}" if line else text
 
 
+def memory_blocked(memory_mb: int, line: int | None) -> str:
+    """A memory bomb is stopped by the worker's memory limit: reported as blocked."""
+    where = f" (line {line})" if line else ""
+    return f"blocked: memory limit exceeded: the snippet needed more than {memory_mb} MB{where}"
+
+
 def run_snippet(code: str, variables: dict, memory_mb: int) -> dict:
     try:
         compiled, rebound, tools = prepare(code)
@@ -277,10 +283,9 @@ def run_snippet(code: str, variables: dict, memory_mb: int) -> dict:
     except MemoryError as exc:
         scope.clear()
         line = snippet_line(exc)
-        where = f"line {line}: " if line else ""
         return {
-            "status": "error",
-            "error": f"{where}MemoryError: memory limit exceeded ({memory_mb} MB)",
+            "status": "blocked",
+            "error": memory_blocked(memory_mb, line),
             "printed": "".join(printed),
             "recycle": True,
         }
@@ -397,7 +402,7 @@ def main() -> None:
             if used and used > RECYCLE_AFTER_CPU_SECONDS:
                 response["recycle"] = True
         except MemoryError:
-            response = {"status": "error", "error": f"MemoryError: memory limit exceeded ({memory_mb} MB)", "recycle": True}
+            response = {"status": "blocked", "error": memory_blocked(memory_mb, None), "recycle": True}
         except Exception as exc:  # a bug here must not take the protocol down
             response = {"status": "error", "error": f"sandbox internal error: {type(exc).__name__}: {exc}"}
         try:

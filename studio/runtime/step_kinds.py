@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from studio.core.expressions import parse
+from studio.core.snippets import analyze_snippet
 
+from .compiled import compiled
 from .render import render, render_text, seen_values
 from .trace import (
     BranchTaken, Checkpoint, ConditionEvaluated, ConnectorCalled, KnowledgeUsed, SnippetRun,
@@ -109,17 +111,29 @@ class StepKinds:
             from .sandbox import shared_sandbox
         except ImportError as exc:
             raise EngineError(f"code step '{step.id}': the snippet sandbox is not available ({exc})")
-        result = shared_sandbox().run(step.code, self.names(), timeout=SNIPPET_TIMEOUT)
+        result = shared_sandbox().run(step.code, self._snippet_names(step.code), timeout=SNIPPET_TIMEOUT)
         assigned = {k: v for k, v in (result.assigned or {}).items() if k != "customer"}
         self._add(SnippetRun(procedure=cursor.procedure, step=step.id, status=result.status,
                              assigned=list(assigned), error=result.error))
         if result.status != "ok":
             what = {"blocked": "was blocked", "timeout": "timed out"}.get(result.status, "failed")
-            raise EngineError(f"code step '{step.id}' {what}: {result.error or result.status}")
+            detail = (result.error or result.status).removeprefix("blocked: ")
+            raise EngineError(f"code step '{step.id}' {what}: {detail}")
         for name, value in assigned.items():
             self.set_variable(name, value, source="code", how=f"code step {step.id}", step=step.id,
                               procedure=cursor.procedure)
         self._left(cursor, step, "ok")
+
+    def _snippet_names(self, code: str) -> dict[str, Any]:
+        """The snippet's inputs: as in expressions, a variable the project knows of
+        but that is still unset reads as None (a name nothing could set stays a NameError)."""
+        names = self.names()
+        missing = [name for name in analyze_snippet(code).reads if name not in names]
+        if not missing:
+            return names
+        known = compiled(self.project).variable_names
+        unset = sorted(name for name in missing if name in known)
+        return {**names, **dict.fromkeys(unset)} if unset else names
 
     # -- knowledge ----------------------------------------------------------
     def _exec_knowledge(self, cursor: Any, step: Any) -> None:

@@ -65,7 +65,7 @@ def _call(e: dict[str, Any]) -> str:
 def _snippet(e: dict[str, Any]) -> str:
     if e.get("status") == "ok":
         return f"  snippet ok, assigned {', '.join(e.get('assigned', [])) or 'nothing'}"
-    return f"  snippet {e.get('status')}: {e.get('error')}"
+    return f"  snippet {e.get('status')}: {str(e.get('error')).removeprefix('blocked: ')}"
 
 
 def _checkpoint(e: dict[str, Any]) -> str:
@@ -147,7 +147,9 @@ def format_result(result: SimulationResult, *, trace: bool = False) -> str:
     head = (f"Simulation: {result.simulation}\n"
             f"  procedure {result.procedure or '-'} · triggered {result.triggered or '-'} · "
             f"outcome {result.outcome or '-'} · {result.turns} turn(s) · engine {result.engine}")
-    parts = [head, "", format_transcript(result)]
+    transcript = format_transcript(result) if result.transcript else \
+        "  (no messages: the run stopped before the first customer turn)"
+    parts = [head, "", transcript]
     if trace:
         parts += ["", "Trace:", format_trace(result)]
     parts += ["", "Expectations:", format_judgement(result)]

@@ -44,8 +44,11 @@ class ProcedureEditor(QWidget):
         self.flowchart = FlowchartView(self)
         self._build_ui()
         self.view.expandAll()
-        self.view.collapsed.connect(lambda i: self._collapsed.add(self.model.node(i).key))
-        self.view.expanded.connect(lambda i: self._collapsed.discard(self.model.node(i).key))
+        self._restoring = False     # a rebuild re-expands rows: not the user's choice
+        self.view.collapsed.connect(
+            lambda i: self._restoring or self._collapsed.add(self.model.node(i).key))
+        self.view.expanded.connect(
+            lambda i: self._restoring or self._collapsed.discard(self.model.node(i).key))
         self._connect_selection()
         self.flowchart.step_selected.connect(self._from_flowchart)
         self._flow_timer = QTimer(self, singleShot=True, interval=120)
@@ -158,13 +161,17 @@ class ProcedureEditor(QWidget):
         selected = self.selected_keys()
         current = self._key(self.view.currentIndex())
         scroll = self.view.verticalScrollBar().value()
-        self.model.rebuild()
-        self._connect_selection_model_again()
-        self.view.expandAll()
-        for key in self._collapsed:
-            index = self.model.index_of(key)
-            if index.isValid():
-                self.view.setExpanded(index, False)
+        self._restoring = True
+        try:
+            self.model.rebuild()
+            self._connect_selection_model_again()
+            self.view.expandAll()
+            for key in self._collapsed:
+                index = self.model.index_of(key)
+                if index.isValid():
+                    self.view.setExpanded(index, False)
+        finally:
+            self._restoring = False
         self.select_keys(selected, current=current, scroll=False)
         self.view.verticalScrollBar().setValue(scroll)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QLineEdit, QPlainTextEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -11,6 +12,9 @@ from studio.core.procedure import VARIABLE_TYPES, SwitchRule, Trigger, Variable
 
 from ..document import commands as cmd
 from ..document.session import ProjectSession
+
+VARIABLE_COLUMNS = ["name", "type", "required", "options", "description", "pattern"]
+NAME, TYPE, REQUIRED, OPTIONS, DESCRIPTION, PATTERN = range(len(VARIABLE_COLUMNS))
 
 
 class ProcedureForm(QWidget):
@@ -43,7 +47,7 @@ class ProcedureForm(QWidget):
         form.addRow("Channels", self.channels)
         outer.addLayout(form)
 
-        self.variables = self._table("Variables", ["name", "type", "description", "pattern"],
+        self.variables = self._table("Variables", VARIABLE_COLUMNS,
                                      outer, self._add_variable, self._variables_edited)
         self.rules = self._table("Switch rules", ["keywords", "when", "to"], outer,
                                  self._add_rule, self._rules_edited)
@@ -64,7 +68,11 @@ class ProcedureForm(QWidget):
         lay = QVBoxLayout(box)
         table = QTableWidget(0, len(columns))
         table.setHorizontalHeaderLabels(columns)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Stretch)
+        for col, name in enumerate(columns):
+            if name in ("type", "required"):
+                header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
         table.verticalHeader().hide()
         table.setMinimumHeight(120)
         table.itemChanged.connect(lambda _i: edited())
@@ -111,20 +119,29 @@ class ProcedureForm(QWidget):
         self._set("variables", variables, merge=False)
 
     def _variables_edited(self, merge: bool = True) -> None:
+        """Rows → variables; a renamed row keeps what the table does not show."""
         if self._loading:
             return
+        table, previous = self.variables, list(self.procedure.variables.values())
+        text = lambda r, c: (table.item(r, c).text() if table.item(r, c) else "").strip()
         out: dict[str, Variable] = {}
-        for row in range(self.variables.rowCount()):
-            name = (self.variables.item(row, 0).text() if self.variables.item(row, 0) else "").strip()
+        for row in range(table.rowCount()):
+            name = text(row, NAME)
             if not name:
                 continue
-            old = self.procedure.variables.get(name) or Variable()
-            combo = self.variables.cellWidget(row, 1)
-            desc = self.variables.item(row, 2).text() if self.variables.item(row, 2) else ""
-            pattern = self.variables.item(row, 3).text() if self.variables.item(row, 3) else ""
+            old = self.procedure.variables.get(name) or (
+                previous[row] if row < len(previous) else Variable())
+            combo = table.cellWidget(row, TYPE)
+            required = table.item(row, REQUIRED)
+            options = [o.strip() for o in text(row, OPTIONS).split(",") if o.strip()]
+            if options == [str(o) for o in old.options or []]:
+                options = old.options          # unchanged: keep numbers as numbers
+            checked = required is not None and required.checkState() == Qt.Checked
             out[name] = old.model_copy(update={
                 "type": combo.currentText() if combo else old.type,
-                "description": desc or None, "pattern": pattern or None})
+                "required": True if checked else (False if old.required is False else None),
+                "options": options or None,
+                "description": text(row, DESCRIPTION) or None, "pattern": text(row, PATTERN) or None})
         self._set("variables", out, merge)
 
     # -- switch rules -----------------------------------------------------------------
@@ -166,21 +183,37 @@ class ProcedureForm(QWidget):
         finally:
             self._loading = False
 
+    def _variable_row(self, name: str, var: Variable) -> list[str]:
+        return [name, var.type, "yes" if var.required else "", ", ".join(map(str, var.options or [])),
+                var.description or "", var.pattern or ""]
+
     def _fill_variables(self, procedure) -> None:
         table = self.variables
-        if table.rowCount() == len(procedure.variables) and all(
-                table.item(r, 0) and table.item(r, 0).text() == name
-                and table.item(r, 2) and table.item(r, 2).text() == (var.description or "")
-                for r, (name, var) in enumerate(procedure.variables.items())):
+        rows = [self._variable_row(n, v) for n, v in procedure.variables.items()]
+        shown = [[(table.cellWidget(r, c).currentText() if c == TYPE and table.cellWidget(r, c)
+                   else "yes" if c == REQUIRED and table.item(r, c)
+                   and table.item(r, c).checkState() == Qt.Checked
+                   else "" if c == REQUIRED
+                   else table.item(r, c).text() if table.item(r, c) else "")
+                  for c in range(len(VARIABLE_COLUMNS))] for r in range(table.rowCount())]
+        if shown == rows:
             return
         table.setRowCount(0)
-        for name, var in procedure.variables.items():
+        for values in rows:
             row = table.rowCount()
             table.insertRow(row)
-            table.setItem(row, 0, QTableWidgetItem(name))
-            table.setCellWidget(row, 1, self._type_combo(var.type))
-            table.setItem(row, 2, QTableWidgetItem(var.description or ""))
-            table.setItem(row, 3, QTableWidgetItem(var.pattern or ""))
+            for col, value in enumerate(values):
+                if col == TYPE:
+                    table.setCellWidget(row, col, self._type_combo(value))
+                    continue
+                item = QTableWidgetItem("" if col == REQUIRED else value)
+                if col == REQUIRED:
+                    item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable | Qt.ItemIsSelectable)
+                    item.setCheckState(Qt.Checked if value else Qt.Unchecked)
+                    item.setToolTip("The procedure needs this variable")
+                if col == OPTIONS:
+                    item.setToolTip("For enum variables: the allowed values, separated by commas")
+                table.setItem(row, col, item)
 
     def _fill_rules(self, procedure) -> None:
         table = self.rules

@@ -56,6 +56,7 @@ class SnippetTester(QGroupBox):
     def __init__(self, parent=None):
         super().__init__("Test snippet", parent)
         self.code = ""
+        self.sets: list[str] = []
         self.inputs: dict[str, QLineEdit] = {}
         layout = QVBoxLayout(self)
         self.form = QFormLayout()
@@ -81,6 +82,10 @@ class SnippetTester(QGroupBox):
         self.code = code
         info = analyze_snippet(code)
         names = sorted(info.reads)
+        self.sets = list(info.assigns)
+        self.output.setPlaceholderText(
+            f"Sets {', '.join(self.sets)}: press Run to see the values." if self.sets
+            else "The snippet sets no variables.")
         if names == sorted(self.inputs):
             return
         old = {k: w.text() for k, w in self.inputs.items()}

@@ -435,6 +435,7 @@ class LibraryView(QWidget):
             interval, enabled = self._saved_interp
             self._saved_interp = None
             sys.setswitchinterval(interval)
+            gc.freeze()     # the run's results live on: no full scan of them the moment gc is back
             if enabled:
                 gc.enable()
 

@@ -159,7 +159,7 @@ class ReportsPanel(QWidget):
         else:
             last = points[-1]
             rate = pass_rate(last.total) if last.total else None
-            self.summary.setText(f"{len(points)} runs · latest #{last.run_id}: "
+            self.summary.setText(f"{len(points)} run{'s' if len(points) != 1 else ''} · latest #{last.run_id}: "
                                  + (f"{rate:.0f}% passing" if rate is not None else "no results"))
         self._draw()
         self.loaded.emit()

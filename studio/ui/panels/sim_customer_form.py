@@ -141,11 +141,16 @@ class CustomerForm(QWidget):
         self.turn_list.blockSignals(True)
         self.turn_list.clear()
         for i, turn in enumerate(self.turns, 1):
-            clip = "  [attachment]" if turn.attachments else ""
-            QListWidgetItem(f"{i}. {turn.text or '(empty)'}{clip}", self.turn_list)
+            QListWidgetItem(self._turn_label(i, turn), self.turn_list)
         self.turn_list.blockSignals(False)
         self.turn_list.setCurrentRow(select)
         self._show_turn(select)
+
+    @staticmethod
+    def _turn_label(number: int, turn: CustomerTurn) -> str:
+        count = len(turn.attachments)
+        clip = "" if not count else "  [attachment]" if count == 1 else f"  [{count} attachments]"
+        return f"{number}. {turn.text or '(empty)'}{clip}"
 
     def _show_turn(self, row: int) -> None:
         loading, self._loading = self._loading, True
@@ -177,9 +182,10 @@ class CustomerForm(QWidget):
                 extracted = self.turns[row].attachments[0].extracted if self.turns[row].attachments else {}
                 self.attachment_extracted.setStyleSheet("color:#b3261e;")
             attachments = [Attachment(file=file, extracted=extracted if isinstance(extracted, dict) else {})]
+        # the form edits the first attachment; further ones (from YAML) are kept as they are
+        attachments += self.turns[row].attachments[1:]
         self.turns[row] = CustomerTurn(text=self.turn_text.toPlainText(), attachments=attachments)
-        clip = "  [attachment]" if attachments else ""
-        self.turn_list.item(row).setText(f"{row + 1}. {self.turns[row].text or '(empty)'}{clip}")
+        self.turn_list.item(row).setText(self._turn_label(row + 1, self.turns[row]))
         self._preview(file)
         self._emit()
 

@@ -31,7 +31,10 @@ def check_expression(text: str, known: set[str] | None, template: bool = False) 
         else:
             refs = [(parse(text), len(text) - len(text.lstrip()))]
     except ExpressionError as exc:
-        col = max(0, (exc.column or 1) - 1)
+        if not exc.column:     # no position (the text ended too early): mark its end
+            end = len(text.rstrip())
+            return (max(0, end - 1), 1 if end else 0, exc.message, "error")
+        col = max(0, exc.column - 1)
         if not template:
             col += len(text) - len(text.lstrip())
         return (min(col, max(0, len(text) - 1)), 1 if col < len(text) else 0, exc.message, "error")
@@ -150,6 +153,8 @@ class ExpressionEdit(QPlainTextEdit):
         rect = self.cursorRect()
         rect.setWidth(240)
         self.completer.complete(rect)
+        popup = self.completer.popup()     # Enter or Tab takes the first match at once
+        popup.setCurrentIndex(self.completer.completionModel().index(0, 0))
 
     def _complete(self, word: str) -> None:
         prefix = self._word_before_cursor()

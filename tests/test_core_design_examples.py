@@ -1,0 +1,236 @@
+"""The example files of DESIGN.md section 3 (format v1 is a contract) load, save
+back unchanged, validate clean in a project that holds what they refer to, and
+match the published JSON Schemas. The examples are copied here verbatim; when
+DESIGN.md sits beside the checkout (as in CI), the copies must still match it."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from studio.core.connector import Connector
+from studio.core.problems import Severity
+from studio.core.procedure import Procedure
+from studio.core.project import load_project
+from studio.core.schema_export import json_schema
+from studio.core.settings import ProjectSettings
+from studio.core.simulation import Simulation
+from studio.core.steps import STEP_KINDS
+from studio.core.validate import validate_project
+from studio.core.yaml_io import model_to_yaml, parse_yaml
+
+STUDIO = r"""schema: studio/v1
+name: Fresh Bites support
+tone: Friendly and concise.          # style guidance for generated replies
+model: {name: offline}               # or any litellm model id, plus api_base, temperature
+segments:                            # customer attribute presets for simulations
+  vip: {plan: pro, lifetime_value: 2400}
+  new: {plan: free, lifetime_value: 0}
+"""
+
+CONNECTOR = r"""schema: connector/v1
+id: get_order
+description: Look up an order by its number.
+inputs: {order_id: {type: string, required: true}}
+request:                              # used only when real calls are enabled
+  method: GET
+  url: "https://api.example.com/orders/{{ order_id }}"
+  headers: {Authorization: "Bearer {{ secrets.SHOP_TOKEN }}"}
+sample: {status: delivered, total: 42.5, hours_since_delivery: 3}   # default mock
+"""
+
+PROCEDURE = r"""schema: procedure/v1
+id: damaged-order
+title: Damaged food order
+trigger:
+  description: The customer's food order arrived damaged, crushed or spilled.
+  examples: ["my order arrived damaged", "the pizza was crushed"]
+channels: [chat, email]
+variables:
+  order_id: {type: string, description: "Order number, like FD-123456", pattern: 'FD-\d{6}'}
+  has_photo: {type: boolean, description: The customer sent a photo of the damage}
+switch_rules:
+  - {keywords: [lawyer, chargeback, legal], to: complaints}
+  - {when: 'order.total > 500', to: high-value-claims}
+steps:
+  - id: ask-order
+    kind: instruction
+    text: Apologise and ask for the order number and a photo of the damage.
+    say: "I'm sorry about that! What's your order number? A photo helps too."
+    collect: [order_id]
+  - id: lookup
+    kind: connector
+    connector: get_order
+    inputs: {order_id: "{{ order_id }}"}
+    save_as: order
+  - id: eligible
+    kind: condition
+    branches:
+      - when: order.status == "delivered" and order.hours_since_delivery <= 24
+        steps:
+          - {id: amount, kind: code, code: "refund = round(order.total * (1.0 if has_photo else 0.5), 2)"}
+          - {id: approve, kind: checkpoint, mode: approval, when: refund > 50,
+             note: "Refund {{ refund }} for {{ order_id }}"}
+          - {id: pay, kind: connector, connector: issue_refund,
+             inputs: {order_id: "{{ order_id }}", amount: "{{ refund }}"}}
+          - {id: done, kind: end, outcome: resolved, say: "I've refunded {{ refund }}."}
+      - when: else
+        steps:
+          - {id: late, kind: checkpoint, mode: handoff,
+             note: "Order {{ order_id }} is past the 24 h window; customer wants a refund.",
+             say: "I'm passing you to a teammate who can help."}
+"""
+
+SIMULATION = r"""schema: simulation/v1
+name: Crushed pizza within 24 h with photo is refunded in full
+procedure: damaged-order            # the procedure it exercises
+tags: [refunds, happy-path]
+customer:
+  segment: vip                      # or attributes: {...}
+  script:                           # scripted turns, sent in order
+    - "Hi, my pizza arrived completely crushed"
+    - text: "It's FD-123456, photo attached"
+      attachments: [{file: crushed.jpg, extracted: {has_photo: true}}]
+  persona: Polite but in a hurry    # used when a real model plays the customer
+  goal: Get a refund for the crushed pizza
+fixtures:
+  connectors:
+    get_order: {status: delivered, total: 42.5, hours_since_delivery: 3}
+    issue_refund: [{ok: true}]      # a list is consumed one call at a time
+  approvals: {approve: approved}
+expect:
+  procedure: damaged-order          # the procedure that must trigger
+  outcome: resolved
+  visited: [lookup, amount, pay, done]   # step ids; `procedure-id.step-id` where ambiguous
+  not_visited: [late]
+  variables: {refund: 42.5}
+  connector_calls: [{connector: issue_refund, inputs: {order_id: FD-123456, amount: 42.5}}]
+  not_called: [cancel_order]        # connectors that must not be called
+  replies_contain: ["42.5"]         # case-insensitive, over all agent replies
+  replies_not_contain: ["sorry for the delay"]
+  note_contains: ["FD-123456"]      # the internal note of a handoff or approval
+  max_turns: 6
+  rubric: ["The agent apologises before asking for details"]   # judged by a model only
+"""
+
+EXAMPLES = [("studio", STUDIO, ProjectSettings), ("connector", CONNECTOR, Connector),
+            ("procedure", PROCEDURE, Procedure), ("simulation", SIMULATION, Simulation)]
+DESIGN = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
+
+
+@pytest.mark.skipif(not DESIGN.is_file(), reason="DESIGN.md is not beside this checkout")
+def test_copies_match_design_md():
+    blocks = re.findall(r"```yaml\n(.*?)```", DESIGN.read_text(encoding="utf-8"), re.S)
+    assert blocks == [STUDIO, CONNECTOR, PROCEDURE, SIMULATION]
+
+
+@pytest.mark.parametrize("kind,text,cls", EXAMPLES, ids=[e[0] for e in EXAMPLES])
+def test_example_loads_and_round_trips(kind, text, cls):
+    data, _ = parse_yaml(text)
+    model = cls.model_validate(data)
+    saved = model_to_yaml(model)
+    again = cls.model_validate(parse_yaml(saved)[0])
+    assert again == model
+    assert model_to_yaml(again) == saved
+    # saving leaves out only values equal to their defaults, nothing else
+    dropped = _leaves(data) - _leaves(parse_yaml(saved)[0])
+    assert dropped == DEFAULTS_LEFT_OUT[kind]
+    assert _leaves(parse_yaml(saved)[0]) <= _leaves(data)
+
+
+DEFAULTS_LEFT_OUT = {
+    "studio": {(("model", "name"), "offline")},
+    "connector": {(("request", "method"), "GET"), (("inputs", "order_id", "type"), "string")},
+    "procedure": {(("steps", 2, "branches", 0, "steps", 3, "outcome"), "resolved")},
+    "simulation": set(),
+}
+
+
+def _leaves(value, path=()):
+    """Every scalar with its path, so a lost field shows up by name."""
+    if isinstance(value, dict):
+        return {leaf for key, sub in value.items() for leaf in _leaves(sub, path + (key,))}
+    if isinstance(value, list):
+        return {leaf for index, sub in enumerate(value) for leaf in _leaves(sub, path + (index,))}
+    return {(path, value)}
+
+
+@pytest.mark.parametrize("kind,text,cls", EXAMPLES, ids=[e[0] for e in EXAMPLES])
+def test_example_matches_the_json_schema(kind, text, cls):
+    validator = jsonschema.Draft202012Validator(json_schema(kind))
+    errors = [e.message for e in validator.iter_errors(parse_yaml(text)[0])]
+    assert errors == []
+
+
+def test_examples_read_as_design_md_describes():
+    settings = ProjectSettings.model_validate(parse_yaml(STUDIO)[0])
+    assert settings.model.name == "offline" and settings.segments["vip"] == {"plan": "pro", "lifetime_value": 2400}
+    connector = Connector.model_validate(parse_yaml(CONNECTOR)[0])
+    assert connector.inputs["order_id"].required and connector.request.method == "GET"
+    assert connector.sample["hours_since_delivery"] == 3
+    proc = Procedure.model_validate(parse_yaml(PROCEDURE)[0])
+    assert proc.variables["order_id"].pattern == "FD-\\d{6}"       # single quotes keep the backslash
+    assert [r.to for r in proc.switch_rules] == ["complaints", "high-value-claims"]
+    approve = proc.find_step("approve")
+    assert approve.kind == "checkpoint" and approve.when == "refund > 50" and approve.mode == "approval"
+    eligible = proc.find_step("eligible")
+    assert [b.is_else for b in eligible.branches] == [False, True]
+    assert proc.step_ids() == ["ask-order", "lookup", "eligible", "amount", "approve", "pay", "done", "late"]
+    sim = Simulation.model_validate(parse_yaml(SIMULATION)[0])
+    turns = sim.customer.turns()
+    assert turns[0].text.startswith("Hi") and turns[1].attachments[0].extracted == {"has_photo": True}
+    assert sim.fixtures.connectors["issue_refund"] == [{"ok": True}]
+    assert sim.fixtures.approvals == {"approve": "approved"}
+    assert sim.expect.connector_calls[0].inputs == {"order_id": "FD-123456", "amount": 42.5}
+    assert sim.expect.max_turns == 6 and sim.expect.rubric
+
+
+# What the examples refer to, and nothing more: a minimal project around them.
+EXTRA = {
+    "procedures/complaints.yaml": "schema: procedure/v1\nid: complaints\nsteps:\n"
+                                  "  - {id: note, kind: checkpoint, mode: handoff, note: Complaint}\n",
+    "procedures/high-value-claims.yaml": "schema: procedure/v1\nid: high-value-claims\nsteps:\n"
+                                         "  - {id: note, kind: checkpoint, mode: handoff, note: Big claim}\n",
+    "connectors/issue_refund.yaml": "schema: connector/v1\nid: issue_refund\n"
+                                    "inputs: {order_id: {required: true}, amount: {type: number, required: true}}\n"
+                                    "sample: {ok: true}\n",
+    "connectors/cancel_order.yaml": "schema: connector/v1\nid: cancel_order\nsample: {ok: true}\n",
+    "attachments/crushed.jpg": "jpeg",
+}
+
+
+def _design_project(root: Path, extra: dict[str, str]) -> Path:
+    files = {"studio.yaml": STUDIO, "connectors/get_order.yaml": CONNECTOR,
+             "procedures/damaged-order.yaml": PROCEDURE, "simulations/crushed-pizza.yaml": SIMULATION} | extra
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_examples_validate_clean_in_a_minimal_project(tmp_path):
+    project = load_project(_design_project(tmp_path, EXTRA))
+    assert project.load_problems == []
+    assert [p.format() for p in validate_project(project)] == []
+
+
+def test_without_what_they_refer_to_each_reference_is_reported(tmp_path):
+    project = load_project(_design_project(tmp_path, {}))
+    problems = validate_project(project)
+    got = sorted((p.file, p.code, p.line) for p in problems if p.severity == Severity.error)
+    assert got == [
+        ("procedures/damaged-order.yaml", "unknown-connector", 33),
+        ("procedures/damaged-order.yaml", "unknown-procedure", 12),
+        ("procedures/damaged-order.yaml", "unknown-procedure", 13),
+        ("simulations/crushed-pizza.yaml", "unknown-connector", 16),
+        ("simulations/crushed-pizza.yaml", "unknown-connector", 24),
+        ("simulations/crushed-pizza.yaml", "unknown-connector", 25),
+    ]
+    assert [p.code for p in problems if p.severity == Severity.warning] == ["missing-attachment"]
+
+
+def test_step_kinds_of_the_example_are_among_the_nine():
+    proc = Procedure.model_validate(parse_yaml(PROCEDURE)[0])
+    assert {s.kind for s in proc.all_steps()} <= set(STEP_KINDS)

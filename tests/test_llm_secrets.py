@@ -1,0 +1,84 @@
+"""A model API key from the environment or the keyring is sent to the model and
+never lands in a project file, the library, a report, an export, the user's
+settings, the command output or the logs: not even when the server echoes it."""
+from __future__ import annotations
+
+import json
+import logging
+
+import keyring
+import pytest
+
+from fake_openai import Fault
+from fake_openai_agent import agent_responder
+from llm_kit import SAMPLE, MemoryKeyring, isolated, reset_fake, server  # noqa: F401  (fixtures)
+from studio.cli import main
+
+KEY = "k-modelkey-7f3e9a1b2c4d5e6f"       # no well-known prefix: only exact redaction hides it
+
+
+@pytest.fixture
+def fake(server):
+    yield reset_fake(server, agent_responder)
+
+
+def _leaks(folder) -> list[str]:
+    return [str(f.relative_to(folder)) for f in folder.rglob("*")
+            if f.is_file() and KEY.encode() in f.read_bytes()]
+
+
+def test_model_key_from_the_environment_is_used_but_never_stored(fake, sample_copy, tmp_path,
+                                                                 monkeypatch, capsys, caplog):
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    root = sample_copy(SAMPLE)
+    p, flags = str(root), ["--model", "openai/fake-model", "--api-base", fake.url]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    assert main(["run-all", p, *flags, "-q", "--json", str(reports / "run.json"),
+                 "--junit", str(reports / "junit.xml")]) == 0
+    assert fake.headers and all(h["authorization"] == f"Bearer {KEY}" for h in fake.headers)
+    assert main(["simulate", p, "damaged-photo-full-refund", *flags, "--no-cache", "--json"]) == 0
+    assert main(["simulate", p, "damaged-photo-full-refund", *flags, "--trace"]) == 0
+    assert main(["model", "test", p, *flags]) == 0
+    assert main(["runs", "show", p, "1", "--json"]) == 0
+    assert main(["sim", "export", p, str(tmp_path / "export")]) == 0
+    assert main(["stats", p, "--json"]) == 0
+    out = capsys.readouterr()
+    assert "environment variable OPENAI_API_KEY" in out.out     # says where, never what
+    assert KEY not in out.out and KEY not in out.err
+    assert KEY not in caplog.text
+    assert _leaks(tmp_path) == []          # library.sqlite (+ cache table), reports, exports, config
+
+
+def test_a_key_from_the_keyring_echoed_in_an_error_is_redacted(fake, sample_copy, tmp_path,
+                                                               capsys, caplog):
+    caplog.set_level(logging.DEBUG)
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        backend.set_password("procedure-studio", "openai", KEY)
+        fake.responder = lambda body: Fault(status=401, body=json.dumps({"error": {
+            "message": f"Incorrect API key provided: {KEY}", "type": "invalid_request_error"}}))
+        root = sample_copy(SAMPLE)
+        report = tmp_path / "run.json"
+        flags = ["--model", "openai/fake-model", "--api-base", fake.url]
+        code = main(["run-all", str(root), *flags, "-q", "--json", str(report),
+                     "--procedure", "damaged-order"])
+        assert code == 2                                         # errors, never failures
+        assert fake.headers[0]["authorization"] == f"Bearer {KEY}"   # the keyring's key was sent
+        data = json.loads(report.read_text())
+        assert data["errors"] > 0 and data["failed"] == 0
+        capsys.readouterr()
+        assert main(["simulate", str(root), "damaged-photo-full-refund", *flags, "--json"]) == 2
+        result = json.loads(capsys.readouterr().out)
+        assert result["status"] == "error" and "[redacted]" in result["error"]
+        assert "refused" in result["error"]
+        assert main(["model", "test", str(root), *flags]) == 2
+        out = capsys.readouterr()
+        assert "keyring (procedure-studio / openai)" in out.out + out.err
+        assert KEY not in out.out and KEY not in out.err and KEY not in caplog.text
+        assert _leaks(tmp_path) == []
+    finally:
+        keyring.set_keyring(previous)
