@@ -111,3 +111,18 @@ def test_project_save_then_load_round_trip(tmp_path: Path):
     assert loaded.procedures["damaged-order"] == PROCEDURE
     assert loaded.connectors["get_order"] == CONNECTOR
     assert loaded.simulations["crushed"] == SIMULATION
+
+
+@pytest.mark.parametrize("title", [
+    "What to do when a courier is more than forty-five minutes late and the food is cold",
+    "Refunds: the rules", "yes", "2024-05-01", "Ünïcode ✓ titles", "- starts with a dash"])
+def test_article_title_survives_save_and_load(tmp_path: Path, title):
+    from studio.core.knowledge import Article
+    from studio.core.project import Project
+    project = Project(root=tmp_path)
+    article = Article(id="policy", title=title, body="# Policy\n\nRefund within 24 h.\n")
+    project.save_article(article)
+    loaded = load_project(tmp_path).knowledge["policy"]
+    assert loaded == article
+    project.save_article(loaded)
+    assert Article.parse("policy", (tmp_path / "knowledge" / "policy.md").read_text()) == article

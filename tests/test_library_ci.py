@@ -163,3 +163,35 @@ def test_only_the_writer_thread_writes(tmp_path):
         assert lib.simulation_count() == 2
         summary = run_all(load_project(root), lib, runner=FakeRunner(), concurrency=2)
         assert len(lib.results(summary.run_id)) == 2
+
+
+class FakeTerminal:
+    def __init__(self, tty):
+        self.tty, self.text = tty, ""
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_is_a_bar_redrawn_in_place_on_a_terminal_and_lines_otherwise():
+    from studio.cli.cmd_run_all import TerminalProgress
+    terminal, pipe = FakeTerminal(True), FakeTerminal(False)
+    for stream in (terminal, pipe):
+        show = TerminalProgress(stream)
+        show(0, 4, "run 1: 4 to run")
+        show._last = 0.0
+        show(2, 4, "passed: a")
+        show(4, 4, "failed: b")
+    assert terminal.text.count("\r") == 3 and terminal.text.endswith("\n")
+    assert "\r[###############---------------] 2/4 passed: a" in terminal.text
+    assert "[##############################] 4/4 failed: b" in terminal.text
+    assert pipe.text.splitlines() == ["[0/4] run 1: 4 to run", "[2/4] passed: a", "[4/4] failed: b"]
+    quiet = FakeTerminal(True)
+    TerminalProgress(quiet, quiet=True)(1, 2, "x")
+    assert quiet.text == ""

@@ -46,6 +46,7 @@ def test_a_library_made_by_the_first_schema_is_migrated_with_its_data(tmp_path):
 
     with Library.open(root) as lib:
         assert schema.stored_version(lib.db) == schema.SCHEMA_VERSION
+        assert ["source_file"] in [ix.columns for ix in lib.db["simulations"].indexes]
         assert lib.get("old one").tags == ["legacy"]
         assert [r.name for r in lib.search("legacy")] == ["old one"]     # old rows indexed
         results = lib.results(run_id)

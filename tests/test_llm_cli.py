@@ -1,6 +1,8 @@
 """`studio model test`: clear answers for each way a connection can fail."""
 from __future__ import annotations
 
+import pytest
+
 from fake_openai import Fault
 from llm_kit import SAMPLE, fake, isolated, server  # noqa: F401  (fixtures)
 from llm_kit import run_cli as run
@@ -64,3 +66,38 @@ def test_key_free_provider_says_no_key_is_sent():
     from studio.llm.settings import LLMSettings
     choice = LLMSettings(model="ollama/llama3", api_base="http://10.0.0.5:11434").key_choice()
     assert choice.value is None and not choice.missing and "ollama needs no key" in choice.source
+
+
+@pytest.mark.parametrize("fault, problem, hint", [
+    (Fault.rate_limit(retry_after=1), "rate limited by", "lower model.concurrency"),
+    (Fault.server_error(503), "server error from", "internal error"),
+    (Fault.slow(3.0), "did not answer within 1 s", "raise model.timeout"),
+    (Fault.malformed(), "not a valid chat completion", "OpenAI-compatible"),
+    (Fault.bad_request("max_tokens is too large"), "the request was rejected", "check the model id"),
+])
+def test_each_failure_kind_gets_its_problem_and_hint(fault, problem, hint, fake, sample_copy, capsys):
+    fake.push(fault)
+    code, text = run(capsys, "model", "test", str(sample_copy(SAMPLE)), "--model",
+                     "openai/fake-model", "--api-base", fake.url, "--timeout", "1")
+    assert code == 2 and fake.calls == 1                 # one try: a test, not a retry loop
+    problem_line = next(line for line in text.splitlines() if line.startswith("problem:"))
+    hint_line = next(line for line in text.splitlines() if line.startswith("hint:"))
+    assert problem in problem_line and hint in hint_line
+
+
+def test_unknown_provider_points_at_the_model_id(sample_copy, capsys, monkeypatch):
+    monkeypatch.setenv("NOSUCHPROVIDER_API_KEY", "k-test")
+    code, text = run(capsys, "model", "test", str(sample_copy(SAMPLE)), "--model", "nosuchprovider/x")
+    assert code == 2 and "unknown model 'nosuchprovider/x'" in text and "provider/model" in text
+
+
+def test_project_model_settings_are_used_and_flags_override_them(fake, sample_copy, capsys):
+    root = sample_copy(SAMPLE)
+    settings = root / "studio.yaml"
+    settings.write_text(settings.read_text().replace(
+        "model: {name: offline}", f"model: {{name: openai/fake-model, api_base: '{fake.url}'}}"))
+    fake.push("ok")
+    code, text = run(capsys, "model", "test", str(root))
+    assert code == 0 and "openai/fake-model" in text and fake.url in text
+    code, text = run(capsys, "model", "test", str(root), "--api-base", "http://127.0.0.1:9/v1")
+    assert code == 2 and "127.0.0.1:9" in text and fake.calls == 1

@@ -157,6 +157,10 @@ def test_cache_serves_repeat_requests_and_no_cache_bypasses(fake, tmp_path):
     fake.push("x")
     assert not complete(other, settings=settings, cache=cache).cached
     assert first.parsed.refund == 1 and cache.count() == 2
+    elsewhere = settings.model_copy(update={"api_base": "http://127.0.0.1:9/v1", "retries": 0})
+    with pytest.raises(ModelError) as info:      # another server: its own answers, not these
+        complete(MSG, settings=elsewhere, response_format=Answer, cache=cache)
+    assert info.value.reason == "connection"
 
 
 def test_concurrent_calls_respect_the_limit(fake):

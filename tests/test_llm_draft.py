@@ -131,3 +131,19 @@ def test_cli_suggest_with_model_adds_edge_cases(fake, project, capsys):
     written = list((project.root / "simulations").glob("edge-damaged-order-*.yaml"))
     assert len(written) == 1 and "Angry customer" in written[0].read_text()
     assert len(list((project.root / "simulations").glob("suggested-damaged-order-*.yaml"))) == 5
+
+
+def test_cli_draft_never_overwrites_a_file(fake, project, tmp_path, capsys):
+    outline = tmp_path / "sop.txt"
+    outline.write_text("Damaged order SOP")
+    existing = project.root / "procedures" / "damaged-order.yaml"
+    before = existing.read_text()
+    flags = ["--model", "openai/drafter", "--api-base", fake.url]
+    code = main(["draft", str(project.root), "--outline", str(outline), "--out", str(existing), *flags])
+    assert code == 2 and existing.read_text() == before and fake.calls == 0
+    assert "--force" in capsys.readouterr().err
+    fake.push(GOOD.replace("id: wrong-item", "id: damaged-order"))
+    code = main(["draft", str(project.root), "--outline", str(outline), "--out", str(existing),
+                 "--force", *flags])
+    assert code == 0 and "Wrong item delivered" in existing.read_text()
+    assert "already has a procedure 'damaged-order'" in capsys.readouterr().err

@@ -72,7 +72,8 @@ def test_a_key_from_the_keyring_echoed_in_an_error_is_redacted(fake, sample_copy
         assert data["errors"] > 0 and data["failed"] == 0
         capsys.readouterr()
         assert main(["simulate", str(root), "damaged-photo-full-refund", *flags, "--json"]) == 2
-        result = json.loads(capsys.readouterr().out)
+        printed = capsys.readouterr().out      # litellm's own DEBUG lines may come first
+        result, _ = json.JSONDecoder().raw_decode(printed[printed.index('{\n  "simulation"'):])
         assert result["status"] == "error" and "[redacted]" in result["error"]
         assert "refused" in result["error"]
         assert main(["model", "test", str(root), *flags]) == 2

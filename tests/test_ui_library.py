@@ -102,6 +102,8 @@ def test_cancel_half_way_keeps_finished_results(qtbot, setup):
     with qtbot.waitSignal(view.run_finished, timeout=30000) as blocker:
         view.run()
         qtbot.waitUntil(lambda: sum(view._counts.values()) >= 3, timeout=20000)
+        qtbot.waitUntil(lambda: "ETA" in view.counts.text(), timeout=5000)    # live counts and ETA
+        assert view.progress.value() >= 3 and view.cancel_button.isEnabled()
         view.cancel()
     summary = blocker.args[0]
     assert summary.status == "cancelled"

@@ -94,6 +94,7 @@ def test_hand_tried_run_saved_as_simulation_then_passes(qtbot, runner, project):
     key, sim = runner.save_try_run("Crushed pizza without a photo")
     assert (project.root / "simulations" / f"{key}.yaml").is_file()
     assert sim.expect.procedure == "damaged-order"
+    assert sim.expect.outcome == runner.last_result.outcome and sim.expect.outcome
     assert "lookup" in sim.expect.visited
     assert sim.expect.variables.get("order_id") == "FD-123456"
     assert any(c.connector == "get_order" for c in sim.expect.connector_calls)

@@ -71,3 +71,18 @@ def test_renaming_a_simulation_keeps_one_simulation(qtbot, window):
     assert not panels.editor.save()
     assert "already exists" in panels.editor.problems.text()
     assert library.simulation_count() == count
+
+
+def test_run_all_from_the_menu_marks_coverage_in_the_editor(qtbot, window):
+    editor = window.open_item("procedure", "late-delivery")
+    panels = window.panels_host.ensure_built()
+    qtbot.waitUntil(lambda: panels.library_view.model.rowCount() > 0, timeout=10000)
+    with qtbot.waitSignal(panels.coverage.loaded, timeout=30000):
+        with qtbot.waitSignal(panels.library_view.run_finished, timeout=30000):
+            window.panels_host.actions["run_all"].trigger()
+    assert window.panels_host.docks["library"].isVisible()
+    coverage = editor.model.coverage
+    assert coverage["lookup"] == "covered"
+    assert set(coverage.values()) <= {"covered", "failing", "uncovered"}
+    tip = editor.model.index_of("lookup").data(0x03)               # Qt.ToolTipRole
+    assert "a passing simulation reaches this step" in tip

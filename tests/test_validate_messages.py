@@ -177,3 +177,16 @@ def test_a_procedure_that_does_not_load_is_not_echoed_as_unset_names_elsewhere(t
     changes = edit(P, "when: refund > 50,", "when: refund > 50 {,")
     problems = problems_of(write_project(tmp_path, changes))
     assert [(p.file, p.code) for p in problems] == [(P, "yaml")]
+
+
+def test_a_missing_field_says_what_to_add(tmp_path):
+    changes = edit(P, "{id: approve, kind: checkpoint, mode: approval,", "{id: approve, kind: checkpoint,")
+    problem = only_errors(problems_of(write_project(tmp_path, changes)))[0]
+    assert problem.message == "missing required field 'mode'" and problem.step == "approve"
+    assert problem.hint == "add mode: ... (approval or handoff)"
+
+
+def test_a_word_where_a_number_is_expected(tmp_path):
+    changes = edit(P, "    collect: [order_id]\n", "    collect: [order_id]\n    attempts: three\n")
+    problem = only_errors(problems_of(write_project(tmp_path, changes)))[0]
+    assert problem.step == "ask-order" and problem.hint == "write a whole number, like 3"

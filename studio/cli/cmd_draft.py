@@ -1,7 +1,8 @@
 """`studio draft PROJECT --outline FILE [--out FILE] [--model M]`: draft a procedure
 from an outline or SOP with a model, validated (one repair round).
 
-Prints the YAML (or writes it to --out). Exit 0 with a valid draft, 1 when the
+Prints the YAML (or writes it to --out, never over an existing file unless
+--force). Exit 0 with a valid draft, 1 when the
 draft still has problems (the model's text and the problems are shown, nothing
 is written), 2 on errors (no model, model failure, unreadable outline).
 """
@@ -19,6 +20,7 @@ def register(subparsers) -> None:
     p.add_argument("project", metavar="PROJECT", help="the project folder")
     p.add_argument("--outline", required=True, metavar="FILE", help="text file with the outline or SOP ('-' for stdin)")
     p.add_argument("--out", metavar="FILE", help="write the procedure YAML here")
+    p.add_argument("--force", action="store_true", help="let --out replace an existing file")
     add_model_flags(p)
     p.set_defaults(func=main)
 
@@ -35,6 +37,10 @@ def main(args) -> int:
         outline = sys.stdin.read() if args.outline == "-" else Path(args.outline).read_text(encoding="utf-8")
     except OSError as exc:
         print(f"error: cannot read the outline: {exc}", file=sys.stderr)
+        return 2
+    if args.out and Path(args.out).exists() and not args.force:
+        print(f"error: {args.out} exists; choose another --out, or add --force to replace it",
+              file=sys.stderr)
         return 2
     settings = settings_from_args(project, args)
     if settings.is_offline:
@@ -53,6 +59,9 @@ def main(args) -> int:
         print("error: the draft still has problems after one repair round; the model's text is "
               "above, fix it by hand", file=sys.stderr)
         return 1
+    if result.procedure is not None and result.procedure.id in project.procedures:
+        print(f"warning: the project already has a procedure '{result.procedure.id}'; "
+              "rename the draft's id before adding it", file=sys.stderr)
     if args.out:
         atomic_write(Path(args.out), result.text)
         print(f"wrote {args.out}" + (" (after one repair round)" if result.repaired else ""),

@@ -35,4 +35,6 @@ class Article(Model):
         return cls(id=article_id, title=title or article_id, body=body)
 
     def render(self) -> str:
-        return f"---\ntitle: {yaml.safe_dump(self.title, default_style=None).splitlines()[0]}\n---\n\n{self.body.rstrip()}\n"
+        # one line however long (PyYAML folds at 80 columns), text as written
+        front = yaml.safe_dump({"title": self.title}, width=1_000_000, allow_unicode=True)
+        return f"---\n{front}---\n\n{self.body.rstrip()}\n"

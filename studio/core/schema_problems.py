@@ -60,7 +60,7 @@ def _message_and_hint(err: dict, kind: str, loc: tuple, data: Any,
             hint = f"did you mean '{close[0]}'?" if close else "fields here: " + ", ".join(fields)
         return f"unknown field '{loc[-1]}'", hint
     if kind == "missing":
-        return f"missing required field '{loc[-1]}'", None
+        return f"missing required field '{loc[-1]}'", _missing_hint(model, data, loc)
     if kind == "union_tag_invalid":
         tag = (err.get("ctx") or {}).get("tag", value)
         close = difflib.get_close_matches(str(tag), STEP_TAGS, n=1)
@@ -92,6 +92,12 @@ def _type_hint(err: dict, kind: str, loc: tuple, value: Any) -> str | None:
     if kind == "string_type" and isinstance(value, (int, float, bool)):
         return f"YAML read this as {'a true/false value' if isinstance(value, bool) else 'a number'}; " \
                "put it in quotes to make it text"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "write a whole number, like 3"
+    if kind in ("float_parsing", "float_type"):
+        return "write a number, like 42.5"
+    if kind in ("bool_parsing", "bool_type"):
+        return "write true or false"
     if kind == "list_type" and isinstance(value, (str, int, float, bool)):
         return f"write a list, even of one item: [{value}]"
     if kind in ("model_type", "model_attributes_type", "dict_type") and isinstance(value, (str, int, float)):
@@ -241,6 +247,12 @@ def _step_id_at(data: Any, loc: tuple) -> str | None:
 # -- which fields are allowed at a place -----------------------------------------
 def _fields_at(model: type[BaseModel], data: Any, loc: tuple) -> list[str] | None:
     """Field names (as written in files) of the model found at `loc`, or None."""
+    found = _model_at(model, data, loc)
+    return [f.alias or n for n, f in found.model_fields.items()] if found is not None else None
+
+
+def _model_at(model: type[BaseModel], data: Any, loc: tuple) -> type[BaseModel] | None:
+    """The model class that the mapping at `loc` is read into, or None."""
     annotation: Any = model
     node = data
     for part in loc:
@@ -260,8 +272,18 @@ def _fields_at(model: type[BaseModel], data: Any, loc: tuple) -> list[str] | Non
             node[part] if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node) else None)
     annotation = _unwrap(annotation, node)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [f.alias or n for n, f in annotation.model_fields.items()]
+        return annotation
     return None
+
+
+def _missing_hint(model: type[BaseModel] | None, data: Any, loc: tuple) -> str | None:
+    """'add text: <what it is>' for a required field left out."""
+    owner = _model_at(model, data, loc[:-1]) if model is not None else None
+    if owner is None:
+        return f"add {loc[-1]}: ..."
+    from .schema_export import DESCRIPTIONS          # the same words the JSON Schema uses
+    about = DESCRIPTIONS.get(owner.__name__, ("", {}))[1].get(str(loc[-1]))
+    return f"add {loc[-1]}: ..." + (f" ({about[0].lower()}{about[1:].rstrip('.')})" if about else "")
 
 
 def _unwrap(annotation: Any, node: Any) -> Any:

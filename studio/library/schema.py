@@ -73,7 +73,15 @@ def m004_source_files(db: sqlite_utils.Database) -> None:
     _set_version(db, 4)
 
 
-SCHEMA_VERSION = 4
+@migrations(name="m005_source_file_index")
+def m005_source_file_index(db: sqlite_utils.Database) -> None:
+    """Syncing the YAML folder looks simulations up by file: without an index, seeding
+    thousands of files scanned the table once per file."""
+    db["simulations"].create_index(["source_file"], if_not_exists=True)
+    _set_version(db, 5)
+
+
+SCHEMA_VERSION = 5
 
 
 def stored_version(db: sqlite_utils.Database) -> int:

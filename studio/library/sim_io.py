@@ -123,9 +123,11 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
         from .library import put_simulation_row, simulation_row
         for sim, rel, digest in seen_rows:
             row = simulation_row(sim, stamp, rel)
-            existing = db.execute("SELECT id FROM simulations WHERE name = ? OR source_file = ? "
-                                  "ORDER BY name = ? DESC LIMIT 1",
-                                  [sim.name, rel, sim.name]).fetchone()
+            # the same name first, else the row this file made before (renamed in the file)
+            existing = (db.execute("SELECT id FROM simulations WHERE name = ?",
+                                   [sim.name]).fetchone()
+                        or db.execute("SELECT id FROM simulations WHERE source_file = ? LIMIT 1",
+                                      [rel]).fetchone())
             put_simulation_row(db, existing, row, stamp)
             db.execute("INSERT OR REPLACE INTO source_files (path, hash, imported) VALUES (?, ?, ?)",
                        [rel, digest, stamp])

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from .cache import LLMCache, request_key
 from .errors import ModelError
-from .keys import provider_of, redact
+from .keys import provider_of, redact, remember_sent
 from .limiter import limiter_for
 from .settings import LLMSettings
 from .structured import (FORMAT_MODES, MalformedOutput, format_instruction, looks_unsupported,
@@ -58,7 +58,8 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
     schema = response_format if isinstance(response_format, type) else None
     wants_json = response_format is not None
     key = request_key({
-        "model": settings.model, "messages": messages, "temperature": settings.temperature,
+        "model": settings.model, "api_base": settings.api_base, "messages": messages,
+        "temperature": settings.temperature,
         "format": schema_of(schema) if schema else ("json" if wants_json else None),
     })
     if cache is not None and not no_cache:
@@ -114,6 +115,7 @@ def _api_key(settings: LLMSettings) -> str | None:
     if choice.missing:
         raise ModelError(f"no API key for {provider_of(settings.model)}: {choice.source}", "no_key",
                          model=settings.model)
+    remember_sent(choice.value)
     return choice.value
 
 

@@ -131,6 +131,44 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     return out
 
 
+# -- keys kept out of the logs of litellm and the HTTP clients under it ------------
+_SENT: set[str] = set()
+LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "openai", "openai._base_client",
+           "httpx", "httpcore", "httpcore.http11", "httpcore.connection")
+
+
+class _RedactKeys(logging.Filter):
+    """litellm logs raw server answers at DEBUG, and a server may echo the key it
+    got: whatever handler a user or a tool attaches must never see it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _SENT:
+            return True
+        message = record.getMessage()
+        clean = redact(message, _SENT)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), _SENT)
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text, _SENT)
+        return True
+
+
+_LOG_FILTER = _RedactKeys()
+
+
+def remember_sent(key: str | None) -> None:
+    """Note a key the client is about to send, so the loggers below redact it."""
+    if not key or key == PLACEHOLDER_KEY or key in _SENT:
+        return
+    _SENT.add(key)
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if _LOG_FILTER not in logger.filters:
+            logger.addFilter(_LOG_FILTER)
+
+
 # -- the keyring entry of a provider (the settings dialog sets and clears it) ------
 class KeyStoreError(Exception):
     """The OS keyring could not keep or remove a key; the message says why."""

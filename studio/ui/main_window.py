@@ -271,6 +271,9 @@ class MainWindow(QMainWindow):
         if not save and stored != "system":
             return
         theme.apply_theme(QApplication.instance(), dark)
+        panels = getattr(self, "test_panels", None)
+        if panels is not None:
+            panels.restyle()
         for widget in self.documents.documents():
             if isinstance(widget, ProcedureEditor):
                 widget.flowchart.show_procedure(widget.model.procedure)
@@ -307,8 +310,8 @@ class MainWindow(QMainWindow):
         store.sync()
 
     def closeEvent(self, event) -> None:
+        self.save_layout()            # while the editors (and their splitters) still exist
         if not self.controller.close():
             event.ignore()
             return
-        self.save_layout()
         event.accept()

@@ -160,6 +160,7 @@ class ProjectController(QObject):
         if self.session is None:
             return
         paths = [str(self.session.root / self.session.rel_path(k)) for k in self.session.keys()]
+        paths += [str(self.session.root / rel) for rel in self.session.broken_files()]
         paths = [p for p in paths if Path(p).exists()]
         known = set(self.watcher.files())
         missing = [p for p in paths if p not in known]
@@ -183,6 +184,10 @@ class ProjectController(QObject):
             rel = Path(path).resolve().relative_to(self.session.root).as_posix()
             key = self.session.key_of_rel(rel)
             if key is None:
+                if rel in self.session.broken_files():    # fixed outside: load it, no question
+                    if self.session.adopt_file(rel):
+                        reloaded.append(rel)
+                    self.validate()
                 continue
             if self.prompts.external_change(rel, self.session.is_key_dirty(key)):
                 if self.session.reload_from_disk(rel):

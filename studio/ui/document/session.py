@@ -240,6 +240,48 @@ class ProjectSession:
         self.reloaded.emit(*key)
         return True
 
+    # -- files that did not load ----------------------------------------------------
+    def broken_files(self) -> list[str]:
+        """Project files that could not be read (they show as load problems)."""
+        return sorted({p.file for p in self.project.load_problems
+                       if p.file and (self.root / p.file).is_file() and self.key_of_rel(p.file) is None})
+
+    def adopt_file(self, rel: str) -> bool:
+        """A broken file was fixed outside the app: load it into the project (nothing
+        of it was in the app, so nothing can be lost). Its load problems are refreshed
+        either way; True when it loaded."""
+        folders = {"procedures": "procedure", "connectors": "connector",
+                   "knowledge": "knowledge", "simulations": "simulation"}
+        path = self.root / rel
+        kind = folders.get(Path(rel).parts[0]) if len(Path(rel).parts) == 2 else None
+        if kind is None or not path.is_file():
+            return False
+        item_id = path.stem
+        if kind == "knowledge":
+            model, problems = self._load_file((kind, item_id), path), []
+        else:
+            from studio.core.connector import Connector
+            from studio.core.procedure import Procedure
+            from studio.core.simulation import Simulation
+            cls = {"procedure": Procedure, "connector": Connector, "simulation": Simulation}[kind]
+            model, _, problems = load_model(cls, path, rel)
+        others = [p for p in self.project.load_problems if p.file != rel]
+        if model is None:
+            self.project.load_problems = others + [p for p in problems if p.severity.value == "error"]
+            self._written[str(path)] = digest(path.read_bytes())
+            return False
+        item_id = getattr(model, "id", None) or item_id
+        self.project.load_problems = others
+        self.store(kind)[item_id] = model
+        self.project.files[f"{kind}:{item_id}"] = rel
+        key = (kind, item_id)
+        self._saved[key] = self.current_data(key)
+        self._written[str(path)] = digest(path.read_bytes())
+        self._update_dirty([key])
+        self.items_changed.emit(kind)
+        self.item_changed.emit(*key)
+        return True
+
     def mark_own_write(self, path: Path) -> None:
         if path.exists():
             self._written[str(path)] = digest(path.read_bytes())

@@ -31,6 +31,10 @@ DEPTH_ROLE = Qt.UserRole + 6
 _uids = itertools.count(1)
 
 
+COVERAGE_TIPS = {"covered": "Coverage: a passing simulation reaches this step",
+                 "failing": "Coverage: only failing simulations reach this step",
+                 "uncovered": "Coverage: no simulation reaches this step (Coverage → Suggest simulations)"}
+
 class Node:
     """One row. Indexes carry the node's `uid` (never a pointer), so a stale index is harmless."""
     __slots__ = ("step", "branch", "parent", "children", "row", "depth", "uid")
@@ -191,8 +195,10 @@ class StepTreeModel(QAbstractItemModel):
         if role == COVERAGE_ROLE:
             return self.coverage.get(step.id)
         if role == Qt.ToolTipRole:
-            probs = self.problems.get(step.id)
-            return "\n".join(p.message for p in probs) if probs else None
+            lines = [p.message for p in self.problems.get(step.id) or []]
+            if self.coverage.get(step.id) in COVERAGE_TIPS:
+                lines.append(COVERAGE_TIPS[self.coverage[step.id]])
+            return "\n".join(lines) or None
         return None
 
     def setData(self, index, value, role=Qt.EditRole):

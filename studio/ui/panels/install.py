@@ -159,6 +159,14 @@ class TestPanels(QObject):
         if self.reports is not None and self.reports.isVisible():
             self.reports.refresh()
 
+    def restyle(self) -> None:
+        """The theme changed: panels whose colours are baked in re-draw."""
+        self.runner.restyle()
+        if self.reports is not None:
+            self.reports.restyle()
+        if self.library_view is not None and not self.library_view.is_running():
+            self.library_view._update_summary_label()
+
     def widgets(self) -> list[tuple[str, str, QWidget]]:
         """(object name, title, widget) for every panel there is."""
         out = [("runner", "Runner", self.runner), ("simulation", "Simulation", self.editor)]
@@ -219,9 +227,12 @@ class PanelsHost(QObject):
         if inspector is not None:
             window.tabifyDockWidget(inspector, self.docks["simulation"])
             inspector.raise_()
-        for dock in self.docks.values():   # built when first looked at, after the first paint
+        self._grown: set[str] = set()
+        for name, dock in self.docks.items():   # built when first looked at, after the first paint
             dock.visibilityChanged.connect(
                 lambda visible: visible and QTimer.singleShot(BUILD_DELAY_MS, self.ensure_built))
+            if name != "simulation":
+                dock.visibilityChanged.connect(lambda visible, n=name: self._first_look(n, visible))
         if "problems" in getattr(window, "docks", {}):
             window.docks["problems"].raise_()
         else:
@@ -280,9 +291,25 @@ class PanelsHost(QObject):
         self.menu = menu
 
     def _show(self, dock: str) -> None:
-        self.docks[dock].show()
-        self.docks[dock].raise_()
+        widget = self.docks[dock]
+        widget.show()
+        widget.raise_()
         QTimer.singleShot(0, self.ensure_built)
+        self._grow(dock)
+
+    def _grow(self, dock: str) -> None:
+        """A bottom panel shown in a thin strip gets room for a transcript or a table."""
+        widget, window = self.docks[dock], self.window
+        if (hasattr(window, "resizeDocks") and window.isVisible() and not widget.isFloating()
+                and window.dockWidgetArea(widget) == Qt.DockWidgetArea.BottomDockWidgetArea
+                and widget.height() < window.height() * 0.35):
+            window.resizeDocks([widget], [int(window.height() * 0.42)], Qt.Orientation.Vertical)
+
+    def _first_look(self, dock: str, visible: bool) -> None:
+        """The first time a bottom panel is looked at in this session, it gets room once."""
+        if visible and dock not in self._grown and self.window.isVisible():
+            self._grown.add(dock)
+            QTimer.singleShot(0, lambda: self._grow(dock))
 
     def _call(self, action: str, fn: Any) -> None:
         panels = self.ensure_built()

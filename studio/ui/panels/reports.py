@@ -132,6 +132,22 @@ class ReportsPanel(QWidget):
             self.plots[key] = plot
         self._charts_built = True
 
+    def restyle(self) -> None:
+        """The theme changed: charts take the new background and text colours."""
+        if not self._charts_built:
+            return
+        from ..theme import colors
+        c = colors()
+        self._pg.setConfigOptions(background=c.base, foreground=c.text)
+        for plot in self.plots.values():
+            plot.setBackground(c.base)
+            plot.setTitle(plot.getPlotItem().titleLabel.text, color=c.text)
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(c.text)
+                axis.setTextPen(c.text)
+        self._draw()
+
     def refresh(self) -> None:
         if self._task is not None:
             return

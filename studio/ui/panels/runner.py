@@ -357,6 +357,23 @@ class RunnerPanel(QWidget):
         self._final_marks(step_marks(result))
         self.transcript.scroll_to_end()
 
+    def restyle(self) -> None:
+        """The theme changed: colours are baked into the bubbles, so a shown result is re-drawn
+        with the same turns expanded and the same scroll position."""
+        self.banner.setStyleSheet(DARK_BANNER_CSS if colors().dark else BANNER_CSS)
+        self.transcript.restyle()
+        if self.is_running() or self.last_result is None:
+            return
+        expanded = self.transcript.expanded_rows()
+        bar = self.transcript.verticalScrollBar()
+        scroll = bar.value()
+        self.show_result(self.last_result)
+        bubbles = self.transcript.agent_bubbles()
+        for n in expanded:
+            if n < len(bubbles):
+                bubbles[n].set_expanded(True)
+        QTimer.singleShot(0, self, lambda: bar.setValue(scroll))
+
     def _show_error(self, error: str | None) -> None:
         if not error:
             self.banner.setVisible(False)

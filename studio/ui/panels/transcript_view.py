@@ -174,6 +174,13 @@ class TranscriptView(QScrollArea):
         self.bubbles: list[Bubble] = []
         self.attachments_dir: Path | None = None
 
+    def restyle(self) -> None:
+        """The theme changed: the body takes the new colours (bubbles are re-made by the owner)."""
+        self._body.setStyleSheet(f"QWidget#transcript-body {{ background:{colors().base}; }}")
+
+    def expanded_rows(self) -> list[int]:
+        return [n for n, b in enumerate(self.agent_bubbles()) if b.toggle.isChecked()]
+
     def clear(self) -> None:
         for bubble in self.bubbles:
             row = bubble.parentWidget()

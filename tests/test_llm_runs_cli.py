@@ -1,0 +1,83 @@
+"""`studio simulate` and `studio run-all` on a model: --model / --api-base override
+studio.yaml, unchanged re-runs come from the cache for free, --no-cache and the
+repeats of --repeat always ask the model, tokens and cost are reported."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fake_openai_agent import agent_responder
+from llm_kit import SAMPLE, isolated, reset_fake, server  # noqa: F401  (fixtures)
+from studio.cli import main
+
+SIM = "damaged-no-photo-half-refund"
+
+
+@pytest.fixture
+def fake(server):
+    yield reset_fake(server, agent_responder)
+
+
+@pytest.fixture
+def root(sample_copy):
+    """food-delivery whose studio.yaml names a model on a server that is not running."""
+    root = sample_copy(SAMPLE)
+    settings = root / "studio.yaml"
+    settings.write_text(settings.read_text().replace(
+        "model: {name: offline}",
+        "model: {name: openai/project-model, api_base: 'http://127.0.0.1:9/v1', retries: 0}"))
+    return root
+
+
+def _json_out(capsys) -> dict:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_simulate_flags_override_the_project_model(fake, root, capsys):
+    p = str(root)
+    assert main(["simulate", p, SIM, "--json"]) == 2             # studio.yaml's server is down
+    down = _json_out(capsys)
+    assert down["status"] == "error" and "127.0.0.1:9" in down["error"]
+    assert main(["simulate", p, SIM, "--api-base", fake.url, "--json"]) == 0
+    result = _json_out(capsys)
+    assert result["engine"] == "openai/project-model" and result["status"] == "passed"
+    assert {r["model"] for r in fake.requests} == {"project-model"}
+    assert main(["simulate", p, SIM, "--model", "openai/fake-model", "--api-base", fake.url,
+                 "--json"]) == 0
+    result = _json_out(capsys)
+    assert result["engine"] == "openai/fake-model" and fake.requests[-1]["model"] == "fake-model"
+    assert result["tokens"] > 0 and result["cost"] is None         # unknown price: not 0
+    calls = fake.calls
+    assert main(["simulate", p, SIM, "--model", "offline", "--json"]) == 0
+    assert _json_out(capsys)["engine"] == "offline" and fake.calls == calls
+
+
+def test_run_all_uses_the_cache_unless_told_not_to(fake, root, tmp_path, capsys):
+    p, flags = str(root), ["--model", "openai/fake-model", "--api-base", fake.url,
+                           "--procedure", "damaged-order", "-q"]
+    report = tmp_path / "run.json"
+
+    def run(*extra: str) -> dict:
+        assert main(["run-all", p, *flags, "--json", str(report), *extra]) == 0
+        capsys.readouterr()
+        return json.loads(report.read_text())
+
+    fresh = run("--no-cache")
+    calls = fake.calls                           # every call of every simulation, none shared
+    assert fresh["passed"] == fresh["total"] > 0 and calls > 0
+    assert all(r["engine"] == "openai/fake-model" for r in fresh["results"])
+    assert all(r["tokens"] > 0 and r["cost"] is None for r in fresh["results"])
+    assert main(["stats", p, "--json"]) == 0     # the run's tokens: the sum over its simulations
+    total = json.loads(capsys.readouterr().out)["run"]["total"]
+    assert total["tokens"] == sum(r["tokens"] for r in fresh["results"])
+    assert total["cost"] is None                 # unknown prices stay unknown
+    cached = run()
+    assert fake.calls == calls                   # an unchanged re-run is served from the cache
+    assert cached["passed"] == cached["total"]
+    assert all(r["tokens"] == 0 and r["cost"] == 0.0 for r in cached["results"])   # and free
+    repeated = run("--repeat", "3")
+    assert repeated["total"] == 3 * fresh["total"] and repeated["passed"] == repeated["total"]
+    assert fake.calls == 3 * calls               # the first may come from the cache, repeats never
+    run("--no-cache")
+    assert fake.calls == 4 * calls
