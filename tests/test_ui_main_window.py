@@ -235,6 +235,8 @@ def test_a_broken_file_fixed_outside_the_app_is_picked_up(qtbot, demo_project):
     problem = next(p for p in win.problems_panel.problems if p.file == "procedures/complaints.yaml")
     assert problem.line and problem.hint                       # where, and what to do
     assert str(path) in win.controller.watcher.files()
+    win.jump_to_problem(problem)                               # double-click: where and what to do
+    assert win.prompts.asked[-1][0] == "error" and "text editor" in win.prompts.asked[-1][1][1]
 
     path.write_text(good.replace("title:", "title: [still broken"))      # a first try
     assert win.controller.check_external_changes([str(path)]) == []

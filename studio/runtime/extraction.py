@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import regex as regex_engine   # like `re`, but a search can time out
+
 from studio.core.procedure import Variable
 
 YES_WORDS = ("yes", "yeah", "yep", "yup", "yea", "correct", "sure", "absolutely", "definitely",
@@ -43,12 +45,28 @@ _MONTH_DAY_YEAR = re.compile(r"\b" + _MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?,
 _SLASH_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 
+PATTERN_TIMEOUT = 0.5   # seconds: a pathological pattern must not freeze a run
+
+
+class PatternTooSlow(Exception):
+    """A variable's pattern took too long on a message: an engine error, not a fail."""
+
+
 @lru_cache(maxsize=1024)
-def compile_pattern(pattern: str) -> re.Pattern | None:
+def compile_pattern(pattern: str) -> Any | None:
     try:
-        return re.compile(pattern)
-    except re.error:
+        return regex_engine.compile(pattern)
+    except (regex_engine.error, re.error):
         return None
+
+
+def search_pattern(compiled: Any, text: str, pattern: str) -> Any:
+    try:
+        return compiled.search(text, timeout=PATTERN_TIMEOUT)
+    except TimeoutError:
+        raise PatternTooSlow(
+            f"the pattern {pattern!r} took over {PATTERN_TIMEOUT:g} s on the message "
+            f"{text[:60]!r}; simplify it (avoid nested repeats like (a+)+)") from None
 
 
 def leading_boolean(text: str) -> tuple[bool, str] | None:
@@ -135,7 +153,7 @@ def extract_value(text: str, var: Variable, *, is_answer: bool) -> tuple[Any, st
         regex = compile_pattern(var.pattern)
         if regex is None:
             return None
-        match = regex.search(text)
+        match = search_pattern(regex, text, var.pattern)
         if not match:
             return None
         raw = match.group(1) if regex.groups else match.group(0)

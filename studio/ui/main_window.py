@@ -163,6 +163,11 @@ class MainWindow(QMainWindow):
         if self.session is None or problem is None:
             return
         key = self.session.key_of_rel(problem.file or "")
+        if key is None and problem.file in self.session.broken_files():
+            self.prompts.error("File could not be read",
+                               f"{problem.format()}\n\nFix {self.session.root / problem.file} in a "
+                               "text editor: Procedure Studio loads it as soon as it is saved.")
+            return
         if key is None or key[0] == "settings":
             return
         if key[0] == "simulation":
