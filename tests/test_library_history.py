@@ -120,7 +120,7 @@ def test_stats_per_procedure_per_run_and_over_time(project_dir):
     assert data["run"]["procedures"][0]["handoff"] == 2 and len(data["history"]) == 2
 
 
-def test_stats_keep_unknown_tokens_and_cost_apart_from_zero(project_dir):
+def test_stats_keep_unknown_tokens_and_cost_apart_from_zero(project_dir, capsys):
     known = {"a": (120, 0.002), "b": (0, 0.0), "c": (None, None), "d": (30, None)}
 
     def runner(project, simulation, *, options, cancel=None):
@@ -142,3 +142,9 @@ def test_stats_keep_unknown_tokens_and_cost_apart_from_zero(project_dir):
         refund = run_stats(lib).procedures[0]
         assert (refund.tokens, refund.tokens_unknown, refund.cost, refund.cost_unknown) == (0, 0, 0.0, 0)
         assert "unknown" not in format_stats(run_stats(lib))
+    from studio.cli import main
+    assert main(["stats", str(project_dir), "--history"]) == 0
+    over_time = capsys.readouterr().out.split("over time", 1)[1].splitlines()
+    assert "p95 ms" in over_time[1] and "tokens" in over_time[1]
+    assert over_time[2].split()[0] == "1" and "150+?" in over_time[2]
+    assert over_time[3].split()[0] == "2" and over_time[3].split()[-2:] == ["0", "0.0000"]

@@ -107,6 +107,9 @@ def test_sim_cli_import_export_list(project, tmp_path):
     res = studio("sim", "import", project, bad)
     assert res.returncode == 2
     assert "bad.yaml:4" in res.stderr and "outcome" in res.stderr
+    (tmp_path / "empty").mkdir()
+    res = studio("sim", "import", project, tmp_path / "empty")
+    assert res.returncode == 2 and "the folder has no .yaml files" in res.stderr
     res = studio("sim", "list", project, "--search", "soup")
     assert res.returncode == 0 and "late-soup" in res.stdout and "crushed" not in res.stdout
     res = studio("sim", "export", project, tmp_path / "exported")

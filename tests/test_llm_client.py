@@ -198,3 +198,15 @@ def test_mock_response_without_http():
                         response_format=Answer)
     assert response.parsed.refund == 3
     assert response.cost is not None and response.cost > 0   # a priced model has a cost
+
+
+def test_usage_sums_tokens_and_known_costs_and_keeps_unknown_unknown():
+    from studio.llm.usage import LLMResponse
+    usage = Usage()
+    usage.add(LLMResponse(text="", tokens_in=10, tokens_out=5, cost=0.001))
+    usage.add(LLMResponse(text="", tokens_in=1, tokens_out=1, cost=0.002))
+    assert usage.tokens == 17 and usage.cost == 0.003
+    usage.add(LLMResponse(text="", tokens_in=50, cost=0.5, cached=True))   # cached: free
+    assert usage.calls == 3 and usage.cached_calls == 1 and usage.tokens == 17 and usage.cost == 0.003
+    usage.add(LLMResponse(text="", tokens_in=3, cost=None))
+    assert usage.tokens == 20 and usage.cost is None and usage.as_dict()["cost"] is None

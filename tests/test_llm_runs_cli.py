@@ -81,3 +81,17 @@ def test_run_all_uses_the_cache_unless_told_not_to(fake, root, tmp_path, capsys)
     assert fake.calls == 3 * calls               # the first may come from the cache, repeats never
     run("--no-cache")
     assert fake.calls == 4 * calls
+
+
+def test_known_prices_are_summed_and_one_unknown_price_makes_the_total_unknown(fake, root, capsys):
+    p, flags = str(root), ["--model", "openai/gpt-4o-mini", "--api-base", fake.url, "--no-cache",
+                           "--json"]
+    assert main(["simulate", p, "damaged-photo-full-refund", *flags]) == 0
+    priced = _json_out(capsys)
+    assert priced["status"] == "passed" and priced["cost"] > 0      # litellm knows this price
+    settings = root / "studio.yaml"
+    settings.write_text(settings.read_text().replace("retries: 0", "retries: 0, judge: openai/judge-x"))
+    assert main(["simulate", p, "damaged-photo-full-refund", *flags]) == 0
+    mixed = _json_out(capsys)
+    assert mixed["status"] == "passed" and mixed["cost"] is None    # the judge's price is unknown
+    assert mixed["tokens"] == priced["tokens"]

@@ -43,14 +43,17 @@ def cmd_import(args) -> int:
     project = load(args.project)
     if project is None:
         return 2
+    paths = []
+    for name in args.files:
+        path = Path(name)
+        found = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
+        if not found:
+            return error(f"{path}: the folder has no .yaml files to import")
+        paths += found
     library = open_library(args.project)
     if library is None:
         return 2
     try:
-        paths = []
-        for name in args.files:
-            path = Path(name)
-            paths += sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
         report = import_files(library, paths, known_procedures=set(project.procedures))
     finally:
         library.close()

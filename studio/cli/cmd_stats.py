@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from studio.library.stats import format_stats, history, run_stats
+from studio.library.stats import format_stats, history, num_text, run_stats
 
 from .library_common import add_report_args, read_library
 
@@ -33,9 +33,13 @@ def main(args) -> int:
     print(format_stats(stats))
     if points:
         print()
-        print("over time (run: passed/total, p50 ms):")
+        print("over time, all procedures (`--json` has every procedure per run):")
+        print(f"  {'run':>5} {'started':<19}  {'passed':>11} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'tokens':>8} {'cost':>8}")
         for p in points:
             t = p.total
-            print(f"  {p.run_id:>5} {p.started[:19]}  {t.passed}/{t.triggered}  "
-                  f"{'-' if t.p50_duration_ms is None else f'{t.p50_duration_ms:.1f}'}")
+            print(f"  {p.run_id:>5} {p.started[:19]:<19}  {f'{t.passed}/{t.triggered}':>11} "
+                  f"{num_text(t.p50_duration_ms, '{:.1f}'):>8} {num_text(t.p95_duration_ms, '{:.1f}'):>8} "
+                  f"{num_text(t.tokens, unknown=t.tokens_unknown):>8} "
+                  f"{num_text(t.cost, '{:.4f}', t.cost_unknown):>8}")
     return 0

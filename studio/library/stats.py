@@ -138,7 +138,7 @@ def series(points: list[RunStats], procedure: str, metric: str) -> list[tuple[in
     return out
 
 
-def _num(value: Any, fmt: str = "{:.0f}", unknown: int = 0) -> str:
+def num_text(value: Any, fmt: str = "{:.0f}", unknown: int = 0) -> str:
     """'unknown' when no result knew it; a '+?' mark when only some did."""
     if value is None:
         return "unknown"
@@ -151,10 +151,11 @@ def format_stats(stats: RunStats) -> str:
              f"{'turns':>5} {'p50 ms':>8} {'p95 ms':>8} {'tokens':>8} {'cost':>8}"]
     for p in stats.procedures + ([stats.total] if stats.total else []):
         lines.append(f"{p.procedure[:24]:<24} {p.triggered:>5} {p.resolved:>6} {p.handoff:>7} "
-                     f"{p.unresolved:>5} {_num(p.avg_turns, '{:.1f}'):>5} "
-                     f"{_num(p.p50_duration_ms, '{:.1f}'):>8} {_num(p.p95_duration_ms, '{:.1f}'):>8} "
-                     f"{_num(p.tokens, unknown=p.tokens_unknown):>8} "
-                     f"{_num(p.cost, '{:.4f}', p.cost_unknown):>8}")
+                     f"{p.unresolved:>5} {num_text(p.avg_turns, '{:.1f}'):>5} "
+                     f"{num_text(p.p50_duration_ms, '{:.1f}'):>8} "
+                     f"{num_text(p.p95_duration_ms, '{:.1f}'):>8} "
+                     f"{num_text(p.tokens, unknown=p.tokens_unknown):>8} "
+                     f"{num_text(p.cost, '{:.4f}', p.cost_unknown):>8}")
     rows = stats.procedures + ([stats.total] if stats.total else [])
     if any((p.tokens is not None and p.tokens_unknown) or (p.cost is not None and p.cost_unknown)
            for p in rows):

@@ -226,6 +226,10 @@ def _to_response(raw: Any, settings: LLMSettings, started: float, attempts: int,
 
 def _cost(raw: Any) -> float | None:
     """The call's price, or None when litellm does not know the model's price."""
+    hidden = getattr(raw, "_hidden_params", None)
+    if isinstance(hidden, dict) and "response_cost" in hidden:   # litellm priced it already
+        value = hidden["response_cost"]
+        return float(value) if isinstance(value, (int, float)) else None
     litellm = import_litellm()
     try:
         return float(litellm.completion_cost(completion_response=raw))

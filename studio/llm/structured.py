@@ -6,6 +6,7 @@ back is parsed here and validated again, never trusted as is.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, Literal
@@ -65,8 +66,14 @@ def _short_errors(exc: ValidationError) -> str:
                      for e in exc.errors(include_url=False)[:5])
 
 
+@functools.lru_cache(maxsize=512)
+def _schema_text(schema: type[BaseModel]) -> str:
+    return json.dumps(schema.model_json_schema(), ensure_ascii=False)
+
+
 def schema_of(schema: type[BaseModel]) -> dict[str, Any]:
-    return schema.model_json_schema()
+    """The JSON schema of `schema`, made once per class (a fresh copy each call)."""
+    return json.loads(_schema_text(schema))
 
 
 def response_format_for(mode: str, schema: type[BaseModel] | None) -> dict[str, Any] | None:

@@ -41,7 +41,6 @@ class ModelBrain:
         self.reasoning: list[dict[str, Any]] = []
         self.reply_reasoning: str | None = None
         self._cache = None
-        self._schemas: dict[tuple, type] = {}
 
     @property
     def tokens(self) -> int:
@@ -134,15 +133,7 @@ class ModelBrain:
         return found
 
     def _extraction_schema(self, procedure: str, step: str, wanted: dict, others: dict) -> type:
-        key = (procedure, step, tuple(wanted), tuple(others))
-        schema = self._schemas.get(key)
-        if schema is None:
-            from pydantic import Field, create_model
-            base = model_for_variables({**wanted, **others}, name="Extraction")
-            schema = create_model("Extraction", __base__=base,
-                                  reasoning=(str, Field(default="", description="One sentence.")))
-            self._schemas[key] = schema
-        return schema
+        return extraction_schema(wanted, others)
 
     # -- replies ------------------------------------------------------------------
     def reply(self, request: ReplyRequest) -> str:
@@ -155,6 +146,27 @@ class ModelBrain:
         answer = self._ask("reply", messages, prompts.ReplyAnswer)
         self.reply_reasoning = (answer.reasoning or "").strip() or None   # read by the engine's trace
         return (answer.reply or "").strip()
+
+
+_SCHEMAS: dict[tuple, type] = {}
+MAX_SCHEMAS = 1024
+
+
+def extraction_schema(wanted: dict, others: dict) -> type:
+    """The answer model for these variables, shared by every simulation that asks
+    for the same ones: building a model and its JSON schema costs milliseconds."""
+    key = (tuple((n, v.model_dump_json()) for n, v in wanted.items()),
+           tuple((n, v.model_dump_json()) for n, v in others.items()))
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        from pydantic import Field, create_model
+        base = model_for_variables({**wanted, **others}, name="Extraction")
+        schema = create_model("Extraction", __base__=base,
+                              reasoning=(str, Field(default="", description="One sentence.")))
+        if len(_SCHEMAS) >= MAX_SCHEMAS:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = schema
+    return schema
 
 
 def _fit_pattern(value: Any, var: Any, text: str) -> tuple[Any, str]:
