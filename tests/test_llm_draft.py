@@ -147,3 +147,14 @@ def test_cli_draft_never_overwrites_a_file(fake, project, tmp_path, capsys):
                  "--force", *flags])
     assert code == 0 and "Wrong item delivered" in existing.read_text()
     assert "already has a procedure 'damaged-order'" in capsys.readouterr().err
+
+
+def test_cli_suggest_keeps_the_branch_suggestions_when_the_model_fails(fake, project, capsys):
+    fake.responder = lambda body: "I cannot write JSON today"
+    code = main(["suggest", str(project.root), "damaged-order", "--model", "openai/m",
+                 "--api-base", fake.url, "--write", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "could not suggest edge cases" in err and "malformed" in err
+    assert "branch coverage 5/5" in err
+    assert len(list((project.root / "simulations").glob("suggested-damaged-order-*.yaml"))) == 5
+    assert not list((project.root / "simulations").glob("edge-*.yaml"))
