@@ -210,3 +210,13 @@ def test_usage_sums_tokens_and_known_costs_and_keeps_unknown_unknown():
     assert usage.calls == 3 and usage.cached_calls == 1 and usage.tokens == 17 and usage.cost == 0.003
     usage.add(LLMResponse(text="", tokens_in=3, cost=None))
     assert usage.tokens == 20 and usage.cost is None and usage.as_dict()["cost"] is None
+
+
+def test_project_settings_reach_the_request(fake):
+    from studio.core.settings import ModelSettings
+    from studio.llm.settings import resolve_settings
+    project = ModelSettings(name="openai/fake-model", api_base=fake.url, temperature=0.3, retries=0)
+    fake.push("fine")
+    assert complete(MSG, settings=resolve_settings(project, user={})).text == "fine"
+    sent = fake.requests[0]
+    assert sent["model"] == "fake-model" and sent["temperature"] == 0.3

@@ -151,6 +151,8 @@ def test_cli_draft_never_overwrites_a_file(fake, project, tmp_path, capsys):
 
 def test_cli_suggest_keeps_the_branch_suggestions_when_the_model_fails(fake, project, capsys):
     fake.responder = lambda body: "I cannot write JSON today"
+    settings = project.root / "studio.yaml"
+    settings.write_text(settings.read_text().replace("{name: offline}", "{name: offline, retries: 0}"))
     code = main(["suggest", str(project.root), "damaged-order", "--model", "openai/m",
                  "--api-base", fake.url, "--write", "-q"])
     err = capsys.readouterr().err

@@ -114,3 +114,15 @@ def test_cancel_half_way_keeps_finished_results(qtbot, setup):
     assert len(shown) == summary.done                         # and shown; the rest never ran
     assert not [r for r in view.model.rows if r.status == "queued"]
     assert library.run(summary.run_id).status == "cancelled"
+
+
+def test_run_failed_with_nothing_failing_says_so(qtbot, setup):
+    project, library, view = setup
+    summary = run_and_wait(qtbot, view, [SIM_NAME])
+    assert summary.verdicts() == {SIM_NAME: "passed"}
+    view.run_failed()                                  # each simulation's latest result passed
+    assert not view.is_running()
+    assert view.counts.text() == "Every simulation passed in its latest run."
+    with qtbot.waitSignal(view.refreshed, timeout=10000):   # the table's verdicts are the library's
+        view.refresh()
+    assert view.model.row_of(SIM_NAME).status == library.latest_verdicts()[SIM_NAME] == "passed"

@@ -1,5 +1,5 @@
 """Scripted turns in the simulation editor: an attached image is previewed, and a
-turn's further attachments (written in YAML) survive editing it in the form."""
+turn's further attachments (written in YAML) survive editing it and can be edited."""
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.gui
 KEY = "damaged-photo-full-refund"
 
 
-def test_image_preview_and_extra_attachments_are_kept(qtbot, sample_copy):
+def test_image_preview_and_extra_attachments_are_kept_and_editable(qtbot, sample_copy):
     project = load_project(sample_copy("food-delivery"))
     simulation = project.simulations[KEY].model_copy(deep=True)
     turn = simulation.customer.turns()[2]
@@ -24,14 +24,23 @@ def test_image_preview_and_extra_attachments_are_kept(qtbot, sample_copy):
     assert form.turn_list.item(2).text().endswith("[2 attachments]")
 
     form.turn_list.setCurrentRow(2)
-    assert form.attachment_file.currentData() == "crushed-pizza.png"
-    assert form.preview.pixmap() is not None and not form.preview.pixmap().isNull()
+    atts = form.attachments
+    assert atts.list.count() == 2
+    assert atts.file.currentData() == "crushed-pizza.png"
+    assert atts.preview.pixmap() is not None and not atts.preview.pixmap().isNull()
 
     form.turn_text.setPlainText("Here it is, two photos")
     saved = editor.simulation().customer.turns()[2]
     assert saved.text == "Here it is, two photos"
     assert [a.file for a in saved.attachments] == ["crushed-pizza.png", "spilled-soup.png"]
 
-    form.attachment_file.setCurrentIndex(form.attachment_file.findData(None))   # no attachment
-    assert form.preview.pixmap() is None or form.preview.pixmap().isNull()
-    assert [a.file for a in editor.simulation().customer.turns()[2].attachments] == ["spilled-soup.png"]
+    atts.list.setCurrentRow(1)                       # the second one is editable too
+    assert atts.file.currentData() == "spilled-soup.png"
+    atts.file.setCurrentIndex(atts.file.findData("crushed-pizza.png"))
+    assert [a.file for a in editor.simulation().customer.turns()[2].attachments] == \
+        ["crushed-pizza.png", "crushed-pizza.png"]
+    atts.remove_button.click()
+    atts.remove_button.click()                       # none left: no preview, a text-only turn
+    assert atts.preview.pixmap() is None or atts.preview.pixmap().isNull()
+    assert not atts.remove_button.isEnabled()
+    assert editor.simulation().customer.script[2] == "Here it is, two photos"

@@ -3,8 +3,9 @@
     xvfb-run -s "-screen 0 1600x1000x24" python docs/screenshots/take_screenshots.py
 
 Writes editor.png (the procedure editor), runner.png (a run with one turn's
-reasoning expanded) and library.png (the library after two runs, the regression
-first in the diff) next to this file. Settings live in a throw-away STUDIO_HOME.
+reasoning expanded), simulation-editor.png (a turn's attachments beside the
+expected variables and connector calls) and library.png (the library after two
+runs, the regression first in the diff) next to this file. Settings live in a throw-away STUDIO_HOME.
 """
 from __future__ import annotations
 
@@ -37,6 +38,38 @@ def until(condition, ms: int = 30000) -> None:
         if time.perf_counter() - start > ms / 1000:
             raise TimeoutError("the app did not get there in time")
         wait(20)
+
+
+def simulation_editor_shot(panels, path: Path) -> None:
+    """The simulation editor twice, side by side: the customer's photo turn and the
+    expectations scrolled to the variables and connector calls."""
+    from PySide6.QtGui import QColor, QPainter, QPixmap
+    editor = panels.editor
+    simulation = panels.project.simulations["damaged-photo-full-refund"]
+    panels.open_simulation(simulation.name, simulation)
+    editor.setParent(None)
+    editor.resize(760, 930)
+    editor.show()
+    wait(300)
+    editor.tabs.setCurrentIndex(0)
+    editor.customer.turn_list.setCurrentRow(2)
+    wait(300)
+    left = editor.grab()
+    editor.tabs.setCurrentIndex(2)
+    wait(200)
+    editor.tabs.currentWidget().ensureWidgetVisible(editor.expect.calls, 0, 0)
+    editor.tabs.currentWidget().ensureWidgetVisible(editor.expect.variables, 0, 40)
+    wait(300)
+    right = editor.grab()
+    gap = 12
+    canvas = QPixmap(left.width() + gap + right.width(), max(left.height(), right.height()))
+    canvas.fill(QColor("#d5dbe1"))
+    painter = QPainter(canvas)
+    painter.drawPixmap(0, 0, left)
+    painter.drawPixmap(left.width() + gap, 0, right)
+    painter.end()
+    canvas.save(str(path))
+    editor.hide()
 
 
 def main() -> int:
@@ -81,6 +114,7 @@ def main() -> int:
     runner.transcript.verticalScrollBar().setValue(0)
     wait(200)
     runner.grab().save(str(HERE / "runner.png"))
+    simulation_editor_shot(panels, HERE / "simulation-editor.png")
 
     library = panels.library_view
     library.setParent(None)
@@ -105,7 +139,7 @@ def main() -> int:
     library.grab().save(str(HERE / "library.png"))
     window.controller.close(ask=False)
     shutil.rmtree(project.parent, ignore_errors=True)
-    print("written:", ", ".join(str(HERE / n) for n in ("editor.png", "runner.png", "library.png")))
+    print("written:", ", ".join(str(HERE / n) for n in ("editor.png", "runner.png", "simulation-editor.png", "library.png")))
     return 0
 
 

@@ -15,7 +15,7 @@ from .procedure import Procedure
 from .schema_problems import pydantic_problems
 from .settings import ProjectSettings
 from .simulation import Simulation
-from .yaml_io import SourceMap, YamlError, atomic_write, model_to_yaml, parse_yaml
+from .yaml_io import SourceMap, YamlError, atomic_write, parse_yaml, save_model
 
 SETTINGS_FILE = "studio.yaml"
 PROCEDURES_DIR = "procedures"
@@ -62,19 +62,21 @@ class Project:
         return next((s for s in self.simulations.values() if s.name == key), None)
 
     # -- saving -------------------------------------------------------------
+    # Saving over an existing file keeps the designer's comments, explicit defaults,
+    # flow style and quotes wherever the data did not change (yaml_io.save_model).
     def save_settings(self) -> None:
-        atomic_write(self.root / SETTINGS_FILE, model_to_yaml(self.settings))
+        save_model(self.settings, self.root / SETTINGS_FILE)
 
     def save_procedure(self, procedure: Procedure) -> Path:
         self.procedures[procedure.id] = procedure
         path = self.root / self.file_of("procedure", procedure.id)
-        atomic_write(path, model_to_yaml(procedure))
+        save_model(procedure, path)
         return path
 
     def save_connector(self, connector: Connector) -> Path:
         self.connectors[connector.id] = connector
         path = self.root / self.file_of("connector", connector.id)
-        atomic_write(path, model_to_yaml(connector))
+        save_model(connector, path)
         return path
 
     def save_article(self, article: Article) -> Path:
@@ -86,7 +88,7 @@ class Project:
     def save_simulation(self, key: str, simulation: Simulation) -> Path:
         self.simulations[key] = simulation
         path = self.root / self.file_of("simulation", key)
-        atomic_write(path, model_to_yaml(simulation))
+        save_model(simulation, path)
         return path
 
 

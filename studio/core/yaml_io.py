@@ -194,8 +194,21 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def save_model(model: Any, path: Path) -> None:
-    atomic_write(path, dump_yaml(model.to_data()))
+    """Write `model` to `path`; over an existing file, keep what the designer wrote
+    (comments, explicit defaults, flow style, quotes) wherever the data is unchanged."""
+    path = Path(path)
+    try:
+        previous = path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        previous = None
+    atomic_write(path, model_to_yaml(model, previous))
 
 
-def model_to_yaml(model: Any) -> str:
-    return dump_yaml(model.to_data())
+def model_to_yaml(model: Any, previous: str | None = None) -> str:
+    """The file text for `model`: the plain dump, or with `previous` (the text the
+    file holds now) that text changed only where the data changed (see yaml_preserve)."""
+    if previous is None:
+        return dump_yaml(model.to_data())
+    from .yaml_preserve import preserving_yaml   # ruamel.yaml loads only when a save needs it
+
+    return preserving_yaml(model, previous)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, Container
 
 _MISSING = object()
 
@@ -38,38 +38,65 @@ def default_equivalent(old: Any, full: Any) -> bool:
     return same(old, full)
 
 
-def with_kept_defaults(old: Any, new: Any, full: Any) -> Any:
+def with_kept_defaults(old: Any, new: Any, full: Any, _by_id: dict[str, Any] | None = None) -> Any:
     """`new` (the model's data without defaults) plus the keys the old file wrote
     explicitly whose value is still the default, such as `outcome: resolved`.
 
     `full` is the model's dump with defaults, aligned with `new`. Kept keys hold the
-    file's own value (`timeout: 10`, not 10.0) so they stay byte for byte."""
+    file's own value (`timeout: 10`, not 10.0) so they stay byte for byte. A step
+    that moved to another list keeps its explicit defaults too."""
+    if _by_id is None:
+        _by_id = items_by_id(old)
     if isinstance(new, dict) and isinstance(old, dict) and isinstance(full, dict):
         out: dict[str, Any] = {}
         for key, full_value in full.items():
             if key in new:
-                out[key] = with_kept_defaults(old.get(key, _MISSING), new[key], full_value)
+                out[key] = with_kept_defaults(old.get(key, _MISSING), new[key], full_value, _by_id)
             elif key in old and default_equivalent(old[key], full_value):
                 out[key] = old[key]
         for key, value in new.items():       # defensive: a key the full dump lacks
             if key not in out:
                 out[key] = value
         return out
-    if isinstance(new, list) and isinstance(old, list) and isinstance(full, list) and len(full) == len(new):
-        pairs = match_items(old, new)
-        return [with_kept_defaults(old[i], value, full_value) if i is not None else value
-                for value, full_value, i in zip(new, full, pairs)]
+    if isinstance(new, list) and isinstance(full, list) and len(full) == len(new):
+        old_list = old if isinstance(old, list) else []
+        pairs = match_items(old_list, new, elsewhere=_by_id)
+        out_list = []
+        for value, full_value, i in zip(new, full, pairs):
+            if i is not None:
+                value = with_kept_defaults(old_list[i], value, full_value, _by_id)
+            elif isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"] in _by_id:
+                value = with_kept_defaults(_by_id[value["id"]], value, full_value, _by_id)
+            out_list.append(value)
+        return out_list
     return new
 
 
-def match_items(old: list, new: list) -> list[int | None]:
+def items_by_id(data: Any) -> dict[str, Any]:
+    """Every list item with an `id` (steps, at any depth), by id; the first of twins."""
+    found: dict[str, Any] = {}
+    todo = [data]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    found.setdefault(item["id"], item)
+            todo.extend(value)
+    return found
+
+
+def match_items(old: list, new: list, elsewhere: Container[str] = ()) -> list[int | None]:
     """For each new item, the index of the old item it continues (None: a new item).
 
     Steps (mappings with an `id`) match by id, wherever they moved; a step whose id
-    changed matches the unmatched old step of the same kind in the same place.
+    changed matches the unmatched old step of the same kind in the same place
+    (unless its id is `elsewhere` in the old file: then it moved here from there).
     Other lists match equal items in order and pair changed ones by position."""
     if old and new and _all_have_ids(old) and _all_have_ids(new):
-        return _match_by_id(old, new)
+        return _match_by_id(old, new, elsewhere)
     return _match_by_content(old, new)
 
 
@@ -77,7 +104,7 @@ def _all_have_ids(items: list) -> bool:
     return all(isinstance(item, dict) and isinstance(item.get("id"), str) for item in items)
 
 
-def _match_by_id(old: list, new: list) -> list[int | None]:
+def _match_by_id(old: list, new: list, elsewhere: Container[str]) -> list[int | None]:
     where: dict[str, list[int]] = {}
     for index, item in enumerate(old):
         where.setdefault(item["id"], []).append(index)
@@ -88,7 +115,7 @@ def _match_by_id(old: list, new: list) -> list[int | None]:
     if None in pairs:
         used = {i for i in pairs if i is not None}
         for j, item in enumerate(new):
-            if pairs[j] is not None:
+            if pairs[j] is not None or item["id"] in elsewhere:
                 continue
             lo = next((pairs[k] for k in range(j - 1, -1, -1) if pairs[k] is not None), -1)
             hi = next((pairs[k] for k in range(j + 1, len(new)) if pairs[k] is not None), len(old))

@@ -13,7 +13,10 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.compat import ordereddict
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import CommentMark
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarbool import ScalarBoolean
 from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString,
@@ -36,10 +39,39 @@ class _PyYamlResolver(VersionedResolver):
         return _PYYAML_RESOLVERS
 
 
+class _WrittenBool(ScalarBoolean):
+    """A boolean that remembers how it was written (`yes`, `On`), to write it so again."""
+    text = "true"
+
+
+class _Constructor(RoundTripConstructor):
+    def construct_yaml_bool(self, node: Any) -> Any:
+        value = _WrittenBool(bool(super().construct_yaml_bool(node)))
+        value.text = node.value
+        return value
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)
+
+
+class _Representer(RoundTripRepresenter):
+    """Writes None as `null`, as the plain dump does (ruamel would leave it empty),
+    and booleans as they were written."""
+
+
+_Representer.add_representer(type(None), lambda representer, _: representer.represent_scalar(
+    "tag:yaml.org,2002:null", "null"))
+_Representer.add_representer(_WrittenBool, lambda representer, data: representer.represent_scalar(
+    "tag:yaml.org,2002:bool", data.text))
+
+
 def new_yaml(mapping_indent: int = 2, dash_offset: int = 2) -> YAML:
     """A round-trip YAML that never wraps lines and indents like the file it edits."""
     rt = YAML()
     rt.Resolver = _PyYamlResolver
+    rt.Representer = _Representer
+    rt.Constructor = _Constructor
+    rt.brace_single_entry_mapping_in_flow_sequence = True     # keep [{ok: true}], not [ok: true]
     rt.width = 4096
     rt.preserve_quotes = True
     rt.allow_duplicate_keys = True
@@ -74,7 +106,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _flow_length(value: Any) -> int:
+def flow_length(value: Any) -> int:
     return len(json.dumps(value, ensure_ascii=False, default=str))
 
 
@@ -93,8 +125,8 @@ def fresh(value: Any, like: Any = None) -> Any:
         return _styled(value, like)
     else:
         return value
-    if (_is_flow(like) and isinstance(like, dict) == isinstance(value, dict)
-            and _flow_length(value) <= max(FLOW_WIDTH, _flow_length(plain(like)))):
+    if (_is_flow(like) and isinstance(like, dict) == isinstance(value, dict) and not _multi_line(value)
+            and flow_length(value) <= max(FLOW_WIDTH, flow_length(plain(like)))):
         node.fa.set_flow_style()
     else:
         node.fa.set_block_style()
@@ -104,7 +136,8 @@ def fresh(value: Any, like: Any = None) -> Any:
 def _styled(text: str, like: Any) -> Any:
     if "\n" in text:
         return LiteralScalarString(text)
-    if isinstance(like, (DoubleQuotedScalarString, SingleQuotedScalarString, FoldedScalarString)):
+    if isinstance(like, (DoubleQuotedScalarString, SingleQuotedScalarString, FoldedScalarString,
+                         LiteralScalarString)):
         return type(like)(text)
     return text
 
@@ -112,15 +145,17 @@ def _styled(text: str, like: Any) -> Any:
 def merge(node: Any, new: Any) -> Any:
     """`node` (round-trip data) changed as little as possible to hold `new`;
     returns the node to put in its place (often `node` itself)."""
+    if isinstance(new, (dict, list)) and not new and not same(plain(node), new):
+        return fresh(new, like=node)          # emptied: its comments have nothing to sit on
     if isinstance(node, CommentedMap) and isinstance(new, dict):
-        before = _flow_length(plain(node)) if _is_flow(node) else 0
+        before = flow_length(plain(node)) if _is_flow(node) else 0
         _merge_map(node, new)
         _refit(node, new, before)
         return node
     if isinstance(node, CommentedSeq) and isinstance(new, list):
         if same(plain(node), new):
             return node
-        before = _flow_length(plain(node)) if _is_flow(node) else 0
+        before = flow_length(plain(node)) if _is_flow(node) else 0
         _merge_seq(node, new)
         _refit(node, new, before)
         return node
@@ -130,8 +165,15 @@ def merge(node: Any, new: Any) -> Any:
 
 
 def _refit(node: Any, new: Any, before: int) -> None:
-    if before and _flow_length(new) > max(FLOW_WIDTH, before):
+    """A changed flow collection stays flow while it fits: not much longer than the
+    width (or than it was), and no multi-line text that reads better as `|`."""
+    if before and (flow_length(new) > max(FLOW_WIDTH, before) or _multi_line(new)):
         node.fa.set_block_style()
+
+
+def _multi_line(value: Any) -> bool:
+    values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return any(isinstance(v, str) and "\n" in v for v in values)
 
 
 def _merge_map(node: CommentedMap, new: dict) -> None:
@@ -143,11 +185,26 @@ def _merge_map(node: CommentedMap, new: dict) -> None:
             old = node[key]
             merged = merge(old, value)
             if merged is not old:
-                node[key] = merged
+                if isinstance(old, (CommentedMap, CommentedSeq)) and old:
+                    _drop_inner_comments(node, key)
+                ordereddict.__setitem__(node, key, merged)   # not the setter that restyles strings
             last = list(node).index(key)
         else:
             last += 1
             node.insert(last, key, fresh(value))
+
+
+def _drop_inner_comments(node: CommentedMap, key: Any) -> None:
+    """A collection replaced by a scalar or emptied: the comment lines that sat above
+    its first entry (ruamel keeps them on the key) would land inside the new value."""
+    entry = node.ca.items.get(key)
+    if not entry:
+        return
+    if len(entry) > 3:
+        entry[3] = None
+    token = entry[2]
+    if isinstance(token, CommentToken) and "\n" in token.value.rstrip("\n"):
+        token.value = token.value.split("\n", 1)[0] + "\n"
 
 
 def _delete_key(node: CommentedMap, key: Any) -> None:
@@ -182,7 +239,7 @@ def _merge_seq(node: CommentedSeq, new: list) -> None:
         i = pairs[j]
         if i is None:
             neighbour = items[min(j, len(items) - 1)] if items else None
-            result.append((fresh(value, like=neighbour if _is_flow(neighbour) else None), None))
+            result.append((fresh(value, like=neighbour), None))
         else:
             result.append((merge(items[i], value), comments.get(i)))
     list.__delitem__(node, slice(None))

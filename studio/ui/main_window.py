@@ -144,6 +144,10 @@ class MainWindow(QMainWindow):
     def editor_call(self, name: str, *args) -> None:
         editor = self.current_editor()
         focus = QApplication.focusWidget()
+        tree_command = {"delete_selected": "delete", "duplicate_selected": "duplicate"}.get(name)
+        if tree_command and focus is not None and self.project_tree.isAncestorOf(focus):
+            self.project_tree.run_key(tree_command)      # Edit → Delete with the tree focused
+            return
         if editor is None or (focus is not None and not editor.isAncestorOf(focus)
                               and name in ("delete_selected", "copy_selected", "cut_selected", "paste")):
             return

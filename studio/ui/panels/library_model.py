@@ -32,27 +32,25 @@ class Row:
 
 
 def aggregate(statuses: list[str]) -> str:
-    if "error" in statuses:
-        return "error"
-    if "failed" in statuses:
-        return "failed"
-    return "passed" if statuses else ""
+    """The verdict of a row while a run folds results into it (the library's rule)."""
+    from studio.library.records import aggregate_status   # not at start-up: it opens sqlite
+    return aggregate_status(statuses) if statuses else ""
 
 
 def latest_statuses(library: Any) -> dict[str, Row]:
-    """Each simulation's verdict in the latest run that ran it (one query)."""
-    rows = library.query(
-        "SELECT r.simulation, r.status, r.error, r.duration_ms, r.run_id FROM results r JOIN "
-        "(SELECT simulation, max(run_id) AS run_id FROM results GROUP BY simulation) last "
-        "ON r.simulation = last.simulation AND r.run_id = last.run_id")
+    """Each simulation's latest verdict, as the library defines it (`latest_verdicts`),
+    with that result's duration, error and flakiness for the other columns."""
+    verdicts = library.latest_verdicts()
+    details = library._latest("r.simulation, r.status, r.error, r.duration_ms, r.run_id")
     out: dict[str, Row] = {}
-    for row in rows:
+    for row in details:
         item = out.setdefault(row["simulation"], Row(row["simulation"], None, [], run_id=row["run_id"]))
         item.statuses.append(row["status"])
         item.error = item.error or row["error"]
         item.duration_ms = max(item.duration_ms or 0.0, row["duration_ms"] or 0.0)
-    for item in out.values():
-        item.status = aggregate(item.statuses)
+    for name, verdict in verdicts.items():
+        item = out.setdefault(name, Row(name, None, []))
+        item.status = verdict
         item.flaky = len(set(item.statuses)) > 1
     return out
 

@@ -311,7 +311,7 @@ class LibraryView(QWidget):
         from studio.library.run_all import failed_in_last_run
         names = sorted(failed_in_last_run(self.library))
         if not names:
-            self.counts.setText("Nothing failed in the last run.")
+            self.counts.setText("Every simulation passed in its latest run.")
             return
         self.run(names)
 

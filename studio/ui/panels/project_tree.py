@@ -1,8 +1,8 @@
 """The project tree: procedures, connectors, knowledge and simulations, with item commands."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from studio.core.ids import is_valid_id, slugify
@@ -13,6 +13,8 @@ from ..document.session import KINDS, ProjectSession
 from ..prompts import Prompts
 from ..resources import icon
 
+# the tree's own keys: they win over the window's Delete / Ctrl+D (which act on steps)
+KEYS = {"delete": "Del", "rename": "F2", "duplicate": "Ctrl+D", "open": "Return"}
 GROUPS = {"procedure": "Procedures", "connector": "Connectors", "knowledge": "Knowledge",
           "simulation": "Simulations"}
 KIND_ROLE = Qt.UserRole + 1
@@ -36,6 +38,7 @@ class ProjectTree(QWidget):
         self.tree.customContextMenuRequested.connect(self._menu)
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemDoubleClicked.connect(self._activated)
+        self.tree.installEventFilter(self)
         layout.addWidget(self.tree)
 
     def set_session(self, session: ProjectSession | None) -> None:
@@ -100,25 +103,79 @@ class ProjectTree(QWidget):
         if item.data(0, ID_ROLE):
             self.open_requested.emit(item.data(0, KIND_ROLE), item.data(0, ID_ROLE))
 
+    # -- keyboard ---------------------------------------------------------------------
+    @staticmethod
+    def _key_command(event) -> str | None:
+        """Which tree command a key press means (Delete, F2, Ctrl+D, Enter), if any."""
+        key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not mods:
+            return "open"
+        if key == Qt.Key.Key_F2 and not mods:
+            return "rename"
+        if key == Qt.Key.Key_D and mods == Qt.KeyboardModifier.ControlModifier:
+            return "duplicate"
+        if (key == Qt.Key.Key_Delete and not mods) or event.matches(QKeySequence.StandardKey.Delete):
+            return "delete"
+        return None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            command = self._key_command(event)
+            if command is not None and self.tree.state() != self.tree.State.EditingState:
+                event.accept()          # ShortcutOverride: the key comes here, not to the window
+                if event.type() == QEvent.Type.KeyPress:
+                    self.run_key(command)
+                return True
+        return super().eventFilter(watched, event)
+
+    def run_key(self, command: str) -> None:
+        """Apply a keyboard command to the current item; Enter on a group folds it."""
+        item = self.tree.currentItem()
+        if item is None or self.session is None:
+            return
+        kind, item_id = item.data(0, KIND_ROLE), item.data(0, ID_ROLE)
+        if not item_id:
+            if command == "open":
+                item.setExpanded(not item.isExpanded())
+            return
+        {"open": lambda: self.open_requested.emit(kind, item_id),
+         "rename": lambda: self.rename(kind, item_id),
+         "duplicate": lambda: self.duplicate(kind, item_id),
+         "delete": lambda: self.delete(kind, item_id)}[command]()
+
     def _menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
         if item is None or self.session is None:
             return
         kind, item_id = item.data(0, KIND_ROLE), item.data(0, ID_ROLE)
-        menu = QMenu(self)
-        menu.addAction(QAction(icon("add"), f"Add {kind}…", menu,
-                               triggered=lambda: self.add(kind)))
-        if item_id:
-            menu.addAction(QAction("Open", menu, triggered=lambda: self.open_requested.emit(kind, item_id)))
-            if kind == "simulation":
-                menu.addAction(QAction("Show YAML", menu,
-                                       triggered=lambda: self.text_requested.emit(kind, item_id)))
-            menu.addAction(QAction("Rename…", menu, triggered=lambda: self.rename(kind, item_id)))
-            menu.addAction(QAction(icon("duplicate"), "Duplicate", menu,
-                                   triggered=lambda: self.duplicate(kind, item_id)))
-            menu.addAction(QAction(icon("delete"), "Delete", menu,
-                                   triggered=lambda: self.delete(kind, item_id)))
+        menu = self.context_menu(item)
         menu.exec(self.tree.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def context_menu(self, item: QTreeWidgetItem) -> QMenu:
+        """The item's menu; the keyboard shortcuts of the tree are shown next to their commands."""
+        kind, item_id = item.data(0, KIND_ROLE), item.data(0, ID_ROLE)
+        menu = QMenu(self)
+
+        def add(text: str, slot, key: str | None = None, icon_name: str | None = None) -> None:
+            action = QAction(text, menu)
+            if icon_name:
+                action.setIcon(icon(icon_name))
+            if key:
+                action.setShortcut(QKeySequence(KEYS[key]))
+                action.setShortcutVisibleInContextMenu(True)
+            action.triggered.connect(lambda _checked=False: slot())
+            menu.addAction(action)
+
+        add(f"Add {kind}…", lambda: self.add(kind), icon_name="add")
+        if item_id:
+            add("Open", lambda: self.open_requested.emit(kind, item_id), "open")
+            if kind == "simulation":
+                add("Show YAML", lambda: self.text_requested.emit(kind, item_id))
+            add("Rename…", lambda: self.rename(kind, item_id), "rename")
+            add("Duplicate", lambda: self.duplicate(kind, item_id), "duplicate", "duplicate")
+            add("Delete", lambda: self.delete(kind, item_id), "delete", "delete")
+        return menu
 
     # -- item commands (each one undoable) ------------------------------------------
     def add(self, kind: str, name: str | None = None) -> str | None:
@@ -171,5 +228,10 @@ class ProjectTree(QWidget):
             text += f"\n\n{len(refs)} item(s) still refer to it and will show problems."
         if not self.prompts.confirm(f"Delete {kind}", text):
             return False
+        neighbours = sorted(self.session.store(kind))
+        index = neighbours.index(item_id) if item_id in neighbours else 0
         self.session.push(pc.delete_item(self.session, kind, item_id))
+        rest = [n for n in neighbours if n != item_id]
+        if rest:      # the keyboard carries on from the next item
+            self.select(kind, rest[min(index, len(rest) - 1)])
         return True

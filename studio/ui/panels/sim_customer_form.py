@@ -1,22 +1,18 @@
 """Customer part of a simulation: segment or attributes, scripted turns with
-attachments (and an image preview), persona and goal."""
+their attachments (see sim_attachments_form), persona and goal."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QListWidget,
+                               QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
-from studio.core.simulation import Attachment, Customer, CustomerTurn
+from studio.core.simulation import Customer, CustomerTurn
 
 from .json_edit import JsonEdit
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
+from .sim_attachments_form import AttachmentsEditor
 
 
 class CustomerForm(QWidget):
@@ -55,15 +51,7 @@ class CustomerForm(QWidget):
         self.turn_text = QPlainTextEdit()
         self.turn_text.setPlaceholderText("What the customer says in this turn")
         self.turn_text.setMaximumHeight(70)
-        self.attachment_file = QComboBox()
-        self.attachment_file.addItem("(no attachment)", None)
-        for path in sorted(attachments_dir.glob("*")) if attachments_dir.is_dir() else []:
-            self.attachment_file.addItem(path.name, path.name)
-        self.attachment_extracted = QLineEdit()
-        self.attachment_extracted.setPlaceholderText('What the offline engine reads from it: {"has_photo": true}')
-        self.preview = QLabel()
-        self.preview.setFixedHeight(110)
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.attachments = AttachmentsEditor(attachments_dir)
 
         form = QFormLayout()
         form.addRow("Segment", self.segment)
@@ -75,9 +63,7 @@ class CustomerForm(QWidget):
         turn_box.addLayout(buttons)
         form.addRow("Script", turn_box)
         form.addRow("Turn text", self.turn_text)
-        form.addRow("Attachment", self.attachment_file)
-        form.addRow("Extracted", self.attachment_extracted)
-        form.addRow("", self.preview)
+        form.addRow("Attachments", self.attachments)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -87,8 +73,7 @@ class CustomerForm(QWidget):
             signal.connect(self._emit)
         self.turn_list.currentRowChanged.connect(self._show_turn)
         self.turn_text.textChanged.connect(self._turn_edited)
-        self.attachment_file.currentIndexChanged.connect(self._turn_edited)
-        self.attachment_extracted.textChanged.connect(self._turn_edited)
+        self.attachments.changed.connect(self._turn_edited)
         self.add_turn.clicked.connect(self._add)
         self.remove_turn.clicked.connect(self._remove)
         self.up.clicked.connect(lambda: self._move(-1))
@@ -134,7 +119,19 @@ class CustomerForm(QWidget):
         for i, turn in enumerate(self.turns, 1):
             if not turn.text.strip() and not turn.attachments:
                 out.append(f"turn {i} is empty")
+            for a_index, att in enumerate(turn.attachments, 1):
+                if not att.file:
+                    out.append(f"turn {i}: attachment {a_index} has no file")
+                elif att.file not in self.attachments.folder_files():
+                    out.append(f"turn {i}: {att.file} is not in the attachments folder")
+        if self.attachments.current() is not None:
+            out += [f"turn {self.turn_list.currentRow() + 1}, extracted: {p}"
+                    for p in self.attachments.extracted.problems()]
         return out
+
+    def set_variable_names(self, names: list[str]) -> None:
+        """Names offered for an attachment's extracted fields (the procedure's variables)."""
+        self.attachments.set_suggestions(names)
 
     # -- turns ------------------------------------------------------------------
     def _refresh_list(self, select: int) -> None:
@@ -155,48 +152,20 @@ class CustomerForm(QWidget):
     def _show_turn(self, row: int) -> None:
         loading, self._loading = self._loading, True
         turn = self.turns[row] if 0 <= row < len(self.turns) else None
-        for w in (self.turn_text, self.attachment_file, self.attachment_extracted):
+        for w in (self.turn_text, self.attachments):
             w.setEnabled(turn is not None)
         self.turn_text.setPlainText(turn.text if turn else "")
-        att = turn.attachments[0] if turn and turn.attachments else None
-        index = self.attachment_file.findData(att.file) if att else 0
-        if att and index < 0:
-            self.attachment_file.addItem(f"{att.file} (missing)", att.file)
-            index = self.attachment_file.count() - 1
-        self.attachment_file.setCurrentIndex(index)
-        self.attachment_extracted.setText(json.dumps(att.extracted) if att and att.extracted else "")
-        self._preview(att.file if att else None)
+        self.attachments.load(turn.attachments if turn else [])
         self._loading = loading
 
     def _turn_edited(self) -> None:
         row = self.turn_list.currentRow()
         if self._loading or not 0 <= row < len(self.turns):
             return
-        file = self.attachment_file.currentData()
-        attachments = []
-        if file:
-            try:
-                extracted = json.loads(self.attachment_extracted.text() or "{}")
-                self.attachment_extracted.setStyleSheet("")
-            except json.JSONDecodeError:
-                extracted = self.turns[row].attachments[0].extracted if self.turns[row].attachments else {}
-                self.attachment_extracted.setStyleSheet("color:#b3261e;")
-            attachments = [Attachment(file=file, extracted=extracted if isinstance(extracted, dict) else {})]
-        # the form edits the first attachment; further ones (from YAML) are kept as they are
-        attachments += self.turns[row].attachments[1:]
-        self.turns[row] = CustomerTurn(text=self.turn_text.toPlainText(), attachments=attachments)
+        self.turns[row] = CustomerTurn(text=self.turn_text.toPlainText(),
+                                       attachments=self.attachments.attachments())
         self.turn_list.item(row).setText(self._turn_label(row + 1, self.turns[row]))
-        self._preview(file)
         self._emit()
-
-    def _preview(self, file: str | None) -> None:
-        path = self.attachments_dir / file if file else None
-        if path and path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
-            pix = QPixmap(str(path))
-            self.preview.setPixmap(pix.scaledToHeight(100, Qt.TransformationMode.SmoothTransformation))
-        else:
-            self.preview.clear()
-            self.preview.setText("" if not file else f"{file} (no preview)")
 
     def _add(self) -> None:
         self.turns.append(CustomerTurn(text=""))

@@ -2,18 +2,50 @@
 step and connector pickers fed from the procedure."""
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+                               QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.project import Project
-from studio.core.simulation import Expectations, ExpectedCall
+from studio.core.simulation import Expectations
+from studio.core.snippets import snippet_assigns
+from studio.core.steps import CodeStep, ConnectorStep, SubprocedureStep
 
-from .json_edit import JsonEdit
+from .kv_table import KeyValueTable
+from .sim_calls_form import CallsEditor
+from .sim_fixtures_form import procedure_connectors
 
 OUTCOMES = [("(any)", None), ("resolved", "resolved"), ("handoff", "handoff"), ("unresolved", "unresolved")]
+
+
+def procedure_names(project: Project, procedure_id: str | None) -> list[str]:
+    """Names a simulation may expect values of: the procedure's variables, its connector
+    results (`save_as`) and the names its snippets assign; sub-procedures' after."""
+    out: list[str] = []
+    seen_procs: set[str] = set()
+
+    def visit(pid: str | None) -> None:
+        proc = project.procedures.get(pid or "")
+        if proc is None or proc.id in seen_procs:
+            return
+        seen_procs.add(proc.id)
+        out.extend(proc.variables)
+        subs = []
+        for step in proc.all_steps():
+            if isinstance(step, ConnectorStep) and step.save_as:
+                out.append(step.save_as)
+            elif isinstance(step, CodeStep):
+                try:
+                    out.extend(snippet_assigns(step.code))
+                except SyntaxError:
+                    pass
+            elif isinstance(step, SubprocedureStep):
+                subs.append(step.procedure)
+        for sub in subs:
+            visit(sub)
+
+    visit(procedure_id)
+    return list(dict.fromkeys(out))
 
 
 class CheckList(QListWidget):
@@ -70,10 +102,9 @@ class ExpectationsForm(QWidget):
             self.outcome.addItem(label, value)
         self.visited = CheckList()
         self.not_visited = CheckList()
-        self.variables = JsonEdit(placeholder='{"refund": 42.5}')
-        self.variables.setMaximumHeight(90)
-        self.calls = JsonEdit(placeholder='[{"connector": "issue_refund", "inputs": {"amount": 42.5}}]')
-        self.calls.setMaximumHeight(110)
+        self.variables = KeyValueTable("Variable", "Expected value",
+                                       "Type a value: 42.5, true, null, \"text\" or plain text")
+        self.calls = CallsEditor(project)
         self.not_called = CheckList()
         self.replies_contain = Lines("one text per line, case-insensitive")
         self.replies_not_contain = Lines("one text per line")
@@ -102,12 +133,9 @@ class ExpectationsForm(QWidget):
               ("Replies don't contain", self.replies_not_contain), ("Note contains", self.note_contains))
         group("Rubric", ("Criteria", self.rubric))
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self)     # the simulation editor scrolls the whole tab
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        layout.addWidget(body)
 
         for signal in (self.procedure.currentIndexChanged, self.outcome.currentIndexChanged,
                        self.visited.changed, self.not_visited.changed, self.variables.changed,
@@ -131,9 +159,12 @@ class ExpectationsForm(QWidget):
         steps = proc.step_ids() if proc else []
         self.visited.load(steps, expect.visited)
         self.not_visited.load(steps, expect.not_visited)
-        self.variables.set_value(expect.variables or None)
-        self.calls.set_value([c.to_data() for c in expect.connector_calls] or None)
-        self.not_called.load(sorted(self.project.connectors), expect.not_called)
+        self.variables.set_suggestions(procedure_names(self.project, procedure_id))
+        self.variables.load(dict(expect.variables))
+        used = procedure_connectors(self.project, procedure_id)
+        self.calls.load(list(expect.connector_calls), used)
+        self.not_called.load(used + sorted(c for c in self.project.connectors if c not in used),
+                             expect.not_called)
         self.replies_contain.load(expect.replies_contain)
         self.replies_not_contain.load(expect.replies_not_contain)
         self.note_contains.load(expect.note_contains)
@@ -142,14 +173,11 @@ class ExpectationsForm(QWidget):
         self._loading = False
 
     def expectations(self) -> Expectations:
-        calls: Any = self.calls.value() or []
-        if isinstance(calls, dict):
-            calls = [calls]
         return Expectations(
             procedure=self.procedure.currentData(), outcome=self.outcome.currentData(),
             visited=self.visited.checked(), not_visited=self.not_visited.checked(),
-            variables=self.variables.value() or {},
-            connector_calls=[ExpectedCall.model_validate(c) for c in calls],
+            variables=self.variables.values(),
+            connector_calls=self.calls.calls(),
             not_called=self.not_called.checked(),
             replies_contain=self.replies_contain.values(),
             replies_not_contain=self.replies_not_contain.values(),
@@ -159,6 +187,9 @@ class ExpectationsForm(QWidget):
     def problems(self) -> list[str]:
         out = [f"variables: {p}" for p in self.variables.problems()]
         out += [f"connector calls: {p}" for p in self.calls.problems()]
+        called = {c.connector for c in self.calls.calls()} & set(self.not_called.checked())
+        if called:
+            out.append(f"both expected and not called: {', '.join(sorted(called))}")
         both = set(self.visited.checked()) & set(self.not_visited.checked())
         if both:
             out.append(f"both visited and not visited: {', '.join(sorted(both))}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel,
-                               QScrollArea, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from studio.core.project import Project
 from studio.core.simulation import Fixtures
@@ -44,14 +44,11 @@ class FixturesForm(QWidget):
         self.editors: dict[str, tuple[QCheckBox, JsonEdit]] = {}
         self.approvals: dict[str, QComboBox] = {}
         self._extra_approvals: dict[str, str] = {}
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
         self.body = QWidget()
         self.column = QVBoxLayout(self.body)
-        scroll.setWidget(self.body)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self)     # the simulation editor scrolls the whole tab
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        layout.addWidget(self.body)
 
     def load(self, fixtures: Fixtures, procedure_id: str | None) -> None:
         while self.column.count():

@@ -16,12 +16,16 @@ from studio.core.simulation import Simulation
 
 from ..theme import tone
 from .sim_customer_form import CustomerForm
-from .sim_expect_form import ExpectationsForm
+from .sim_expect_form import ExpectationsForm, procedure_names
 from .sim_fixtures_form import FixturesForm
 
 EMPTY_HINT = ("No simulation open.\n\nDouble-click a simulation in the project tree or the "
               "Library to edit its customer, fixtures and expectations here, or use "
               "“Try it” in the Runner and save the conversation as a new simulation.")
+
+
+# problems that stop a save (the rest are warnings shown under the form)
+BLOCKING = ("not valid JSON", "needs a name", "both visited", "listed twice", "but no name")
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
@@ -138,6 +142,7 @@ class SimulationEditor(QWidget):
         for field in (self.name, self.tags, self.description):   # show the start of long texts
             field.setCursorPosition(0)
             field.setToolTip(field.text())
+        self.customer.set_variable_names(procedure_names(self.project, simulation.procedure))
         self.customer.load(simulation.customer)
         self.fixtures.load(simulation.fixtures, simulation.procedure)
         self.expect.load(simulation.expect, simulation.procedure)
@@ -178,7 +183,7 @@ class SimulationEditor(QWidget):
             out.append("the simulation needs a name")
         out += self.customer.problems() + self.fixtures.problems() + self.expect.problems()
         if strict:   # shape warnings don't block saving; parse errors do
-            out = [p for p in out if "not valid JSON" in p or "needs a name" in p or "both visited" in p]
+            out = [p for p in out if any(block in p for block in BLOCKING)]
         return out
 
     def save(self) -> bool:
@@ -212,6 +217,7 @@ class SimulationEditor(QWidget):
         self._loading = True
         self.fixtures.load(fixtures, pid)
         self.expect.load(expect, pid)
+        self.customer.set_variable_names(procedure_names(self.project, pid))
         self._loading = False
         self._edited()
 
