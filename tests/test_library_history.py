@@ -120,6 +120,12 @@ def test_stats_per_procedure_per_run_and_over_time(project_dir):
     assert data["run"]["procedures"][0]["handoff"] == 2 and len(data["history"]) == 2
 
 
+def run_stats_json(project_dir) -> dict:
+    res = subprocess.run([sys.executable, "-m", "studio", "stats", str(project_dir), "--json"],
+                         capture_output=True, text=True, timeout=60)
+    return json.loads(res.stdout)["run"]["procedures"][0]
+
+
 def test_stats_keep_unknown_tokens_and_cost_apart_from_zero(project_dir, capsys):
     known = {"a": (120, 0.002), "b": (0, 0.0), "c": (None, None), "d": (30, None)}
 
@@ -134,7 +140,11 @@ def test_stats_keep_unknown_tokens_and_cost_apart_from_zero(project_dir, capsys)
         assert (refund.cost, refund.cost_unknown) == (pytest.approx(0.002), 2)
         assert (refund.p50_duration_ms, refund.p95_duration_ms) == (20.0, 40.0)
         text = format_stats(run_stats(lib))
-    assert "150+?" in text and "0.0020+?" in text and "did not report tokens or cost" in text
+    # a sum over only the results that knew it reads as a lower bound, never as the whole
+    assert "≥150" in text and "≥0.0020" in text and "a lower bound" in text
+    partial = run_stats_json(project_dir)
+    assert partial["cost"] == pytest.approx(0.002)
+    assert partial["cost_complete"] is False and partial["tokens_complete"] is False
     only_zero = {"a": (0, 0.0), "b": (0, 0.0), "c": (0, 0.0), "d": (0, 0.0)}
     known.update(only_zero)
     with Library.open(project_dir) as lib:
@@ -146,5 +156,6 @@ def test_stats_keep_unknown_tokens_and_cost_apart_from_zero(project_dir, capsys)
     assert main(["stats", str(project_dir), "--history"]) == 0
     over_time = capsys.readouterr().out.split("over time", 1)[1].splitlines()
     assert "p95 ms" in over_time[1] and "tokens" in over_time[1]
-    assert over_time[2].split()[0] == "1" and "150+?" in over_time[2]
+    assert over_time[2].split()[0] == "1" and "≥150" in over_time[2]
+    assert any("a lower bound" in line for line in over_time)
     assert over_time[3].split()[0] == "2" and over_time[3].split()[-2:] == ["0", "0.0000"]

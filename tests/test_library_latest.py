@@ -135,3 +135,16 @@ def test_revisions_come_from_the_models_in_memory(project_dir):
 
     assert not revision_changed("0123456789abcdef", revision)    # older file-hash scheme: unknown
     assert revision_changed(None, revision) and revision_changed(revision, PREFIX + "0" * 16)
+
+
+def test_latest_result_rows_are_each_simulations_latest_results_as_plain_rows(project_dir):
+    project = load_project(project_dir)
+    with Library.open(project_dir) as lib:
+        run_all(project, lib, runner=Verdicts("c"), repeat=2)             # run 1: all, twice
+        run_all(project, lib, simulations=select_simulations(lib, failed=True),
+                runner=Verdicts())                                         # run 2: only c
+        rows = lib.latest_result_rows()
+    assert [(r["simulation"], r["repeat_index"], r["run_id"], r["status"]) for r in rows] == [
+        ("a", 0, 1, "passed"), ("a", 1, 1, "passed"), ("b", 0, 1, "passed"),
+        ("b", 1, 1, "passed"), ("c", 0, 2, "passed"), ("d", 0, 1, "passed"), ("d", 1, 1, "passed")]
+    assert set(rows[0]) == {"simulation", "repeat_index", "status", "error", "duration_ms", "run_id"}

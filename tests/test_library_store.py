@@ -114,3 +114,15 @@ def test_sim_cli_import_export_list(project, tmp_path):
     assert res.returncode == 0 and "late-soup" in res.stdout and "crushed" not in res.stdout
     res = studio("sim", "export", project, tmp_path / "exported")
     assert res.returncode == 0 and len(list((tmp_path / "exported").glob("*.yaml"))) == 3
+
+
+def test_export_over_an_existing_file_keeps_the_designers_comments(project, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    source = (project / "simulations" / "late-soup.yaml").read_text()
+    (out / "late-soup.yaml").write_text("# why this simulation exists\n" + source)
+    with Library.open(project) as lib:
+        export_to(lib, out)
+    text = (out / "late-soup.yaml").read_text()
+    assert text.startswith("# why this simulation exists\n")
+    assert Simulation.model_validate(__import__("yaml").safe_load(text)).name == "late-soup"

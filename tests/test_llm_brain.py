@@ -178,3 +178,46 @@ def test_runner_shows_the_model_reasoning_for_a_reply():
     shown = reasoning_html([{"type": "reply", "text": "Hi", "reasoning": "followed the apology step"},
                             {"type": "reply", "text": "Hi again"}])
     assert "followed the apology step" in shown and "Hi again" not in shown
+
+
+def test_a_model_customer_who_stops_is_the_end_reason_not_a_script_that_ran_out(fake, food):
+    sim = food.simulation("damaged-photo-full-refund")
+    sim.customer.script = sim.customer.script[:1]        # then the model plays the customer
+
+    def gives_up(body: dict) -> str:
+        if body["messages"][0]["content"].startswith("You play a customer"):
+            return json.dumps({"reasoning": "they keep asking", "message": "", "done": True,
+                               "ended": "gave up"})
+        return agent_responder(body)
+    fake.responder = gives_up
+    result = run_simulation(food, sim, options=options(fake, no_cache=True))
+    end = next(e for e in result.trace if e["type"] == "end")
+    assert result.outcome == "unresolved"
+    assert end["reason"].startswith("the customer ended the conversation: gave up")
+    assert "script ran out" not in end["reason"]
+
+
+@pytest.mark.parametrize("stall", [Fault.slow(30, "late"), Fault.rate_limit(retry_after=30)],
+                         ids=["slow-reply", "long-retry-wait"])
+def test_cancel_stops_a_model_call_in_flight_or_waiting_to_retry(fake, food, stall):
+    import threading
+
+    from studio.core.progress import Progress
+    food.settings.model.retries = 3
+    fake.push(stall)                      # the first call (routing) stalls for 30 s
+    progress, done = Progress(), {}
+    worker = threading.Thread(target=lambda: done.setdefault("result", run_simulation(
+        food, food.simulation("damaged-photo-full-refund"),
+        options=options(fake, no_cache=True), cancel=progress)), daemon=True)
+    worker.start()
+    for _ in range(200):                  # until the stalled request reached the server
+        if fake.calls:
+            break
+        threading.Event().wait(0.05)
+    assert fake.calls == 1
+    progress.cancel()
+    worker.join(15)                       # well before the stall would end on its own
+    assert not worker.is_alive(), "the run kept waiting for the model after the cancel"
+    result = done["result"]
+    assert result.status == "error" and result.error == "cancelled"
+    assert fake.calls == 1                # and no retry was sent after the cancel

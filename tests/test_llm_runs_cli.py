@@ -95,3 +95,31 @@ def test_known_prices_are_summed_and_one_unknown_price_makes_the_total_unknown(f
     mixed = _json_out(capsys)
     assert mixed["status"] == "passed" and mixed["cost"] is None    # the judge's price is unknown
     assert mixed["tokens"] == priced["tokens"]
+
+
+def test_human_output_shows_tokens_and_cost_when_a_model_ran(fake, root, capsys):
+    p = str(root)
+    flags = ["--api-base", fake.url, "--no-cache"]
+    assert main(["simulate", p, "damaged-photo-full-refund", "--model", "offline"]) == 0
+    assert "tokens" not in capsys.readouterr().out.splitlines()[1]     # no model, no tokens
+    assert main(["simulate", p, "damaged-photo-full-refund", "--model", "openai/fake-model",
+                 *flags]) == 0
+    head = capsys.readouterr().out.splitlines()[1]
+    assert " tokens · cost unknown" in head                            # no price: not $0
+    assert main(["simulate", p, "damaged-photo-full-refund", "--model", "openai/gpt-4o-mini",
+                 *flags]) == 0
+    head = capsys.readouterr().out.splitlines()[1]
+    assert " tokens · cost $0.0" in head and "≥" not in head           # every price known
+    settings = root / "studio.yaml"
+    settings.write_text(settings.read_text().replace("retries: 0", "retries: 0, judge: openai/judge-x"))
+    assert main(["simulate", p, "damaged-photo-full-refund", "--model", "openai/gpt-4o-mini",
+                 *flags]) == 0
+    head = capsys.readouterr().out.splitlines()[1]
+    assert "cost ≥ $0.0" in head and "(some prices unknown)" in head   # the judge's price is not
+    assert main(["run-all", p, "--procedure", "damaged-order", "--model", "openai/gpt-4o-mini",
+                 *flags, "-q"]) == 0
+    summary = [line for line in capsys.readouterr().out.splitlines() if line.startswith("run ")][-1]
+    assert " tokens, cost ≥ $0.0" in summary and "(some prices unknown)" in summary
+    assert main(["run-all", p, "--procedure", "damaged-order", "--model", "offline", "-q"]) == 0
+    summary = [line for line in capsys.readouterr().out.splitlines() if line.startswith("run ")][-1]
+    assert "tokens" not in summary and "cost" not in summary

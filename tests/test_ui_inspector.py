@@ -104,3 +104,15 @@ def test_procedure_form_edits_trigger_variables_and_rules(qtbot, inspector):
     assert not session.is_dirty
     assert form.examples.toPlainText().splitlines()[-1] == "the pizza was crushed"
     assert form.variables.rowCount() == 2
+
+
+def test_snippet_tester_says_blocked_once(qtbot, inspector):
+    pytest.importorskip("studio.runtime.sandbox")
+    inspector.show_step("damaged-order", "amount")
+    tester = inspector.step_form.tester
+    tester.code = "import os\nrefund = 1"
+    with qtbot.waitSignal(tester.finished, timeout=30000) as blocker:
+        tester.run()
+    assert getattr(blocker.args[0], "status", None) == "blocked", blocker.args[0]
+    status = tester.status.text()
+    assert status.startswith("blocked: ") and status.count("blocked:") == 1, status

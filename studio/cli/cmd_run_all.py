@@ -16,6 +16,7 @@ from studio.library import LibraryError
 from studio.library.library import is_damage
 from studio.library.reports import write_json, write_junit
 from studio.library.run_all import RunOptions, RunSummary, run_all, select_simulations
+from studio.llm.usage import cost_text, total_cost
 
 from .library_common import add_project_arg, error, load, open_library
 
@@ -83,6 +84,15 @@ class TerminalProgress:
         self.stream.flush()
 
 
+def usage_text(summary: RunSummary) -> str:
+    """', 1234 tokens, cost $0.0123' over the results a model produced (none offline)."""
+    ran = [r.result for r in summary.records if r.result.tokens is not None]
+    if not ran:
+        return ""
+    cost, known = total_cost([(r.cost, r.cost_known) for r in ran])
+    return f", {sum(r.tokens for r in ran)} tokens, cost {cost_text(cost, known)}"
+
+
 def print_summary(summary: RunSummary, engine: str, out=None) -> None:
     out = out or sys.stdout
     verdicts = summary.verdicts()
@@ -99,7 +109,7 @@ def print_summary(summary: RunSummary, engine: str, out=None) -> None:
             print(f"    {e.type}: {e.message}", file=out)
     print(f"run {summary.run_id} ({summary.status}, {engine}): {summary.done}/{summary.total} run, "
           f"{summary.passed} passed, {summary.failed} failed, {summary.errors} errors "
-          f"in {summary.duration_s:.2f} s", file=out)
+          f"in {summary.duration_s:.2f} s{usage_text(summary)}", file=out)
     if summary.repeat > 1:
         k = summary.repeat
         share = summary.pass_k

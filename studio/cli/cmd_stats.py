@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from studio.library.stats import format_stats, history, num_text, run_stats
+from studio.library.stats import LOWER_BOUND_NOTE, format_stats, history, is_partial, num_text, run_stats
 
 from .library_common import add_report_args, read_library
 
@@ -42,4 +42,6 @@ def main(args) -> int:
                   f"{num_text(t.p50_duration_ms, '{:.1f}'):>8} {num_text(t.p95_duration_ms, '{:.1f}'):>8} "
                   f"{num_text(t.tokens, unknown=t.tokens_unknown):>8} "
                   f"{num_text(t.cost, '{:.4f}', t.cost_unknown):>8}")
+        if any(is_partial(p.total) for p in points if p.total):
+            print("  " + LOWER_BOUND_NOTE)
     return 0

@@ -126,6 +126,13 @@ class RunsStore:
         rows = self._latest(columns, before_run=before_run, in_library=in_library)
         return [record_from_row(r) for r in rows]
 
+    def latest_result_rows(self) -> list[dict]:
+        """Each simulation's latest results as plain rows (simulation, repeat_index, status,
+        error, duration_ms, run_id): no result models built, so a table of thousands of
+        simulations fills fast (the GUI's library table)."""
+        return self._latest("r.simulation, r.repeat_index, r.status, r.error, r.duration_ms, "
+                            "r.run_id")
+
     def _latest(self, columns: str, *, before_run: int | None = None,
                 in_library: bool = False, names: list[str] | None = None) -> list[dict]:
         """Rows of each simulation's latest results; `names`: only those simulations."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from studio.core.problems import Problem, Severity
 from studio.core.project import LIBRARY_FILE, SIMULATIONS_DIR, load_model
 from studio.core.simulation import Simulation
-from studio.core.yaml_io import atomic_write, model_to_yaml
+from studio.core.yaml_io import save_model
 
 from .records import LibraryError, dumps, now
 
@@ -145,7 +145,10 @@ def slug(name: str) -> str:
 
 
 def export_to(library: "Library", directory: Path) -> list[Path]:
-    """Write every simulation as `<file name>.yaml` (its source file's name, else a slug)."""
+    """Write every simulation as `<file name>.yaml` (its source file's name, else a slug).
+
+    Exporting over an existing file keeps its comments and layout where the
+    data is unchanged (exporting into `simulations/` must not wipe the notes)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -157,7 +160,7 @@ def export_to(library: "Library", directory: Path) -> list[Path]:
             stem, n = f"{base}-{n}", n + 1
         used.add(stem)
         path = directory / f"{stem}.yaml"
-        atomic_write(path, model_to_yaml(record.simulation))
+        save_model(record.simulation, path)
         written.append(path)
     return written
 

@@ -3,7 +3,7 @@
 A result counts for the procedure the router triggered first. Tokens and
 cost that the engine did not know stay unknown (None) instead of becoming
 zero: a total is given only over the results that had one, with the count
-of unknown ones beside it.
+of unknown ones beside it, and shown as a lower bound ('≥').
 """
 from __future__ import annotations
 
@@ -46,7 +46,12 @@ class ProcedureStats:
     cost_unknown: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """With `cost_complete`/`tokens_complete`: false when the figure is only the
+        sum over the results that knew it (or nothing knew it)."""
+        data = asdict(self)
+        data["tokens_complete"] = self.tokens is not None and not self.tokens_unknown
+        data["cost_complete"] = self.cost is not None and not self.cost_unknown
+        return data
 
 
 @dataclass
@@ -138,11 +143,21 @@ def series(points: list[RunStats], procedure: str, metric: str) -> list[tuple[in
     return out
 
 
+LOWER_BOUND_NOTE = ("≥ : a lower bound, not the whole figure: some results did not report tokens "
+                    "or cost (a price was unknown, or no model ran); it adds up those that did")
+
+
 def num_text(value: Any, fmt: str = "{:.0f}", unknown: int = 0) -> str:
-    """'unknown' when no result knew it; a '+?' mark when only some did."""
+    """'unknown' when no result knew it; '≥' before a sum only some results knew,
+    so a partial total never reads as the whole one."""
     if value is None:
         return "unknown"
-    return fmt.format(value) + ("+?" if unknown else "")
+    return ("≥" if unknown else "") + fmt.format(value)
+
+
+def is_partial(stats: "ProcedureStats") -> bool:
+    return ((stats.tokens is not None and stats.tokens_unknown > 0)
+            or (stats.cost is not None and stats.cost_unknown > 0))
 
 
 def format_stats(stats: RunStats) -> str:
@@ -156,9 +171,6 @@ def format_stats(stats: RunStats) -> str:
                      f"{num_text(p.p95_duration_ms, '{:.1f}'):>8} "
                      f"{num_text(p.tokens, unknown=p.tokens_unknown):>8} "
                      f"{num_text(p.cost, '{:.4f}', p.cost_unknown):>8}")
-    rows = stats.procedures + ([stats.total] if stats.total else [])
-    if any((p.tokens is not None and p.tokens_unknown) or (p.cost is not None and p.cost_unknown)
-           for p in rows):
-        lines.append("+? : some results did not report tokens or cost; the figure adds up "
-                     "those that did")
+    if any(is_partial(p) for p in stats.procedures + ([stats.total] if stats.total else [])):
+        lines.append(LOWER_BOUND_NOTE)
     return "\n".join(lines)

@@ -110,6 +110,33 @@ def _check_cancel(cancel: Any) -> None:
         raise ModelError("cancelled", "cancelled")
 
 
+def _send(kwargs: dict[str, Any], cancel: Any) -> Any:
+    """The blocking litellm call. With a cancel token it runs on a helper thread so a
+    cancel stops the wait at once, not when a slow model answers or times out; the
+    abandoned request finishes (or times out) on its own and its reply is dropped."""
+    litellm = import_litellm()
+    if cancel is None:
+        return litellm.completion(**kwargs)
+    _check_cancel(cancel)
+    outcome: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def call() -> None:
+        try:
+            outcome["raw"] = litellm.completion(**kwargs)
+        except BaseException as exc:  # handed to the waiting thread, which classifies it
+            outcome["error"] = exc
+        finally:
+            finished.set()
+
+    threading.Thread(target=call, daemon=True, name="model-call").start()
+    while not finished.wait(0.05):
+        _check_cancel(cancel)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["raw"]
+
+
 def _api_key(settings: LLMSettings) -> str | None:
     choice = settings.key_choice()
     if choice.missing:
@@ -136,7 +163,7 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
         retry_after = None
         try:
             with limiter.slot(lambda: _check_cancel(cancel)):
-                raw = import_litellm().completion(**kwargs)
+                raw = _send(kwargs, cancel)
             limiter.on_success()
             response = _to_response(raw, settings, started, attempts, mode)
             if wants_json:

@@ -72,6 +72,24 @@ class Usage:
                 "tokens": self.tokens, "cost": self.cost}
 
 
+def cost_text(cost: float | None, known: float | None = None) -> str:
+    """How a cost reads to a person: '$0.0123'; when some prices were unknown but
+    others were (`known`), a lower bound that says so; else 'unknown' (never $0)."""
+    if cost is not None:
+        return f"${cost:.4f}"
+    if known:
+        return f"≥ ${known:.4f} (some prices unknown)"
+    return "unknown"
+
+
+def total_cost(parts: list[tuple[float | None, float | None]]) -> tuple[float | None, float]:
+    """(total, known part) over (cost, known part of an unknown cost) pairs: the
+    total is None as soon as one of them is unknown; the known part adds up the rest."""
+    known = sum((cost if cost is not None else (partial or 0.0)) for cost, partial in parts)
+    total = None if any(cost is None for cost, _ in parts) else known
+    return (None if total is None else round(total, 8)), round(known, 8)
+
+
 _ACTIVE = threading.local()
 
 

@@ -96,11 +96,14 @@ class Brain(Protocol):
     def reply(self, request: ReplyRequest) -> str: ...
 
 
-def make_brain(project: "Project", options: "RunOptions | None" = None) -> Brain:
+def make_brain(project: "Project", options: "RunOptions | None" = None, *,
+               cancel: Any = None) -> Brain:
     """The offline brain for "offline"; otherwise the model brain, imported lazily.
 
     The model brain lives in `studio.runtime.model_brain` as
-    `ModelBrain(project, options)`.
+    `ModelBrain(project, options, cancel=...)`: `cancel` (anything with a `cancelled`
+    flag, e.g. core.progress.Progress) stops its model calls in flight and their
+    retries, so a Stop does not wait for a slow model. The Brain methods are unchanged.
     """
     from .options import RunOptions, engine_name
     options = options or RunOptions()
@@ -112,4 +115,4 @@ def make_brain(project: "Project", options: "RunOptions | None" = None) -> Brain
         from .model_brain import ModelBrain  # type: ignore[import-not-found]
     except ImportError as exc:
         raise BrainError(f"the model engine is not available: {exc}") from exc
-    return ModelBrain(project, options)
+    return ModelBrain(project, options, cancel=cancel)

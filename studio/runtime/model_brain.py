@@ -28,8 +28,10 @@ SKIP_TYPES = ("image", "file")       # filled from attachments by the engine, no
 
 
 class ModelBrain:
-    def __init__(self, project: Any, options: Any = None, *, settings: Any = None):
+    def __init__(self, project: Any, options: Any = None, *, settings: Any = None,
+                 cancel: Any = None):
         self.project = project
+        self.cancel = cancel             # a `cancelled` flag: ends a call in flight or its retries
         self.options = options
         self.settings = settings or settings_for_project(project, options)
         self.name = self.settings.model
@@ -67,7 +69,8 @@ class ModelBrain:
         from studio.llm.client import complete
         try:
             response = complete(messages, settings=self.settings, response_format=schema,
-                                cache=self.cache, no_cache=self.no_cache, usage=self.usage)
+                                cache=self.cache, no_cache=self.no_cache, usage=self.usage,
+                                cancel=self.cancel)
         except ModelError as exc:
             raise BrainError(f"model error during {kind} ({exc.reason}): {exc}") from exc
         parsed = response.parsed

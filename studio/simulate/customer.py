@@ -15,7 +15,11 @@ from .options import RunOptions, engine_name
 
 class CustomerPlayer(Protocol):
     def next_turn(self, transcript: list[Any]) -> CustomerTurn | None:
-        """The next customer message, or None when the customer has nothing more to say."""
+        """The next customer message, or None when the customer has nothing more to say.
+
+        A player may also set `end_reason` (a str) when it returns None, saying why
+        (the model-played customer reached its goal, gave up, ...); the runner puts it
+        in the conversation's end event instead of "the script ran out"."""
 
 
 class ScriptedCustomer:
@@ -35,7 +39,8 @@ class ScriptedCustomer:
         return len(self._turns) - self._next
 
 
-def make_customer(project: Any, simulation: Simulation, options: RunOptions | None = None) -> CustomerPlayer:
+def make_customer(project: Any, simulation: Simulation, options: RunOptions | None = None, *,
+                  cancel: Any = None) -> CustomerPlayer:
     options = options or RunOptions()
     wants_model = bool(simulation.customer.persona or simulation.customer.goal)
     if wants_model and engine_name(project, options) != "offline":
@@ -43,5 +48,5 @@ def make_customer(project: Any, simulation: Simulation, options: RunOptions | No
             from .model_customer import ModelCustomer  # type: ignore[import-not-found]
         except ImportError:
             return ScriptedCustomer(simulation)
-        return ModelCustomer(project, simulation, options)
+        return ModelCustomer(project, simulation, options, cancel=cancel)
     return ScriptedCustomer(simulation)

@@ -19,7 +19,8 @@ from .result import ExpectationResult, SimulationResult
 
 
 def judge(project: Any, simulation: Simulation, result: SimulationResult, *,
-          options: RunOptions | None = None, max_turns_exceeded: bool = False) -> list[ExpectationResult]:
+          options: RunOptions | None = None, max_turns_exceeded: bool = False,
+          cancel: Any = None) -> list[ExpectationResult]:
     expect = simulation.expect
     view = TraceView(project, result.trace)
     preferred = expect.procedure or simulation.procedure or result.triggered
@@ -41,7 +42,7 @@ def judge(project: Any, simulation: Simulation, result: SimulationResult, *,
     if expect.max_turns is not None:
         out.append(_max_turns(expect.max_turns, result, view, max_turns_exceeded))
     if expect.rubric:
-        out += _rubric(project, expect.rubric, result, options)
+        out += _rubric(project, expect.rubric, result, options, cancel)
     return out
 
 
@@ -255,7 +256,7 @@ def _max_turns(limit: int, result: SimulationResult, view: TraceView, exceeded: 
 
 
 def _rubric(project: Any, criteria: list[str], result: SimulationResult,
-            options: RunOptions | None) -> list[ExpectationResult]:
+            options: RunOptions | None, cancel: Any = None) -> list[ExpectationResult]:
     engine = engine_name(project, options)
     if engine == "offline":
         return [ExpectationResult(type="rubric", status="skipped", expected=c,
@@ -271,4 +272,4 @@ def _rubric(project: Any, criteria: list[str], result: SimulationResult,
         model = settings.model.model_copy(update={k: v for k, v in (
             ("name", options.model), ("api_base", options.api_base)) if v})
         settings = settings.model_copy(update={"model": model})
-    return list(judge_rubric(criteria, result.transcript, settings))
+    return list(judge_rubric(criteria, result.transcript, settings, cancel=cancel))

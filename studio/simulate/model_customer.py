@@ -25,6 +25,8 @@ class CustomerAnswer(BaseModel):
     reasoning: str = ""
     message: str = Field(default="", description="Your next message to the agent.")
     done: bool = Field(default=False, description="True when your goal is reached or nothing is left to say.")
+    ended: str = Field(default="", description="When done: why, in a few words "
+                                               "(goal reached, gave up, handed off, nothing left to say).")
 
 
 def customer_messages(simulation: Simulation, attributes: dict[str, Any],
@@ -39,8 +41,9 @@ def customer_messages(simulation: Simulation, attributes: dict[str, Any],
            f"{json.dumps(customer.facts, ensure_ascii=False, default=str)}\n" if customer.facts else "")
         + (f"About you: {json.dumps(attributes, ensure_ascii=False, default=str)}\n" if attributes else "")
         + "Set done to true when your goal is reached, when you are told a human teammate "
-        "will take over, or when there is nothing left to say. Answer in JSON with "
-        "`reasoning`, `message` and `done`.")
+        "will take over, or when there is nothing left to say, and say why in `ended` (goal "
+        "reached, gave up, handed off, ...). Answer in JSON with `reasoning`, `message`, "
+        "`done` and `ended`.")
     messages = [{"role": "system", "content": system}]
     for entry in transcript:
         role = entry.get("role") if isinstance(entry, dict) else getattr(entry, "role", "")
@@ -56,8 +59,9 @@ def customer_messages(simulation: Simulation, attributes: dict[str, Any],
 
 class ModelCustomer:
     def __init__(self, project: Any, simulation: Simulation, options: Any = None, *,
-                 settings: Any = None, usage: Usage | None = None):
+                 settings: Any = None, usage: Usage | None = None, cancel: Any = None):
         self.project = project
+        self.cancel = cancel
         self.simulation = simulation
         self.options = options
         self.settings = (settings or settings_for_project(project, options)).for_role("customer")
@@ -66,13 +70,18 @@ class ModelCustomer:
         self.max_turns = simulation.expect.max_turns or DEFAULT_MAX_TURNS
         self.turns = 0
         self.done = False
+        self.end_reason: str | None = None   # why this customer stopped, for the run's end event
         self.reasoning: list[str] = []
         self.attributes = _attributes(project, simulation)
         self.no_cache = bool(getattr(options, "no_cache", False)
                              or getattr(options, "repeat_index", 0) > 0)
 
     def next_turn(self, transcript: list[Any]) -> CustomerTurn | None:
-        if self.done or self.turns >= self.max_turns:
+        if self.done:
+            return None
+        if self.turns >= self.max_turns:
+            self.end_reason = (f"the model-played customer stopped at its limit of "
+                               f"{self.max_turns} turn(s)")
             return None
         scripted = self.script.next_turn(transcript)
         if scripted is not None:
@@ -82,7 +91,8 @@ class ModelCustomer:
         try:
             response = complete(customer_messages(self.simulation, self.attributes, transcript),
                                 settings=self.settings, response_format=CustomerAnswer,
-                                cache=self._cache(), no_cache=self.no_cache, usage=self.usage)
+                                cache=self._cache(), no_cache=self.no_cache, usage=self.usage,
+                                cancel=self.cancel)
         except ModelError as exc:
             raise ModelError(f"the model-played customer failed ({exc.reason}): {exc}",
                              exc.reason, model=exc.model) from exc
@@ -90,6 +100,7 @@ class ModelCustomer:
         self.reasoning.append(answer.reasoning)
         if answer.done or not answer.message.strip():
             self.done = True
+            self.end_reason = _ended_reason(answer)
             return None
         self.turns += 1
         return CustomerTurn(text=answer.message.strip())
@@ -100,6 +111,15 @@ class ModelCustomer:
             return cache_for(self.project.library_path)
         except Exception:
             return None
+
+
+def _ended_reason(answer: CustomerAnswer) -> str:
+    why = " ".join((answer.ended or answer.reasoning or "").split())
+    if len(why) > 200:
+        why = why[:197] + "..."
+    head = ("the customer ended the conversation" if answer.done
+            else "the customer had nothing more to say")
+    return f"{head}: {why}" if why else head
 
 
 def _attributes(project: Any, simulation: Simulation) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def judge_settings(settings: Any, options: Any = None) -> LLMSettings:
 
 def judge_rubric(criteria: list[str], transcript: list[Any], settings: Any, *,
                  options: Any = None, cache: Any = None, usage: Usage | None = None,
-                 no_cache: bool | None = None) -> list[ExpectationResult]:
+                 no_cache: bool | None = None, cancel: Any = None) -> list[ExpectationResult]:
     if not criteria:
         return []
     from studio.llm.client import complete
@@ -82,7 +82,7 @@ def judge_rubric(criteria: list[str], transcript: list[Any], settings: Any, *,
             cache = None
     response = complete(judge_messages(criteria, transcript), settings=resolved,
                         response_format=JudgeAnswer, cache=cache, no_cache=no_cache,
-                        usage=usage or active_usage())
+                        usage=usage or active_usage(), cancel=cancel)
     verdicts = {v.criterion: v for v in response.parsed.results}
     results = []
     for index, criterion in enumerate(criteria, 1):

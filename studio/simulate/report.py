@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from studio.llm.usage import cost_text
+
 from .result import SimulationResult
 
 MARKS = {"pass": "✓", "fail": "✗", "skipped": "–"}
@@ -143,10 +145,18 @@ def format_judgement(result: SimulationResult) -> str:
     return "\n".join(lines)
 
 
+def usage_text(result: SimulationResult) -> str:
+    """' · 1234 tokens · cost $0.0012' when a model ran (the offline engine has no tokens)."""
+    if result.tokens is None:
+        return ""
+    return f" · {result.tokens} tokens · cost {cost_text(result.cost, result.cost_known)}"
+
+
 def format_result(result: SimulationResult, *, trace: bool = False) -> str:
     head = (f"Simulation: {result.simulation}\n"
             f"  procedure {result.procedure or '-'} · triggered {result.triggered or '-'} · "
-            f"outcome {result.outcome or '-'} · {result.turns} turn(s) · engine {result.engine}")
+            f"outcome {result.outcome or '-'} · {result.turns} turn(s) · engine {result.engine}"
+            + usage_text(result))
     transcript = format_transcript(result) if result.transcript else \
         "  (no messages: the run stopped before the first customer turn)"
     parts = [head, "", transcript]

@@ -43,6 +43,7 @@ class SimulationResult(BaseModel):
     duration_ms: float = 0.0
     tokens: int | None = None
     cost: float | None = None       # None means unknown, never zero by default
+    cost_known: float | None = None  # with cost None: the part whose prices were known
     engine: str = "offline"
     expectations: list[ExpectationResult] = Field(default_factory=list)
     transcript: list[TranscriptEntry] = Field(default_factory=list)

@@ -64,7 +64,9 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
                    cancel: Progress | None = None,
                    on_event: Callable[[dict[str, Any]], None] | None = None) -> SimulationResult:
     """`on_event`, when given, is called with each trace event dict as it is
-    recorded (from the worker thread), so a view can follow the run live."""
+    recorded (from the worker thread), so a view can follow the run live.
+    `cancel` ends the run between customer turns and, on a model engine, during
+    a model call or its wait to retry: the result is then `error` "cancelled"."""
     started = time.perf_counter()
     options = options or RunOptions()
     engine = engine_name(project, options)
@@ -78,11 +80,11 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
         if problem:
             raise SimulationProblem(problem)
         attributes = customer_attributes(project, simulation)
-        brain = make_brain(project, options)
+        brain = make_brain(project, options, cancel=cancel)
         conversation = Conversation(project, brain, attributes=attributes,
                                     fixtures=simulation.fixtures, options=options,
                                     on_event=on_event)
-        customer = make_customer(project, simulation, options)
+        customer = make_customer(project, simulation, options, cancel=cancel)
         limit = simulation.expect.max_turns
         while not conversation.ended:
             if cancel is not None and cancel.cancelled:
@@ -96,7 +98,8 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
             conversation.receive(turn)
         if not conversation.ended:
             stop(conversation, f"stopped after max_turns ({limit})" if exceeded
-                 else "the customer's script ran out before the conversation ended")
+                 else getattr(customer, "end_reason", None)     # a model-played customer's why
+                 or "the customer's script ran out before the conversation ended")
     except Exception as exc:  # never raise: a broken run is an `error` result
         result.error = str(exc) if isinstance(exc, SimulationProblem) else f"{type(exc).__name__}: {exc}"
     if conversation is not None:
@@ -106,15 +109,20 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
     if result.error is None:
         try:
             result.expectations = judge(project, simulation, result, options=options,
-                                        max_turns_exceeded=exceeded)
+                                        max_turns_exceeded=exceeded, cancel=cancel)
             failed = any(e.status == "fail" for e in result.expectations)
             result.status = "failed" if failed else "passed"
         except Exception as exc:
             result.error = f"the judge failed: {type(exc).__name__}: {exc}"
             result.status = "error"
+    if result.status == "error" and cancel is not None and cancel.cancelled:
+        result.error = "cancelled"       # a model call cut short by the cancel, not a fault
     if brain is not None:   # read after the judge, whose model calls share the brain's meter
         result.tokens = getattr(brain, "tokens", None)
         result.cost = getattr(brain, "cost", None)
+        usage = getattr(brain, "usage", None)
+        if result.cost is None and usage is not None and usage.known_cost:
+            result.cost_known = round(usage.known_cost, 8)
     result.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     return result
 

@@ -93,10 +93,20 @@ class ProjectSession:
         return item.render() if key[0] == "knowledge" else item.to_data()
 
     def current_text(self, key: Key) -> str | None:
+        """The text the item's file would hold if saved now: over an existing file,
+        with the designer's comments and layout where the data is unchanged."""
         item = self.get(*key)
         if item is None:
             return None
-        return item.render() if key[0] == "knowledge" else model_to_yaml(item)
+        return item.render() if key[0] == "knowledge" else model_to_yaml(item, self.file_text(key))
+
+    def file_text(self, key: Key) -> str | None:
+        """What the item's file holds on disk now (None when there is none yet)."""
+        try:
+            path = self.root / self.rel_path(key)
+            return path.read_text(encoding="utf-8") if path.is_file() else None
+        except (OSError, UnicodeDecodeError, KeyError, ValueError):
+            return None
 
     # -- change notification (called by commands) ------------------------------
     def push(self, command: QUndoCommand) -> None:

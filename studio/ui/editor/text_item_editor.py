@@ -59,7 +59,10 @@ class TextItemEditor(QWidget):
             self.refresh()
 
     def _render(self, item) -> str:
-        return item.body if self.kind == "knowledge" else model_to_yaml(item)
+        """The file's text with the designer's comments (the plain dump only for a new item)."""
+        if self.kind == "knowledge":
+            return item.body
+        return self.session.current_text((self.kind, self.item_id)) or model_to_yaml(item)
 
     def refresh(self) -> None:
         item = self.session.get(self.kind, self.item_id)

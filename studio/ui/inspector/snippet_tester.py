@@ -45,6 +45,14 @@ def parse_value(text: str) -> Any:
         return text
 
 
+def status_text(status: str, error: str) -> str:
+    """'blocked: import of 'os' is not allowed', once: the sandbox's messages often
+    start with their status already ("blocked: ...", "timed out after 2 s")."""
+    if error.startswith(f"{status}:") or (status == "timeout" and error.startswith("timed out")):
+        return error
+    return f"{status}: {error}" if error else status
+
+
 def run_snippet(code: str, variables: dict[str, Any]) -> Any:
     from studio.runtime.sandbox import shared_sandbox   # lazily: the worker process starts on first use
     return shared_sandbox().run(code, variables)
@@ -118,7 +126,7 @@ class SnippetTester(QGroupBox):
             self.output.setPlainText("\n".join(f"{k} = {json.dumps(v, default=str)}"
                                                for k, v in assigned.items()) or "(nothing set)")
         else:
-            self.status.setText(f"{status}: {getattr(result, 'error', '')}")
+            self.status.setText(status_text(status, getattr(result, "error", "") or ""))
             self.output.setPlainText(getattr(result, "error", "") or status)
         self.finished.emit(result)
 

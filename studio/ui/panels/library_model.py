@@ -41,7 +41,7 @@ def latest_statuses(library: Any) -> dict[str, Row]:
     """Each simulation's latest verdict, as the library defines it (`latest_verdicts`),
     with that result's duration, error and flakiness for the other columns."""
     verdicts = library.latest_verdicts()
-    details = library._latest("r.simulation, r.status, r.error, r.duration_ms, r.run_id")
+    details = library.latest_result_rows()
     out: dict[str, Row] = {}
     for row in details:
         item = out.setdefault(row["simulation"], Row(row["simulation"], None, [], run_id=row["run_id"]))
