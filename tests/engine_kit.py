@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import textwrap
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
 
+from design_examples import PROCEDURE
 from studio.core.project import load_project
 from studio.core.simulation import Simulation
 from studio.simulate.runner import run_simulation
@@ -74,52 +76,47 @@ def local_server(handler) -> Iterator[int]:
         httpd.server_close()
 
 
+class OrderApiHandler(BaseHTTPRequestHandler):
+    """Base of a test's order API on 127.0.0.1: quiet, answers JSON."""
+
+    def log_message(self, *args):
+        pass
+
+    def send_json(self, data: Any) -> None:
+        body = json.dumps(data).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_order(self) -> None:
+        """A delivered order that echoes the Authorization header, as a careless API might."""
+        self.send_json({"status": "delivered", "echo": self.headers.get("Authorization")})
+
+
+def order_api_connector(port: int, *, path: str = "/orders/{{ order_id }}", timeout: float = 2,
+                        retries: int = 0, **fields: Any) -> dict[str, Any]:
+    """A get_order connector whose real call goes to the test's server with the SHOP_TOKEN secret."""
+    return {"inputs": {"order_id": {}}, "sample": {"status": "sample"},
+            "request": {"method": "GET", "url": f"http://127.0.0.1:{port}{path}",
+                        "headers": {"Authorization": "Bearer {{ secrets.SHOP_TOKEN }}"},
+                        "timeout": timeout, "retries": retries}} | fields
+
+
+def real_calls(connectors=("get_order",), hosts=("127.0.0.1",)) -> dict[str, Any]:
+    """studio.yaml settings that let these connectors call these hosts."""
+    return {"real_calls": {"connectors": list(connectors), "allowed_hosts": list(hosts)}}
+
+
 def replies(result) -> list[str]:
     return [t.text for t in result.transcript if t.role == "agent"]
 
 
-# The procedure from DESIGN.md section 3, plus its connectors.
-DAMAGED = """
-schema: procedure/v1
-id: damaged-order
-title: Damaged food order
-trigger:
-  description: The customer's food order arrived damaged, crushed or spilled.
-  examples: ["my order arrived damaged", "the pizza was crushed"]
-variables:
-  order_id: {type: string, description: "Order number", pattern: 'FD-\\d{6}'}
-  has_photo: {type: boolean}
-switch_rules:
-  - {keywords: [lawyer, chargeback, legal], to: complaints}
-  - {when: 'order.total > 500', to: complaints}
-steps:
-  - id: ask-order
-    kind: instruction
-    text: Apologise and ask for the order number and a photo of the damage.
-    say: "I'm sorry about that! What's your order number? A photo helps too."
-    collect: [order_id]
-  - id: lookup
-    kind: connector
-    connector: get_order
-    inputs: {order_id: "{{ order_id }}"}
-    save_as: order
-  - id: eligible
-    kind: condition
-    branches:
-      - when: order.status == "delivered" and order.hours_since_delivery <= 24
-        steps:
-          - {id: amount, kind: code, code: "refund = round(order.total * (1.0 if has_photo else 0.5), 2)"}
-          - {id: approve, kind: checkpoint, mode: approval, when: refund > 50,
-             note: "Refund {{ refund }} for {{ order_id }}"}
-          - {id: pay, kind: connector, connector: issue_refund,
-             inputs: {order_id: "{{ order_id }}", amount: "{{ refund }}"}}
-          - {id: done, kind: end, outcome: resolved, say: "I've refunded {{ refund }}."}
-      - when: else
-        steps:
-          - {id: late, kind: checkpoint, mode: handoff,
-             note: "Order {{ order_id }} is past the 24 h window; customer wants a refund.",
-             say: "I'm passing you to a teammate who can help."}
-"""
+# The procedure from DESIGN.md section 3, its high-value switch sent to complaints
+# (so a project needs one procedure less), plus its connectors.
+DAMAGED = PROCEDURE.replace("to: high-value-claims}", "to: complaints}")
+assert DAMAGED != PROCEDURE
 
 COMPLAINTS = {
     "title": "Complaints",

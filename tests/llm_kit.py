@@ -7,8 +7,10 @@ imported autouse fixture applies to that module only):
 
     from llm_kit import fake, isolated, server  # noqa: F401  (fixtures)
 
-A module that wants a different responder defines its own `fake(server)`
-returning `reset_fake(server, responder)`.
+A module whose server should answer like the offline engine imports
+`agent_fake` instead of `fake` (it is the `fake` fixture, with
+`agent_responder`); one that wants another responder defines its own
+`fake(server)` returning `reset_fake(server, responder)`.
 """
 from __future__ import annotations
 
@@ -18,10 +20,12 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from fake_openai import FakeOpenAI
+from fake_openai_agent import agent_responder
 from studio.cli import main
-from studio.core.project import load_project
+from studio.core.project import Project, load_project
 from studio.llm.limiter import reset_limiters
 from studio.llm.settings import CONFIG_DIR_ENV, LLMSettings
+from studio.simulate.options import RunOptions
 
 SAMPLE = "food-delivery"
 KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
@@ -56,10 +60,30 @@ def fake(server):
     yield reset_fake(server)
 
 
+@pytest.fixture(name="fake")
+def agent_fake(server):
+    """The `fake` fixture of a module that imports this one: the server answers like
+    the offline engine would, so the sample simulations pass on the model engine."""
+    yield reset_fake(server, agent_responder)
+
+
+def load_sample(sample_copy, **model: Any) -> Project:
+    """A fresh copy of the food-delivery sample, loaded, with `model` settings changed."""
+    project = load_project(sample_copy(SAMPLE))
+    for name, value in model.items():
+        setattr(project.settings.model, name, value)
+    return project
+
+
 @pytest.fixture
 def food(sample_copy):
     """A fresh copy of the food-delivery sample, loaded."""
-    return load_project(sample_copy(SAMPLE))
+    return load_sample(sample_copy)
+
+
+def model_options(fake: FakeOpenAI, **kw: Any) -> RunOptions:
+    """Run options that put the agent on the fake server's model."""
+    return RunOptions(model="openai/fake-model", api_base=fake.url, **kw)
 
 
 def llm_settings(fake: FakeOpenAI, **kw: Any) -> LLMSettings:

@@ -1,7 +1,8 @@
 """The example files of DESIGN.md section 3 (format v1 is a contract) load, save
 back unchanged, validate clean in a project that holds what they refer to, and
-match the published JSON Schemas. The examples are copied here verbatim; when
-DESIGN.md sits beside the checkout (as in CI), the copies must still match it."""
+match the published JSON Schemas. The examples are copied verbatim into
+tests/design_examples.py; when DESIGN.md sits beside the checkout (as in CI),
+the copies must still match it."""
 from __future__ import annotations
 
 import re
@@ -10,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from design_examples import CONNECTOR, PROCEDURE, SIMULATION, STUDIO, write_files
 from studio.core.connector import Connector
 from studio.core.problems import Severity
 from studio.core.procedure import Procedure
@@ -20,100 +22,6 @@ from studio.core.simulation import Simulation
 from studio.core.steps import STEP_KINDS
 from studio.core.validate import validate_project
 from studio.core.yaml_io import model_to_yaml, parse_yaml
-
-STUDIO = r"""schema: studio/v1
-name: Fresh Bites support
-tone: Friendly and concise.          # style guidance for generated replies
-model: {name: offline}               # or any litellm model id, plus api_base, temperature
-segments:                            # customer attribute presets for simulations
-  vip: {plan: pro, lifetime_value: 2400}
-  new: {plan: free, lifetime_value: 0}
-"""
-
-CONNECTOR = r"""schema: connector/v1
-id: get_order
-description: Look up an order by its number.
-inputs: {order_id: {type: string, required: true}}
-request:                              # used only when real calls are enabled
-  method: GET
-  url: "https://api.example.com/orders/{{ order_id }}"
-  headers: {Authorization: "Bearer {{ secrets.SHOP_TOKEN }}"}
-sample: {status: delivered, total: 42.5, hours_since_delivery: 3}   # default mock
-"""
-
-PROCEDURE = r"""schema: procedure/v1
-id: damaged-order
-title: Damaged food order
-trigger:
-  description: The customer's food order arrived damaged, crushed or spilled.
-  examples: ["my order arrived damaged", "the pizza was crushed"]
-channels: [chat, email]
-variables:
-  order_id: {type: string, description: "Order number, like FD-123456", pattern: 'FD-\d{6}'}
-  has_photo: {type: boolean, description: The customer sent a photo of the damage}
-switch_rules:
-  - {keywords: [lawyer, chargeback, legal], to: complaints}
-  - {when: 'order.total > 500', to: high-value-claims}
-steps:
-  - id: ask-order
-    kind: instruction
-    text: Apologise and ask for the order number and a photo of the damage.
-    say: "I'm sorry about that! What's your order number? A photo helps too."
-    collect: [order_id]
-  - id: lookup
-    kind: connector
-    connector: get_order
-    inputs: {order_id: "{{ order_id }}"}
-    save_as: order
-  - id: eligible
-    kind: condition
-    branches:
-      - when: order.status == "delivered" and order.hours_since_delivery <= 24
-        steps:
-          - {id: amount, kind: code, code: "refund = round(order.total * (1.0 if has_photo else 0.5), 2)"}
-          - {id: approve, kind: checkpoint, mode: approval, when: refund > 50,
-             note: "Refund {{ refund }} for {{ order_id }}"}
-          - {id: pay, kind: connector, connector: issue_refund,
-             inputs: {order_id: "{{ order_id }}", amount: "{{ refund }}"}}
-          - {id: done, kind: end, outcome: resolved, say: "I've refunded {{ refund }}."}
-      - when: else
-        steps:
-          - {id: late, kind: checkpoint, mode: handoff,
-             note: "Order {{ order_id }} is past the 24 h window; customer wants a refund.",
-             say: "I'm passing you to a teammate who can help."}
-"""
-
-SIMULATION = r"""schema: simulation/v1
-name: Crushed pizza within 24 h with photo is refunded in full
-procedure: damaged-order            # the procedure it exercises
-tags: [refunds, happy-path]
-customer:
-  segment: vip                      # or attributes: {...}
-  script:                           # scripted turns, sent in order
-    - "Hi, my pizza arrived completely crushed"
-    - text: "It's FD-123456, photo attached"
-      attachments: [{file: crushed.jpg, extracted: {has_photo: true}}]
-  persona: Polite but in a hurry    # used when a real model plays the customer
-  goal: Get a refund for the crushed pizza
-fixtures:
-  connectors:
-    get_order: {status: delivered, total: 42.5, hours_since_delivery: 3}
-    issue_refund: [{ok: true}]      # a list is consumed one call at a time
-  approvals: {approve: approved}
-expect:
-  procedure: damaged-order          # the procedure that must trigger
-  outcome: resolved
-  visited: [lookup, amount, pay, done]   # step ids; `procedure-id.step-id` where ambiguous
-  not_visited: [late]
-  variables: {refund: 42.5}
-  connector_calls: [{connector: issue_refund, inputs: {order_id: FD-123456, amount: 42.5}}]
-  not_called: [cancel_order]        # connectors that must not be called
-  replies_contain: ["42.5"]         # case-insensitive, over all agent replies
-  replies_not_contain: ["sorry for the delay"]
-  note_contains: ["FD-123456"]      # the internal note of a handoff or approval
-  max_turns: 6
-  rubric: ["The agent apologises before asking for details"]   # judged by a model only
-"""
 
 EXAMPLES = [("studio", STUDIO, ProjectSettings), ("connector", CONNECTOR, Connector),
             ("procedure", PROCEDURE, Procedure), ("simulation", SIMULATION, Simulation)]
@@ -202,12 +110,9 @@ EXTRA = {
 
 
 def _design_project(root: Path, extra: dict[str, str]) -> Path:
-    files = {"studio.yaml": STUDIO, "connectors/get_order.yaml": CONNECTOR,
-             "procedures/damaged-order.yaml": PROCEDURE, "simulations/crushed-pizza.yaml": SIMULATION} | extra
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
+    return write_files(root, {"studio.yaml": STUDIO, "connectors/get_order.yaml": CONNECTOR,
+                              "procedures/damaged-order.yaml": PROCEDURE,
+                              "simulations/crushed-pizza.yaml": SIMULATION} | extra)
 
 
 def test_examples_validate_clean_in_a_minimal_project(tmp_path):

@@ -2,25 +2,20 @@
 
 Only a local http.server on 127.0.0.1 started here is ever contacted.
 """
-import json
 import time
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from engine_kit import events, local_server, make_project, run
+from engine_kit import OrderApiHandler, events, local_server, make_project, order_api_connector, real_calls, run
 from studio.simulate.options import RunOptions
 
 SECRET = "s3cr3t-token-value"
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(OrderApiHandler):
     hits: list = []
     fail_first = 0
     delay = 0.0
-
-    def log_message(self, *args):
-        pass
 
     def do_GET(self):
         Handler.hits.append({"path": self.path, "auth": self.headers.get("Authorization")})
@@ -35,12 +30,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(404)
             self.end_headers()
             return
-        body = json.dumps({"status": "delivered", "echo": self.headers.get("Authorization")}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_order()
 
 
 @pytest.fixture
@@ -52,16 +42,13 @@ def server():
 
 def project_for(tmp_path, port, *, opted_in=("get_order",), hosts=("127.0.0.1",), path="/orders/{{ order_id }}",
                 retries=1, timeout=2):
-    connector = {"inputs": {"order_id": {}}, "sample": {"status": "sample"},
-                 "request": {"method": "GET", "url": f"http://127.0.0.1:{port}{path}",
-                             "headers": {"Authorization": "Bearer {{ secrets.SHOP_TOKEN }}"},
-                             "timeout": timeout, "retries": retries}}
+    connector = order_api_connector(port, path=path, timeout=timeout, retries=retries)
     steps = [{"id": "look", "kind": "connector", "connector": "get_order",
               "inputs": {"order_id": "FD-1"}, "save_as": "order"},
              {"id": "bye", "kind": "end", "say": "status {{ order.status }}"}]
     return make_project(tmp_path, procedures={"main": {"trigger": {"examples": ["check my order"]}, "steps": steps}},
                         connectors={"get_order": connector},
-                        settings={"real_calls": {"connectors": list(opted_in), "allowed_hosts": list(hosts)}})
+                        settings=real_calls(opted_in, hosts))
 
 
 SCRIPT = {"customer": {"script": ["check my order"]}}

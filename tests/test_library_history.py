@@ -159,3 +159,29 @@ def test_stats_keep_unknown_tokens_and_cost_apart_from_zero(project_dir, capsys)
     assert over_time[2].split()[0] == "1" and "≥150" in over_time[2]
     assert any("a lower bound" in line for line in over_time)
     assert over_time[3].split()[0] == "2" and over_time[3].split()[-2:] == ["0", "0.0000"]
+
+
+def test_stats_lower_bound_counts_the_priced_part_of_a_partly_unknown_cost(project_dir):
+    """A result whose cost is unknown only in part keeps that part: stored, loaded and in
+    stats' '≥' figure, which so matches what run-all printed."""
+    priced = {"a": (100, 0.001, None), "b": (50, None, 0.003), "c": (20, None, None),
+              "d": (10, 0.0005, None)}
+
+    def runner(project, simulation, *, options, cancel=None):
+        tokens, cost, known = priced[simulation.name]
+        return fake_result(simulation.name, []).model_copy(
+            update={"tokens": tokens, "cost": cost, "cost_known": known})
+    from studio.cli.cmd_run_all import usage_text
+    with Library.open(project_dir) as lib:
+        summary = run_all(load_project(project_dir), lib, runner=runner)
+        printed = usage_text(summary)
+        stored = {r.simulation: r.result for r in lib.results(summary.run_id)}
+        assert (stored["b"].cost, stored["b"].cost_known) == (None, pytest.approx(0.003))
+        assert stored["c"].cost_known is None and stored["a"].cost_known is None
+        light = {r.simulation: r.result for r in lib.results(summary.run_id, light=True)}
+        assert light["b"].cost_known == pytest.approx(0.003)
+        refund = run_stats(lib).procedures[0]
+        assert (refund.cost, refund.cost_unknown) == (pytest.approx(0.0045), 2)
+        text = format_stats(run_stats(lib))
+    assert "≥ $0.0045" in printed and "≥0.0045" in text and "a lower bound" in text
+    assert run_stats_json(project_dir)["cost_complete"] is False

@@ -51,10 +51,48 @@ def test_a_library_made_by_the_first_schema_is_migrated_with_its_data(tmp_path):
         assert [r.name for r in lib.search("legacy")] == ["old one"]     # old rows indexed
         results = lib.results(run_id)
         assert results[0].result.status == "passed" and results[0].result.triggered is None
+        assert "cost_known" in lib.db["results"].columns_dict
+        assert results[0].result.cost is None and results[0].result.cost_known is None
         lib.save_simulation(Simulation(name="new one", customer={"script": ["lost parcel"]}))
         assert {r.name for r in lib.search("parcel")} == {"new one"}
     with Library.open(root) as lib:                                      # idempotent
         assert lib.simulation_count() == 2
+
+
+def test_a_library_before_cost_known_keeps_its_costs_and_stores_the_new_field(tmp_path):
+    """Schema 5 had no `cost_known`: its priced results keep their cost after the upgrade,
+    and a partly priced result stored afterwards keeps its known part."""
+    from studio.library.stats import run_stats
+    from studio.simulate.result import SimulationResult
+    root = make_project(tmp_path / "proj", 1)
+    db = sqlite_utils.Database(root / "library.sqlite")
+    schema.migrations.apply(db, stop_before="m006_result_cost_known")
+    assert schema.stored_version(db) == 5 and "cost_known" not in db["results"].columns_dict
+    run_id = db["runs"].insert({"started": "2024-01-01", "status": "complete", "repeat": 1,
+                                "total": 1, "passed": 1, "failed": 0, "errors": 0,
+                                "planned": '[["sim-00", 0]]'}).last_pk
+    db["results"].insert({"run_id": run_id, "simulation": "sim-00", "repeat_index": 0,
+                          "status": "passed", "duration_ms": 5.0, "turns": 1, "tokens": 40,
+                          "cost": 0.25, "triggered": "refund", "outcome": "resolved",
+                          "expectations": "[]", "coverage": "{}"})
+    db.close()
+
+    with Library.open(root) as lib:
+        assert schema.stored_version(lib.db) == schema.SCHEMA_VERSION == 6
+        old = lib.results(run_id)[0].result
+        assert (old.tokens, old.cost, old.cost_known) == (40, 0.25, None)
+        assert run_stats(lib, run_id).total.cost == 0.25
+        new_run = lib.start_run(engine="gpt", model="gpt", revisions={}, filters={},
+                                planned=[("sim-00", 0)])
+        lib.add_result(new_run, SimulationResult(simulation="sim-00", status="passed",
+                                                 triggered="refund", tokens=9, cost=None,
+                                                 cost_known=0.125))
+        lib.finish_run(new_run, "complete")
+    with Library.open(root) as lib:
+        new = lib.results(new_run)[0].result
+        assert (new.cost, new.cost_known) == (None, 0.125)
+        total = run_stats(lib, new_run).total
+        assert (total.cost, total.cost_unknown) == (0.125, 1)
 
 
 def test_a_library_from_a_newer_studio_is_refused_not_damaged(tmp_path):

@@ -8,29 +8,17 @@ import pytest
 
 from fake_openai import Fault
 from fake_openai_agent import agent_responder
-from llm_kit import SAMPLE, isolated, reset_fake, server  # noqa: F401  (fixtures)
-from studio.core.project import load_project
+from llm_kit import agent_fake, isolated, load_sample, server  # noqa: F401  (fixtures)
+from llm_kit import model_options as options
 from studio.core.simulation import CustomerTurn
 from studio.runtime.brain import ExtractRequest, SwitchCandidate
 from studio.runtime.model_brain import ModelBrain
-from studio.simulate.options import RunOptions
 from studio.simulate.runner import run_simulation
 
 
 @pytest.fixture
-def fake(server):
-    yield reset_fake(server, agent_responder)
-
-
-@pytest.fixture
 def food(sample_copy):
-    project = load_project(sample_copy(SAMPLE))
-    project.settings.model.retries = 1
-    return project
-
-
-def options(fake, **kw) -> RunOptions:
-    return RunOptions(model="openai/fake-model", api_base=fake.url, **kw)
+    return load_sample(sample_copy, retries=1)
 
 
 def test_sample_simulation_passes_on_the_model_engine(fake, food):

@@ -5,12 +5,14 @@ import json
 
 import pytest
 
+from design_examples import PROCEDURE, step_yaml
 from llm_kit import fake, food, isolated, llm_settings, server  # noqa: F401  (fixtures)
 from studio.cli import main
 from studio.llm.draft import check_draft, draft_procedure
 from studio.llm.settings import LLMSettings
 from studio.simulate.suggest_model import suggest_edge_cases
 
+# the model's draft: DESIGN.md's lookup step between an ask and an end of its own
 GOOD = """\
 ```yaml
 schema: procedure/v1
@@ -26,11 +28,7 @@ steps:
     kind: instruction
     text: Ask for the order number.
     collect: [order_id]
-  - id: lookup
-    kind: connector
-    connector: get_order
-    inputs: {order_id: "{{ order_id }}"}
-    save_as: order
+""" + step_yaml(PROCEDURE, "lookup") + """\
   - id: done
     kind: end
     outcome: resolved

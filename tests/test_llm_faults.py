@@ -9,8 +9,7 @@ import pytest
 
 from fake_openai import Fault
 from fake_openai_agent import agent_responder
-from llm_kit import SAMPLE, isolated, reset_fake, server  # noqa: F401  (fixtures)
-from studio.core.project import load_project
+from llm_kit import agent_fake, isolated, load_sample, model_options, server  # noqa: F401  (fixtures)
 from studio.simulate.options import RunOptions
 from studio.simulate.runner import run_simulation
 
@@ -18,20 +17,12 @@ SIM = "damaged-no-photo-half-refund"
 
 
 @pytest.fixture
-def fake(server):
-    yield reset_fake(server, agent_responder)
-
-
-@pytest.fixture
 def food(sample_copy):
-    project = load_project(sample_copy(SAMPLE))
-    project.settings.model.retries = 0            # retries and backoff: tests/test_llm_client.py
-    project.settings.model.timeout = 1
-    return project
+    return load_sample(sample_copy, retries=0, timeout=1)   # retries, backoff: test_llm_client.py
 
 
 def options(fake, **kw) -> RunOptions:
-    return RunOptions(model="openai/fake-model", api_base=fake.url, no_cache=True, **kw)
+    return model_options(fake, no_cache=True, **kw)
 
 
 def only_for(prefix: str, reply):

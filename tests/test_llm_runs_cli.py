@@ -7,16 +7,10 @@ import json
 
 import pytest
 
-from fake_openai_agent import agent_responder
-from llm_kit import SAMPLE, isolated, reset_fake, server  # noqa: F401  (fixtures)
+from llm_kit import SAMPLE, agent_fake, isolated, server  # noqa: F401  (fixtures)
 from studio.cli import main
 
 SIM = "damaged-no-photo-half-refund"
-
-
-@pytest.fixture
-def fake(server):
-    yield reset_fake(server, agent_responder)
 
 
 @pytest.fixture

@@ -7,19 +7,12 @@ import json
 import logging
 
 import keyring
-import pytest
 
 from fake_openai import Fault
-from fake_openai_agent import agent_responder
-from llm_kit import SAMPLE, MemoryKeyring, isolated, reset_fake, server  # noqa: F401  (fixtures)
+from llm_kit import SAMPLE, MemoryKeyring, agent_fake, isolated, server  # noqa: F401  (fixtures)
 from studio.cli import main
 
 KEY = "k-modelkey-7f3e9a1b2c4d5e6f"       # no well-known prefix: only exact redaction hides it
-
-
-@pytest.fixture
-def fake(server):
-    yield reset_fake(server, agent_responder)
 
 
 def _leaks(folder) -> list[str]:

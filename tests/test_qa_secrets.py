@@ -3,34 +3,23 @@ library, a report, an export, the trace, the command output or the logs.
 
 Only a local http.server on 127.0.0.1 started here is contacted.
 """
-import json
 import logging
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from engine_kit import local_server, make_project
+from engine_kit import OrderApiHandler, local_server, make_project, order_api_connector, real_calls
 from studio.cli import main
 
 SECRET = "tok-9f8e7d6c5b4a-live"
 
 
-class EchoHandler(BaseHTTPRequestHandler):
+class EchoHandler(OrderApiHandler):
     """Answers with the Authorization header it got, as a careless API might."""
     seen: list = []
 
-    def log_message(self, *args):
-        pass
-
     def do_GET(self):
         EchoHandler.seen.append(self.headers.get("Authorization"))
-        body = json.dumps({"status": "delivered",
-                           "echo": self.headers.get("Authorization")}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_order()
 
 
 @pytest.fixture
@@ -41,11 +30,8 @@ def port():
 
 
 def shop_project(root, port):
-    connector = {"description": "Look up an order.", "inputs": {"order_id": {"type": "string"}},
-                 "sample": {"status": "sample"},
-                 "request": {"method": "GET", "url": f"http://127.0.0.1:{port}/orders/{{{{ order_id }}}}",
-                             "headers": {"Authorization": "Bearer {{ secrets.SHOP_TOKEN }}"},
-                             "timeout": 2, "retries": 0}}
+    connector = order_api_connector(port, description="Look up an order.",
+                                    inputs={"order_id": {"type": "string"}})
     steps = [{"id": "ask", "kind": "instruction", "text": "Ask for the order number.",
               "say": "What's your order number?", "collect": ["order_id"]},
              {"id": "look", "kind": "connector", "connector": "get_order",
@@ -61,8 +47,7 @@ def shop_project(root, port):
                   "customer": {"script": ["where is my order", "FD-123456"]},
                   "expect": {"outcome": "resolved", "replies_contain": ["delivered", "Bearer ***"]}}
     make_project(root, procedures={"status": procedure}, connectors={"get_order": connector},
-                 settings={"real_calls": {"connectors": ["get_order"],
-                                          "allowed_hosts": ["127.0.0.1"]}},
+                 settings=real_calls(),
                  simulations={"order-status": simulation})
     return root
 

@@ -8,24 +8,10 @@ from PySide6.QtCore import Qt
 
 from studio.core.project import load_project
 from studio.core.steps import STEP_KINDS
-from studio.ui.main_window import MainWindow
 
-from test_ui_support import ScriptedPrompts, demo_project, studio_home  # noqa: F401
+from test_ui_support import demo_project, studio_home, window  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot, demo_project):
-    prompts = ScriptedPrompts(confirm=True, yes_no_cancel="yes", save_discard_cancel="discard")
-    win = MainWindow(prompts)
-    qtbot.addWidget(win)
-    win.controller.open(demo_project)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.controller.close(ask=False)
 
 
 def saved_steps(root, pid):

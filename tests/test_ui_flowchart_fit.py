@@ -7,9 +7,8 @@ from PySide6.QtCore import QRectF
 
 from studio.core.yaml_io import atomic_write, dump_yaml
 from studio.ui.editor.step_model import PROBLEMS_ROLE
-from studio.ui.main_window import MainWindow
 
-from test_ui_support import ScriptedPrompts, demo_project, studio_home  # noqa: F401
+from test_ui_support import demo_project, open_window, studio_home  # noqa: F401
 
 pytestmark = pytest.mark.gui
 
@@ -26,12 +25,7 @@ WIDE = {"schema": "procedure/v1", "id": "wide", "title": "Six ways",
 @pytest.fixture
 def window(qtbot, demo_project):
     atomic_write(demo_project / "procedures" / "wide.yaml", dump_yaml(WIDE))
-    win = MainWindow(ScriptedPrompts(confirm=True))
-    qtbot.addWidget(win)
-    win.controller.open(demo_project)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
+    win = open_window(qtbot, demo_project, confirm=True)
     yield win
     win.controller.close(ask=False)
 

@@ -8,28 +8,11 @@ import pytest
 
 pytest.importorskip("pytestqt")
 from studio.core.project import load_project  # noqa: E402
-from studio.library import Library  # noqa: E402
-from studio.ui.panels.library_view import LibraryView  # noqa: E402
+
+from test_ui_support import library_setup  # noqa: E402,F401  (fixture)
 
 pytestmark = pytest.mark.gui
 SIM_NAME = "Crushed pizza within 24 h with photo is refunded in full"
-
-
-@pytest.fixture
-def setup(qtbot, sample_copy):
-    root = sample_copy("food-delivery")
-    project = load_project(root)
-    library = Library.open(root)
-    view = LibraryView(project, library, concurrency=2)
-    qtbot.addWidget(view)
-    view.resize(1400, 800)
-    view.show()
-    with qtbot.waitSignal(view.refreshed, timeout=10000):
-        view.refresh()
-    yield project, library, view
-    qtbot.waitUntil(lambda: not view.is_running(), timeout=20000)
-    view._pool.waitForDone(10000)
-    library.close()
 
 
 def run_and_wait(qtbot, view, names=None):
@@ -38,8 +21,8 @@ def run_and_wait(qtbot, view, names=None):
     return blocker.args[0]
 
 
-def test_run_all_fills_the_table_and_history(qtbot, setup):
-    project, library, view = setup
+def test_run_all_fills_the_table_and_history(qtbot, library_setup):
+    project, library, view = library_setup
     total = view.model.rowCount()
     assert total == len(project.simulations) and total > 10
     assert {r.status for r in view.model.rows} == {""}          # never run yet
@@ -60,8 +43,8 @@ def test_run_all_fills_the_table_and_history(qtbot, setup):
     assert SIM_NAME in view.visible_names()
 
 
-def test_procedure_edit_that_breaks_a_simulation_is_first_in_the_diff(qtbot, setup):
-    project, library, view = setup
+def test_procedure_edit_that_breaks_a_simulation_is_first_in_the_diff(qtbot, library_setup):
+    project, library, view = library_setup
     first = run_and_wait(qtbot, view)
     assert SIM_NAME in {name for name, v in first.verdicts().items() if v == "passed"}
 
@@ -87,8 +70,8 @@ def test_procedure_edit_that_breaks_a_simulation_is_first_in_the_diff(qtbot, set
     assert SIM_NAME in third.verdicts() and len(third.verdicts()) < len(first.verdicts())
 
 
-def test_cancel_half_way_keeps_finished_results(qtbot, setup):
-    project, library, view = setup
+def test_cancel_half_way_keeps_finished_results(qtbot, library_setup):
+    project, library, view = library_setup
     from studio.simulate.runner import run_simulation
     gate = threading.Event()
 
@@ -116,8 +99,8 @@ def test_cancel_half_way_keeps_finished_results(qtbot, setup):
     assert library.run(summary.run_id).status == "cancelled"
 
 
-def test_run_failed_with_nothing_failing_says_so(qtbot, setup):
-    project, library, view = setup
+def test_run_failed_with_nothing_failing_says_so(qtbot, library_setup):
+    project, library, view = library_setup
     summary = run_and_wait(qtbot, view, [SIM_NAME])
     assert summary.verdicts() == {SIM_NAME: "passed"}
     view.run_failed()                                  # each simulation's latest result passed

@@ -4,21 +4,13 @@ import shutil
 import pytest
 
 pytest.importorskip("pytestqt")
-from studio.core.project import load_project  # noqa: E402
-from studio.library import Library  # noqa: E402
-from studio.ui.panels.library_view import LibraryView  # noqa: E402
+from test_ui_support import close_library_view, open_library_view  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
 
 def _view(qtbot, root):
-    project = load_project(root)
-    library = Library.open(root)
-    view = LibraryView(project, library, concurrency=1)
-    qtbot.addWidget(view)
-    view.show()
-    with qtbot.waitSignal(view.refreshed, timeout=10000):
-        view.refresh()
+    _, library, view = open_library_view(qtbot, root, concurrency=1)
     return view, library
 
 
@@ -34,8 +26,7 @@ def test_empty_library_shows_how_to_add_a_simulation(qtbot, sample_copy):
         assert "Try it" in hint and "Save this run as a simulation" in hint
         assert "Suggest simulations" in hint and "Add simulation" in hint
     finally:
-        view._pool.waitForDone(10000)
-        library.close()
+        close_library_view(qtbot, view, library)
 
 
 def test_filters_that_hide_everything_say_so(qtbot, sample_copy):
@@ -48,5 +39,4 @@ def test_filters_that_hide_everything_say_so(qtbot, sample_copy):
         view.search.clear()
         qtbot.waitUntil(lambda: not view.showing_empty_hint(), timeout=3000)
     finally:
-        view._pool.waitForDone(10000)
-        library.close()
+        close_library_view(qtbot, view, library)

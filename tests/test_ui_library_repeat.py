@@ -8,30 +8,12 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelectionModel  # noqa: E402
 
-from studio.core.project import load_project  # noqa: E402
-from studio.library import Library  # noqa: E402
-from studio.ui.panels.library_view import LibraryView  # noqa: E402
+
+from test_ui_support import library_setup  # noqa: E402,F401  (fixture)
 
 pytestmark = pytest.mark.gui
 FLAKY = "Crushed pizza within 24 h with photo is refunded in full"
 STEADY = "Spilled food without a photo gets half the total back"
-
-
-@pytest.fixture
-def setup(qtbot, sample_copy):
-    root = sample_copy("food-delivery")
-    project = load_project(root)
-    library = Library.open(root)
-    view = LibraryView(project, library, concurrency=2)
-    qtbot.addWidget(view)
-    view.resize(1400, 800)
-    view.show()
-    with qtbot.waitSignal(view.refreshed, timeout=10000):
-        view.refresh()
-    yield project, library, view
-    qtbot.waitUntil(lambda: not view.is_running(), timeout=20000)
-    view._pool.waitForDone(10000)
-    library.close()
 
 
 def select(view, names):
@@ -43,8 +25,8 @@ def select(view, names):
                 index, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
 
 
-def test_repeat_k_times_finds_the_flaky_one(qtbot, setup):
-    project, library, view = setup
+def test_repeat_k_times_finds_the_flaky_one(qtbot, library_setup):
+    project, library, view = library_setup
     from studio.simulate.runner import run_simulation
     lock, flips = threading.Lock(), itertools.cycle([True, False])
 
@@ -92,8 +74,8 @@ def test_repeat_k_times_finds_the_flaky_one(qtbot, setup):
     assert statuses == ["failed", "passed", "passed"]
 
 
-def test_procedure_and_tag_filters(qtbot, setup):
-    project, library, view = setup
+def test_procedure_and_tag_filters(qtbot, library_setup):
+    project, library, view = library_setup
     total = view.model.rowCount()
     procedure = view.procedure_filter.findData("cancel-order")
     view.procedure_filter.setCurrentIndex(procedure)

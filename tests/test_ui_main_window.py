@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from studio.ui import app_settings, theme
 from studio.ui.main_window import MainWindow
 
-from test_ui_support import ScriptedPrompts, demo_project, studio_home  # noqa: F401
+from test_ui_support import ScriptedPrompts, demo_project, studio_home, window  # noqa: F401
 
 pytestmark = pytest.mark.gui
 
@@ -23,16 +23,6 @@ def make_window(qtbot, **answers) -> MainWindow:
     qtbot.addWidget(win)
     win.resize(1400, 900)
     return win
-
-
-@pytest.fixture
-def window(qtbot, demo_project):
-    win = make_window(qtbot, confirm=True, save_discard_cancel="discard")
-    win.controller.open(demo_project)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.controller.close(ask=False)
 
 
 def test_file_new_project_from_a_sample_or_empty_and_recent(qtbot, studio_home, tmp_path):

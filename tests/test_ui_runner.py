@@ -213,3 +213,18 @@ def test_run_needs_a_simulation_or_a_tried_turn(qtbot, runner, project):
     assert runner.run_button.isEnabled()
     runner.set_try_mode(True)
     assert not runner.run_button.isEnabled()        # nothing typed yet
+
+
+def test_the_run_status_shows_cost_as_known_at_least_or_unknown(qtbot, runner, project):
+    runner.open_simulation(project.simulations[SIM], SIM)
+    with qtbot.waitSignal(runner.run_finished, timeout=20000) as blocker:
+        runner.run()
+    offline = blocker.args[0]
+    assert "cost" not in runner.status.text()                 # the offline engine pays nothing
+    model = offline.model_copy(update={"engine": "openai/x", "tokens": 1200})
+    runner.show_result(model.model_copy(update={"cost": 0.0123}))
+    assert "1200 tokens" in runner.status.text() and "cost $0.0123" in runner.status.text()
+    runner.show_result(model.model_copy(update={"cost": None, "cost_known": 0.002}))
+    assert "cost ≥ $0.0020 (some prices unknown)" in runner.status.text()
+    runner.show_result(model.model_copy(update={"cost": None, "cost_known": None}))
+    assert "cost unknown" in runner.status.text() and "$0" not in runner.status.text()

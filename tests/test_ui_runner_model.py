@@ -35,6 +35,7 @@ def test_a_model_run_shows_the_model_reasoning(qtbot, sample_copy, fake):
     result = blocker.args[0]
     assert result.status == "passed", (result.error, result.failed_expectations)
     assert MODEL in runner.status.text() and "tokens" in runner.status.text()
+    assert "cost " in runner.status.text() and "cost $0.0000" not in runner.status.text()
     agent = runner.transcript.agent_bubbles()
     first, last = agent[0].reasoning_text, agent[-1].reasoning_text
     assert "model: closest trigger scored" in first         # why the model chose the procedure

@@ -8,28 +8,14 @@ import pytest
 
 from studio.core.project import load_project
 from studio.core.simulation import ExpectedCall
-from studio.ui.main_window import MainWindow
 from studio.ui.panels.kv_table import parse_value, value_text
 from studio.ui.panels.sim_expect_form import procedure_names
 
-from test_ui_support import ScriptedPrompts, studio_home  # noqa: F401
+from test_ui_support import sample_window as window  # noqa: F401  (fixture)
+from test_ui_support import studio_home  # noqa: F401
 
 pytestmark = pytest.mark.gui
 KEY = "damaged-photo-full-refund"
-
-
-@pytest.fixture
-def window(qtbot, studio_home, sample_copy):
-    win = MainWindow(ScriptedPrompts(confirm=True))
-    qtbot.addWidget(win)
-    win.controller.open(sample_copy("food-delivery"))
-    win.show()
-    yield win
-    panels = win.panels_host.panels
-    if panels is not None:
-        for widget in (panels.runner, panels.library_view, panels.coverage):
-            widget._pool.waitForDone(10000)
-    win.controller.close(ask=False)
 
 
 @pytest.fixture

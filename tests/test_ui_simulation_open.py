@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from studio.ui.main_window import MainWindow
 
-from test_ui_support import ScriptedPrompts, studio_home  # noqa: F401
+from test_ui_support import sample_window as window  # noqa: F401  (fixture)
+from test_ui_support import studio_home  # noqa: F401
 
 pytestmark = pytest.mark.gui
 KEY = "damaged-photo-full-refund"
-
-
-@pytest.fixture
-def window(qtbot, studio_home, sample_copy):
-    root = sample_copy("food-delivery")
-    win = MainWindow(ScriptedPrompts(confirm=True))
-    qtbot.addWidget(win)
-    win.controller.open(root)
-    win.show()
-    yield win
-    panels = win.panels_host.panels
-    if panels is not None:
-        for widget in (panels.runner, panels.library_view, panels.coverage):
-            widget._pool.waitForDone(10000)
-    win.controller.close(ask=False)
 
 
 def _library_names(window) -> set[str]:

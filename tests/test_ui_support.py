@@ -1,4 +1,4 @@
-"""Shared fixtures of the UI tests (no tests here): a demo project, scripted prompts."""
+"""Shared fixtures of the UI tests (no tests here): a demo project, scripted prompts, the window."""
 from __future__ import annotations
 
 import pytest
@@ -61,3 +61,74 @@ def studio_home(tmp_path, monkeypatch):
 @pytest.fixture
 def demo_project(tmp_path, studio_home):
     return write_demo_project(tmp_path / "project")
+
+
+def open_window(qtbot, project, **answers):
+    """The main window on `project`, shown and painted, answering prompts from `answers`."""
+    from studio.ui.main_window import MainWindow
+    win = MainWindow(ScriptedPrompts(**answers))
+    qtbot.addWidget(win)
+    win.controller.open(project)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture
+def window(qtbot, demo_project):
+    """The main window on the demo project: confirms, answers "yes", discards on close."""
+    win = open_window(qtbot, demo_project, confirm=True, yes_no_cancel="yes",
+                      save_discard_cancel="discard")
+    yield win
+    win.controller.close(ask=False)
+
+
+def open_library_view(qtbot, root, concurrency: int = 2):
+    """The library view on the project at `root`, shown with its table filled:
+    (project, library, view). Close with `close_library_view`."""
+    from studio.core.project import load_project
+    from studio.library import Library
+    from studio.ui.panels.library_view import LibraryView
+    project = load_project(root)
+    library = Library.open(root)
+    view = LibraryView(project, library, concurrency=concurrency)
+    qtbot.addWidget(view)
+    view.resize(1400, 800)
+    view.show()
+    with qtbot.waitSignal(view.refreshed, timeout=10000):
+        view.refresh()
+    return project, library, view
+
+
+def close_library_view(qtbot, view, library) -> None:
+    """Let a run end and the view's threads finish before the library closes."""
+    qtbot.waitUntil(lambda: not view.is_running(), timeout=20000)
+    view._pool.waitForDone(10000)
+    library.close()
+
+
+@pytest.fixture
+def library_setup(qtbot, sample_copy):
+    """(project, library, view) on a copy of the food-delivery sample."""
+    project, library, view = open_library_view(qtbot, sample_copy("food-delivery"))
+    yield project, library, view
+    close_library_view(qtbot, view, library)
+
+
+def close_window(win) -> None:
+    """Let the test panels' threads finish, then close the project without asking."""
+    host = getattr(win, "panels_host", None)
+    panels = host.panels if host is not None else None
+    if panels is not None:
+        for widget in (panels.runner, panels.library_view, panels.coverage):
+            widget._pool.waitForDone(10000)
+    win.controller.close(ask=False)
+
+
+@pytest.fixture
+def sample_window(qtbot, studio_home, sample_copy):
+    """The main window on a copy of the food-delivery sample (confirms every question)."""
+    win = open_window(qtbot, sample_copy("food-delivery"), confirm=True)
+    yield win
+    close_window(win)

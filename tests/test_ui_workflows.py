@@ -6,28 +6,12 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from studio.ui.main_window import MainWindow
 
-from test_ui_support import ScriptedPrompts, studio_home  # noqa: F401
+from test_ui_support import sample_window as window  # noqa: F401  (fixture)
+from test_ui_support import studio_home  # noqa: F401
 
 pytestmark = pytest.mark.gui
 KEY = "damaged-photo-full-refund"
-
-
-@pytest.fixture
-def window(qtbot, studio_home, sample_copy):
-    root = sample_copy("food-delivery")
-    win = MainWindow(ScriptedPrompts())
-    qtbot.addWidget(win)
-    win.controller.open(root)
-    win.resize(1400, 900)
-    win.show()
-    yield win
-    panels = win.panels_host.panels
-    if panels is not None:
-        for widget in (panels.runner, panels.library_view, panels.coverage):
-            widget._pool.waitForDone(10000)
-    win.controller.close(ask=False)
 
 
 def test_menu_run_lights_up_the_open_procedure(qtbot, window):

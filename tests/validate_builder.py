@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from design_examples import write_files
 from studio.core.problems import Problem
 from studio.core.project import load_project
 from studio.core.validate import validate_project
@@ -150,11 +151,7 @@ def write_project(root: Path, changes: dict[str, str | None] | None = None) -> P
             files.pop(rel, None)
         else:
             files[rel] = text
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_files(root, files)
 
 
 def edit(rel: str, old: str, new: str) -> dict[str, str]:

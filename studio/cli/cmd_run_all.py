@@ -19,6 +19,7 @@ from studio.library.run_all import RunOptions, RunSummary, run_all, select_simul
 from studio.llm.usage import cost_text, total_cost
 
 from .library_common import add_project_arg, error, load, open_library
+from .model_flags import ENGINE_HELP, add_model_flags
 
 
 def register(subparsers) -> None:
@@ -38,8 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--resume", action="store_true", help="finish the latest interrupted run")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     p.add_argument("--json", metavar="FILE", help="write every detail as JSON")
-    p.add_argument("--model", metavar="M", help="engine: 'offline' or a litellm model id")
-    p.add_argument("--api-base", metavar="URL", help="base URL of an OpenAI-compatible server")
+    add_model_flags(p, model_help=ENGINE_HELP)
     p.add_argument("--no-cache", action="store_true", help="do not serve model answers from the cache")
     p.add_argument("--real-calls", action="store_true",
                    help="allow real connector calls where studio.yaml opts them in")

@@ -16,6 +16,8 @@ from studio.simulate.options import RunOptions
 from studio.simulate.report import format_result
 from studio.simulate.runner import run_simulation
 
+from .model_flags import ENGINE_HELP, add_model_flags
+
 ENGINE_FILES = ("procedures/", "connectors/", SETTINGS_FILE)
 
 
@@ -28,8 +30,8 @@ def register(subparsers) -> None:
     parser.add_argument("simulation", help="simulation name, file stem, or YAML file path")
     parser.add_argument("--trace", action="store_true", help="also print the engine's trace")
     parser.add_argument("--json", action="store_true", help="print the SimulationResult as JSON")
-    parser.add_argument("--model", default=None, help="engine: 'offline' or a litellm model id")
-    parser.add_argument("--api-base", default=None, help="the model server's URL (overrides studio.yaml)")
+    add_model_flags(parser, model_help=ENGINE_HELP, metavars=(None, None),
+                    api_base_help="the model server's URL (overrides studio.yaml)")
     parser.add_argument("--no-cache", action="store_true", help="do not serve model replies from the cache")
     parser.add_argument("--real-calls", action="store_true",
                         help="let connectors opted in under studio.yaml real_calls reach the network")

@@ -101,6 +101,12 @@ def load_model(cls: type[BaseModel], path: Path, rel: str, *,
         return None, None, [Problem(code="io", file=rel, message=f"cannot read file: {exc}",
                                     hint="save it as UTF-8 text" if isinstance(exc, UnicodeDecodeError)
                                     else None)]
+    return model_from_text(cls, text, rel, fast=fast)
+
+
+def model_from_text(cls: type[BaseModel], text: str, rel: str, *,
+                    fast: bool = False) -> tuple[Any, SourceMap | None, list[Problem]]:
+    """`load_model` for text not yet on disk (an editor's buffer); never raises for bad content."""
     try:
         data, source = parse_yaml(text, fast=fast)
     except YamlError as exc:

@@ -110,6 +110,16 @@ if getattr(yaml, "CSafeLoader", None) is not None:
     _FAST_LOADER = _FastSafeLoader
 
 
+def _load(loader_class: type, text: str) -> tuple[Any, Any]:
+    """(data, root node) of the one document in text; both None for an empty one."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, *, fast: bool = False) -> tuple[Any, SourceMap]:
     """Safe-load one document; raise YamlError with the position on broken input.
 
@@ -120,22 +130,12 @@ def parse_yaml(text: str, *, fast: bool = False) -> tuple[Any, SourceMap]:
     """
     if fast and _FAST_LOADER is not None:
         try:
-            loader = _FAST_LOADER(text)
-            try:
-                node = loader.get_single_node()
-                data = loader.construct_document(node) if node is not None else None
-            finally:
-                loader.dispose()
+            data, node = _load(_FAST_LOADER, text)
             return data, SourceMap(node)
         except yaml.YAMLError:
             pass
     try:
-        loader = _SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        data, node = _load(_SafeLoader, text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)

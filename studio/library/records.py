@@ -130,15 +130,17 @@ class ResultRecord:
 
 RESULT_JSON_FIELDS = ("expectations", "transcript", "trace", "coverage", "variables")
 LIGHT_COLUMNS = ("run_id", "simulation", "procedure", "repeat_index", "status", "error", "outcome",
-                 "duration_ms", "turns", "tokens", "cost", "engine", "triggered", "expectations",
-                 "coverage", "finished")
+                 "duration_ms", "turns", "tokens", "cost", "cost_known", "engine", "triggered",
+                 "expectations", "coverage", "finished")
+# the result's own fields stored as plain columns (the rest as JSON)
+SCALAR_FIELDS = ("simulation", "procedure", "status", "error", "outcome", "duration_ms", "turns",
+                 "tokens", "cost", "cost_known", "engine", "triggered")
 
 
 def result_row(run_id: int, result: SimulationResult, repeat_index: int) -> dict[str, Any]:
     data = result.model_dump(mode="json")
     row = {"run_id": run_id, "repeat_index": repeat_index, "finished": now()}
-    for key in ("simulation", "procedure", "status", "error", "outcome", "duration_ms", "turns",
-                "tokens", "cost", "engine", "triggered"):
+    for key in SCALAR_FIELDS:
         row[key] = data.get(key)
     for key in RESULT_JSON_FIELDS:
         row[key] = dumps(data.get(key))
@@ -146,9 +148,7 @@ def result_row(run_id: int, result: SimulationResult, repeat_index: int) -> dict
 
 
 def record_from_row(row: dict) -> ResultRecord:
-    data = {k: row[k] for k in ("simulation", "procedure", "status", "error", "outcome",
-                                 "duration_ms", "turns", "tokens", "cost", "engine", "triggered")
-            if k in row}
+    data = {k: row[k] for k in SCALAR_FIELDS if k in row}
     data["duration_ms"] = data.get("duration_ms") or 0.0
     data["turns"] = data.get("turns") or 0
     data["engine"] = data.get("engine") or "offline"

@@ -81,7 +81,15 @@ def m005_source_file_index(db: sqlite_utils.Database) -> None:
     _set_version(db, 5)
 
 
-SCHEMA_VERSION = 5
+@migrations(name="m006_result_cost_known")
+def m006_result_cost_known(db: sqlite_utils.Database) -> None:
+    """The priced part of a cost that is unknown as a whole: without it, stats counted a
+    partly priced result as wholly unknown and gave a lower bound below run-all's."""
+    db["results"].add_column("cost_known", float)
+    _set_version(db, 6)
+
+
+SCHEMA_VERSION = 6
 
 
 def stored_version(db: sqlite_utils.Database) -> int:

@@ -2,8 +2,10 @@
 
 A result counts for the procedure the router triggered first. Tokens and
 cost that the engine did not know stay unknown (None) instead of becoming
-zero: a total is given only over the results that had one, with the count
-of unknown ones beside it, and shown as a lower bound ('≥').
+zero: a total is given only over what was known, with the count of unknown
+ones beside it, and shown as a lower bound ('≥'). A result whose cost is
+unknown but partly priced (`cost_known`) adds that part to the lower bound,
+as run-all's own summary does.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any, Iterable
 from .library import Library
 
 NO_PROCEDURE = "(none)"
-_COLUMNS = "run_id, triggered, outcome, status, turns, duration_ms, tokens, cost"
+_COLUMNS = "run_id, triggered, outcome, status, turns, duration_ms, tokens, cost, cost_known"
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -93,6 +95,8 @@ def summarise(name: str, rows: Iterable[dict]) -> ProcedureStats:
             tokens.append(row["tokens"])
         if row["cost"] is None:
             stats.cost_unknown += 1
+            if row.get("cost_known"):
+                costs.append(row["cost_known"])
         else:
             costs.append(row["cost"])
     if stats.triggered:

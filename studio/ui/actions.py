@@ -54,6 +54,8 @@ def build_actions(w) -> dict[str, QAction]:
         "validate": make_action(w, "&Check project", w.controller_validate, "F7"),
         "settings": make_action(w, "&Settings…", w.show_project_settings, "Ctrl+,", "settings",
                                 "Name, tone, model and API key, segments, real calls"),
+        "settings_text": make_action(w, "studio.yaml as &text", lambda: w.open_item("settings", ""),
+                                     tip="Edit the project settings file as YAML, comments and all"),
         "theme_light": make_action(w, "Light theme", lambda: w.set_theme(False)),
         "theme_dark": make_action(w, "Dark theme", lambda: w.set_theme(True)),
         "theme_system": make_action(w, "Follow system theme", lambda: w.set_theme(None)),
@@ -94,6 +96,7 @@ def build_menus(w, a: dict[str, QAction]) -> None:
     w.view_menu = view
     project = bar.addMenu("&Project")
     project.addAction(a["settings"])
+    project.addAction(a["settings_text"])
     project.addSeparator()
     project.addAction(a["validate"])
     w.project_menu = project

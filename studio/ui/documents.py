@@ -56,7 +56,7 @@ class DocumentArea(QTabWidget):
             return None
         widget = factory(self.session, item_id)
         widget.kind, widget.item_id = kind, item_id
-        index = self.addTab(widget, icon(kind), item_id)
+        index = self.addTab(widget, icon(kind), _label(widget))
         self.setTabToolTip(index, self.session.rel_path((kind, item_id)))
         self.setCurrentIndex(index)
         return widget
@@ -92,4 +92,9 @@ class DocumentArea(QTabWidget):
         for i, widget in enumerate(self.documents()):
             key = (getattr(widget, "kind", ""), getattr(widget, "item_id", ""))
             dirty = self.session.is_key_dirty(key)
-            self.setTabText(i, ("● " if dirty else "") + key[1])
+            self.setTabText(i, ("● " if dirty else "") + _label(widget))
+
+
+def _label(widget: QWidget) -> str:
+    title = getattr(widget, "title", None)
+    return title() if callable(title) else getattr(widget, "item_id", "")

@@ -35,7 +35,7 @@ class MainWindow(QMainWindow):
         self.documents = DocumentArea(self)
         self.setCentralWidget(self.documents)
         self.documents.register_kind("procedure", ProcedureEditor)
-        for kind in ("connector", "knowledge", "simulation"):
+        for kind in ("connector", "knowledge", "simulation", "settings"):
             self.documents.register_kind(kind, lambda s, i, k=kind: TextItemEditor(s, k, i))
         self.docks: dict[str, QDockWidget] = {}
         self.project_tree = ProjectTree(self.prompts)
@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
                                f"{problem.format()}\n\nFix {self.session.root / problem.file} in a "
                                "text editor: Procedure Studio loads it as soon as it is saved.")
             return
-        if key is None or key[0] == "settings":
+        if key is None:
             return
         if key[0] == "simulation":
             self.project_tree.open_requested.emit(*key)   # the simulation editor

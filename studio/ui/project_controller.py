@@ -67,6 +67,7 @@ class ProjectController(QObject):
         session = self.session
         if session is None:
             return True
+        session.flush_requested.emit()          # text typed just now counts as unsaved too
         if ask and session.is_dirty:
             answer = self.prompts.save_discard_cancel(
                 "Unsaved changes", f"Save changes to {session.project.name} before closing?")
@@ -74,6 +75,8 @@ class ProjectController(QObject):
                 return False
             if answer == "save":
                 self.save_all()
+                if session.drafts():        # text with problems: nothing of it may be lost
+                    return False
         self.autosave_timer.stop()
         if self.recovery is not None and (not session.is_dirty or ask):
             self.recovery.clear()
@@ -102,12 +105,28 @@ class ProjectController(QObject):
         written = self.session.save()
         if not self.session.is_dirty and self.recovery is not None:
             self.recovery.clear()
+        self._report_drafts(list(self.session.drafts()))
         return written
 
     def save_item(self, kind: str, item_id: str) -> list[Path]:
         if self.session is None:
             return []
-        return self.session.save([(kind, item_id)])
+        written = self.session.save([(kind, item_id)])
+        self._report_drafts([k for k in self.session.drafts() if k == (kind, item_id)])
+        return written
+
+    def _report_drafts(self, keys: list) -> None:
+        """Files whose text does not parse are not saved: say where the problems are."""
+        if not keys:
+            return
+        from .document.item_text import describe, parse_item_text
+        parts = []
+        for key in keys:
+            rel = self.session.rel_path(key)
+            _, problems = parse_item_text(*key, self.session.draft(key), rel)
+            parts.append(f"{rel}:\n{describe(problems)}")
+        self.prompts.error("Not saved", "These files have problems and were not saved "
+                           "(your text is kept in the editor):\n\n" + "\n\n".join(parts))
 
     def apply_settings(self, settings) -> bool:
         """New studio.yaml settings: one undo step, then saved at once (atomically).

@@ -35,6 +35,31 @@ class _ProcedureCommand(QUndoCommand):
         self.session.touch("procedure", self.procedure_id, step_id, structure=step_id is None)
 
 
+class _MergingEdit(_ProcedureCommand):
+    """Sets one value from `old` to `new`; consecutive edits of the same value (typing)
+    merge into one command, which drops out when the value is back where it started.
+    Subclasses give `merge_id`, `target()` (what is edited) and may turn `merge` off."""
+
+    merge_id = -1
+    merge = True
+    old: Any
+    new: Any
+
+    def target(self) -> tuple:
+        raise NotImplementedError
+
+    def id(self) -> int:
+        return self.merge_id if self.merge else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not (isinstance(other, type(self)) and other.merge and other.target() == self.target()):
+            return False
+        self.new = other.new
+        if self.new == self.old:
+            self.setObsolete(True)
+        return True
+
+
 class InsertSteps(_ProcedureCommand):
     """Insert steps into a container at an index (the palette, paste, drops from elsewhere)."""
 
@@ -105,8 +130,10 @@ class MoveStep(_ProcedureCommand):
         self.changed()
 
 
-class SetStepField(_ProcedureCommand):
+class SetStepField(_MergingEdit):
     """Set one field of a step; consecutive typing in the same field merges."""
+
+    merge_id = MERGE_STEP_FIELD
 
     def __init__(self, session, procedure_id, step_id: str, field: str, value: Any,
                  merge: bool = True, text: str | None = None):
@@ -118,18 +145,8 @@ class SetStepField(_ProcedureCommand):
             raise KeyError(f"no step '{step_id}'")
         self.old = copy.deepcopy(getattr(step, field))
 
-    def id(self) -> int:
-        return MERGE_STEP_FIELD if self.merge else -1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not (isinstance(other, SetStepField) and other.merge
-                and (other.procedure_id, other.step_id, other.field)
-                == (self.procedure_id, self.step_id, self.field)):
-            return False
-        self.new = other.new
-        if self.new == self.old:
-            self.setObsolete(True)
-        return True
+    def target(self) -> tuple:
+        return self.procedure_id, self.step_id, self.field
 
     def _apply(self, find_id: str, value: Any) -> None:
         step = self.procedure.find_step(find_id)
@@ -143,8 +160,10 @@ class SetStepField(_ProcedureCommand):
         self._apply(self.new if self.field == "id" else self.step_id, self.old)
 
 
-class SetProcedureField(_ProcedureCommand):
+class SetProcedureField(_MergingEdit):
     """Title, description, trigger, channels, variables or switch rules (whole value)."""
+
+    merge_id = MERGE_PROC_FIELD
 
     def __init__(self, session, procedure_id, field: str, value: Any, merge: bool = True):
         super().__init__(session, procedure_id, f"Edit {field.replace('_', ' ')}")
@@ -152,17 +171,8 @@ class SetProcedureField(_ProcedureCommand):
         self.new = copy.deepcopy(value)
         self.old = copy.deepcopy(getattr(self.procedure, field))
 
-    def id(self) -> int:
-        return MERGE_PROC_FIELD if self.merge else -1
-
-    def mergeWith(self, other) -> bool:
-        if not (isinstance(other, SetProcedureField) and other.merge
-                and (other.procedure_id, other.field) == (self.procedure_id, self.field)):
-            return False
-        self.new = other.new
-        if self.new == self.old:
-            self.setObsolete(True)
-        return True
+    def target(self) -> tuple:
+        return self.procedure_id, self.field
 
     def redo(self):
         setattr(self.procedure, self.field, copy.deepcopy(self.new))
@@ -173,7 +183,9 @@ class SetProcedureField(_ProcedureCommand):
         self.changed()
 
 
-class SetBranchWhen(_ProcedureCommand):
+class SetBranchWhen(_MergingEdit):
+    merge_id = MERGE_BRANCH_WHEN
+
     def __init__(self, session, procedure_id, step_id: str, branch: int, when: str):
         super().__init__(session, procedure_id, "Edit condition")
         self.step_id, self.branch, self.new = step_id, branch, when
@@ -182,17 +194,8 @@ class SetBranchWhen(_ProcedureCommand):
     def _branch(self) -> Branch:
         return self.procedure.find_step(self.step_id).branches[self.branch]
 
-    def id(self) -> int:
-        return MERGE_BRANCH_WHEN
-
-    def mergeWith(self, other) -> bool:
-        if not (isinstance(other, SetBranchWhen) and (other.procedure_id, other.step_id, other.branch)
-                == (self.procedure_id, self.step_id, self.branch)):
-            return False
-        self.new = other.new
-        if self.new == self.old:
-            self.setObsolete(True)
-        return True
+    def target(self) -> tuple:
+        return self.procedure_id, self.step_id, self.branch
 
     def redo(self):
         self._branch().when = self.new

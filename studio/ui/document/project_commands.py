@@ -11,20 +11,24 @@ from studio.core.procedure import Procedure
 from studio.core.simulation import Simulation
 
 from .references import renamed_references
-from .session import ProjectSession
+from .session import Key, ProjectSession, Typed
 from .tree_ops import unique_id
 
 MERGE_REPLACE = 1010
 Change = tuple[str, str | None, Any, str | None, Any]   # kind, old id, old, new id, new
+TextChange = tuple[Key, Typed, Typed]                    # key, typed text before, after
 
 
 class ReplaceItems(QUndoCommand):
-    """Swap whole items in and out of the project; the base of every item command."""
+    """Swap whole items in and out of the project; the base of every item command.
+
+    `texts` carries the designer's exact file text along (text editors, recovery)."""
 
     def __init__(self, session: ProjectSession, changes: list[Change], text: str,
-                 merge_key: str | None = None):
+                 merge_key: str | None = None, texts: list[TextChange] | None = None):
         super().__init__(text)
         self.session, self.changes, self.merge_key = session, list(changes), merge_key
+        self.texts = list(texts or [])
 
     def id(self) -> int:
         return MERGE_REPLACE if self.merge_key else -1
@@ -37,12 +41,22 @@ class ReplaceItems(QUndoCommand):
         kind, old_id, old, _, _ = self.changes[0]
         _, _, _, new_id, new = other.changes[0]
         self.changes = [(kind, old_id, old, new_id, new)]
+        merged = {key: (before, after) for key, before, after in self.texts}
+        for key, before, after in other.texts:
+            merged[key] = (merged.get(key, (before, None))[0], after)
+        self.texts = [(key, before, after) for key, (before, after) in merged.items()]
         return True
 
     def _apply(self, forward: bool) -> None:
+        for key, before, after in self.texts:
+            self.session.set_typed(key, after if forward else before)
         touched: dict[str, set[str]] = {}
         changes = [(k, a, b, c, d) if forward else (k, c, d, a, b)
                    for k, a, b, c, d in self.changes]
+        if any(k == "settings" for k, *_ in changes):     # studio.yaml: one object, no store
+            self.session.project.settings = changes[0][4]
+            self.session.touch("settings", "")
+            return
         for kind, old_id, old, _, _ in changes:
             if old is not None:
                 self._store(kind).pop(old_id, None)
@@ -121,3 +135,15 @@ def replace_item(session: ProjectSession, kind: str, item_id: str, new: Any,
     """An edited copy of one item (text editors of articles and connectors); typing merges."""
     return ReplaceItems(session, [(kind, item_id, session.get(kind, item_id), item_id, new)],
                         f"Edit {kind}", merge_key=f"{kind}:{item_id}" if merge else None)
+
+
+def replace_item_text(session: ProjectSession, kind: str, item_id: str, new: Any, text: str,
+                      merge_key: str | None = None) -> ReplaceItems:
+    """The designer's text of one item and the model it parses into: saving writes
+    the text itself. Commands with the same `merge_key` merge (typing)."""
+    key = (kind, item_id)
+    data = new.render() if kind == "knowledge" else new.to_data()
+    before = (session.current_text(key), session.current_data(key))   # undo brings this text back
+    return ReplaceItems(session, [(kind, item_id, session.get(kind, item_id), item_id, new)],
+                        f"Edit {kind} text", merge_key=merge_key,
+                        texts=[(key, before, (text, data))])

@@ -26,10 +26,13 @@ class Recovery:
         self.folder = recovery_dir(data_dir, session.root)
 
     def autosave(self) -> list[str]:
-        """Write every dirty file's current text (deleted items are not recovered)."""
+        """Write every dirty file's current text, or the draft a text editor holds
+        when it does not parse yet (deleted items are not recovered)."""
         written = []
         for key in self.session.dirty_keys():
-            text = self.session.current_text(key)
+            text = self.session.draft(key)
+            if text is None:
+                text = self.session.current_text(key)
             if text is None:
                 continue
             rel = self.session.rel_path(key)
@@ -60,24 +63,44 @@ class Recovery:
         return out
 
     def restore(self, rels: list[str]) -> list[str]:
-        """Load recovered texts into the session as unsaved, undoable edits."""
+        """Load recovered texts into the session as unsaved, undoable edits, each with
+        its exact text; a text that does not parse comes back as the draft of its
+        text editor (for an item that still exists)."""
+        from .item_text import parse_item_text
         from .project_commands import ReplaceItems
-        changes, restored = [], []
+        changes, texts, restored = [], [], []
         for rel in rels:
             key = self.session.key_of_rel(rel) or _guess_key(rel)
-            if key is None or key[0] == "settings":
+            if key is None:
                 continue
-            model = self.session._load_file(key, self.folder / rel)
+            try:
+                text = (self.folder / rel).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            model, _ = parse_item_text(key[0], key[1], text, rel)
             if model is None:
+                if key[0] != "procedure" and self.session.get(*key) is not None:
+                    self.session.set_draft(key, text)
+                    restored.append(rel)
                 continue
+            data = model.render() if key[0] == "knowledge" else model.to_data()
             changes.append((key[0], key[1], self.session.get(*key), key[1], model))
+            texts.append((key, self.session.typed(key), (text, data)))
             restored.append(rel)
-        if changes:
-            self.session.push(ReplaceItems(self.session, changes, "Recover unsaved changes"))
+        settings = [c for c in changes if c[0] == "settings"]
+        if settings:        # studio.yaml is not a store item: its own step
+            self.session.push(ReplaceItems(self.session, settings, "Recover unsaved settings",
+                                           texts=[t for t in texts if t[0][0] == "settings"]))
+        others = [c for c in changes if c[0] != "settings"]
+        if others:
+            self.session.push(ReplaceItems(self.session, others, "Recover unsaved changes",
+                                           texts=[t for t in texts if t[0][0] != "settings"]))
         return restored
 
 
 def _guess_key(rel: str) -> tuple[str, str] | None:
+    if rel == "studio.yaml":
+        return ("settings", "")
     folder, _, name = rel.partition("/")
     kind = {"procedures": "procedure", "connectors": "connector", "knowledge": "knowledge",
             "simulations": "simulation"}.get(folder)

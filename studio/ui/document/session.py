@@ -4,6 +4,11 @@ Views subscribe to the psygnal signals and repaint; they never change the
 project except by pushing a command (see `commands.py`) with `session.push`.
 A file is dirty when what it would contain now differs from what was last
 read or written, so undoing back to the saved state makes it clean again.
+
+Text editors hand in the designer's exact text ("typed text", set by undo
+commands together with the model it parses into): saving writes that text
+itself. Text that does not parse yet is a "draft": kept, autosaved for
+recovery, never written to the project.
 """
 from __future__ import annotations
 
@@ -15,12 +20,13 @@ from psygnal import Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from studio.core.project import SETTINGS_FILE, Project, load_model, load_project
-from studio.core.yaml_io import model_to_yaml
+from studio.core.yaml_io import atomic_write, model_to_yaml
 
 KINDS = ("procedure", "connector", "knowledge", "simulation")
 STORE = {"procedure": "procedures", "connector": "connectors",
          "knowledge": "knowledge", "simulation": "simulations"}
 Key = tuple[str, str]   # (kind, id); ("settings", "") for studio.yaml
+Typed = tuple[str, Any] | None   # the designer's text and the data it parsed into
 
 
 def digest(text: str | bytes) -> str:
@@ -36,6 +42,8 @@ class ProjectSession:
     - ``items_changed(kind)``: items of a kind were added, removed or renamed.
     - ``item_changed(kind, id)``: an item's content changed (any kind).
     - ``dirty_changed()``, ``saved()``, ``reloaded(kind, id)``.
+    - ``flush_requested()``: editors hand in text still waiting for their typing
+      pause (before a save, and before closing asks about unsaved changes).
     """
 
     procedure_changed = Signal(str, object)
@@ -44,6 +52,7 @@ class ProjectSession:
     dirty_changed = Signal()
     saved = Signal()
     reloaded = Signal(str, str)
+    flush_requested = Signal()
 
     def __init__(self, project: Project):
         self.project = project
@@ -51,6 +60,9 @@ class ProjectSession:
         self._saved: dict[Key, Any] = {}
         self._dirty: set[Key] = set()
         self._written: dict[str, str] = {}     # absolute path -> digest of our last write
+        self._typed: dict[Key, tuple[str, Any]] = {}
+        self._saved_text: dict[Key, str | None] = {}   # file text at last read/write (typed keys)
+        self._drafts: dict[Key, str] = {}
         for key in self.keys():
             self._saved[key] = self.current_data(key)
 
@@ -93,12 +105,57 @@ class ProjectSession:
         return item.render() if key[0] == "knowledge" else item.to_data()
 
     def current_text(self, key: Key) -> str | None:
-        """The text the item's file would hold if saved now: over an existing file,
+        """The text the item's file would hold if saved now: the designer's typed text
+        while it still describes the item; otherwise, over the typed text or the file,
         with the designer's comments and layout where the data is unchanged."""
         item = self.get(*key)
         if item is None:
             return None
-        return item.render() if key[0] == "knowledge" else model_to_yaml(item, self.file_text(key))
+        typed = self._typed.get(key)
+        if typed is not None and typed[1] == self.current_data(key):
+            return typed[0]
+        if key[0] == "knowledge":
+            on_disk = self.file_text(key)
+            if typed is None and on_disk is not None and self._data_of_text(key, on_disk) == item.render():
+                return on_disk
+            return item.render()
+        return model_to_yaml(item, typed[0] if typed is not None else self.file_text(key))
+
+    def _data_of_text(self, key: Key, text: str) -> Any:
+        from .item_text import parse_item_text
+        model, _ = parse_item_text(key[0], key[1], text, self.rel_path(key))
+        if model is None:
+            return None
+        return model.render() if key[0] == "knowledge" else model.to_data()
+
+    # -- typed text and drafts (text editors) -----------------------------------------
+    def typed(self, key: Key) -> Typed:
+        return self._typed.get(key)
+
+    def set_typed(self, key: Key, typed: Typed) -> None:
+        """Called by undo commands, before they swap the model and touch the item."""
+        if key not in self._saved_text:
+            self._saved_text[key] = self.file_text(key) if key in self._saved else None
+        if typed is None:
+            self._typed.pop(key, None)
+        else:
+            self._typed[key] = typed
+
+    def draft(self, key: Key) -> str | None:
+        return self._drafts.get(key)
+
+    def drafts(self) -> dict[Key, str]:
+        return dict(self._drafts)
+
+    def set_draft(self, key: Key, text: str | None) -> None:
+        """Text that does not parse (None: the editor's text is fine again). Keeps the
+        file dirty, so closing asks and autosave keeps it; saving skips it."""
+        if text is None:
+            if self._drafts.pop(key, None) is None:
+                return
+        else:
+            self._drafts[key] = text
+        self._update_dirty([key])
 
     def file_text(self, key: Key) -> str | None:
         """What the item's file holds on disk now (None when there is none yet)."""
@@ -131,12 +188,19 @@ class ProjectSession:
     def _update_dirty(self, keys: list[Key]) -> None:
         before = set(self._dirty)
         for key in keys:
-            if self.current_data(key) != self._saved.get(key):
+            if self._changed(key):
                 self._dirty.add(key)
             else:
                 self._dirty.discard(key)
         if before != self._dirty:
             self.dirty_changed.emit()
+
+    def _changed(self, key: Key) -> bool:
+        if key in self._drafts or self.current_data(key) != self._saved.get(key):
+            return True
+        if key in self._typed and self.get(*key) is not None:
+            return self.current_text(key) != self._saved_text.get(key)
+        return False
 
     # -- dirty state and saving -------------------------------------------------
     @property
@@ -150,16 +214,29 @@ class ProjectSession:
         return key in self._dirty
 
     def save(self, keys: list[Key] | None = None) -> list[Path]:
-        """Write dirty files atomically (all when `keys` is None); deleted items lose their file."""
+        """Write dirty files atomically (all when `keys` is None); deleted items lose their file.
+        Typed text is written as typed; a file with a draft (text that does not parse)
+        is not written and stays dirty (see `drafts`)."""
+        self.flush_requested.emit()
         written = []
         for key in list(self._dirty if keys is None else [k for k in keys if k in self._dirty]):
+            if key in self._drafts:
+                continue
             path = self.root / self.rel_path(key)
             item = self.get(*key)
-            if item is None:
+            if key in self._typed and item is not None:
+                text = self.current_text(key)
+                atomic_write(path, text)
+                self.project.files.setdefault(f"{key[0]}:{key[1]}", self.rel_path(key))
+                self._saved[key] = self.current_data(key)
+                self._saved_text[key] = text
+                self._written[str(path)] = digest(path.read_bytes())
+            elif item is None:
                 if path.exists():
                     path.unlink()
                 self.project.files.pop(f"{key[0]}:{key[1]}", None)
                 self._saved.pop(key, None)
+                self._saved_text.pop(key, None)
             else:
                 if key[0] == "settings":
                     self.project.save_settings()
@@ -174,6 +251,8 @@ class ProjectSession:
                 self.project.files.setdefault(f"{key[0]}:{key[1]}", self.rel_path(key))
                 self._saved[key] = self.current_data(key)
                 self._written[str(path)] = digest(path.read_bytes())
+                if key in self._saved_text:
+                    self._saved_text[key] = path.read_text(encoding="utf-8")
             self._dirty.discard(key)
             written.append(path)
         self.dirty_changed.emit()
@@ -242,6 +321,9 @@ class ProjectSession:
         if path.exists():
             self._written[str(path)] = digest(path.read_bytes())
         self.undo_stack.clear()
+        self._typed.pop(key, None)
+        self._drafts.pop(key, None)
+        self._saved_text.pop(key, None)
         self._update_dirty([key])
         self.items_changed.emit(key[0])
         if key[0] == "procedure":

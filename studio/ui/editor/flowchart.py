@@ -19,7 +19,7 @@ from .step_text import headline
 
 NODE_W, NODE_H, DIAMOND_H = 220, 58, 64
 VGAP, HGAP, EMPTY_W = 40, 28, 90
-MIN_SCALE, READABLE_SCALE = 0.15, 0.25   # zoom floor; below READABLE a long chart fits its width
+MIN_SCALE, READABLE_SCALE = 0.15, 0.5   # zoom floor; below READABLE a long chart fits its width (node text stays legible)
 
 
 def _terminal(step) -> bool:

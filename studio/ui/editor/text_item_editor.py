@@ -1,19 +1,23 @@
-"""Plain editors for connectors, knowledge articles and simulations (as YAML / Markdown).
+"""The file of a connector, simulation, knowledge article or studio.yaml as text.
 
-Edits apply as merging ReplaceItems commands once the text parses and
-validates; until then the error shows under the editor and nothing changes.
-A richer editor for a kind replaces these through `DocumentArea.register_kind`.
+What the designer types is what lands on disk (comments, key order, quoting):
+each pause in typing checks the text into the model and pushes one merging
+undo command carrying the text (a save starts a new undo step). Text that
+does not parse or validate changes nothing: its problems show with line and
+column, it stays in the editor as the session's draft (autosaved for
+recovery) and saving skips the file until it is fixed.
+A richer editor for a kind replaces this one through `DocumentArea.register_kind`.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
-from pydantic import ValidationError
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
-from studio.core.yaml_io import YamlError, model_to_yaml, parse_yaml
+from studio.core.problems import Severity
 
-from ..document.project_commands import replace_item
+from ..document.item_text import describe, parse_item_text
+from ..document.project_commands import replace_item_text
 from ..document.session import ProjectSession
 
 
@@ -21,18 +25,16 @@ class TextItemEditor(QWidget):
     def __init__(self, session: ProjectSession, kind: str, item_id: str, parent=None):
         super().__init__(parent)
         self.session, self.kind, self.item_id = session, kind, item_id
+        self.key = (kind, item_id)
         self._loading = False
+        self._edit_round = 0        # bumped by each save: the next edit is a new undo step
+        self.problems: list = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
-        self.heading = QLabel(f"{kind.capitalize()} · {item_id}")
+        self.heading = QLabel(f"{kind.capitalize()} · {item_id}" if item_id else "Project settings · "
+                              + session.rel_path(self.key))
         self.heading.setObjectName("InspectorTitle")
         layout.addWidget(self.heading)
-        self.title_edit = None
-        if kind == "knowledge":
-            self.title_edit = QLineEdit()
-            self.title_edit.setPlaceholderText("Title")
-            self.title_edit.textEdited.connect(lambda _t: self._apply())
-            layout.addWidget(self.title_edit)
         self.text = QPlainTextEdit()
         font = QFont("monospace")
         font.setStyleHint(QFont.Monospace)
@@ -47,72 +49,86 @@ class TextItemEditor(QWidget):
         self.text.textChanged.connect(lambda: None if self._loading else self._timer.start())
         self.refresh()
         session.item_changed.connect(self._on_item)
+        session.flush_requested.connect(self.flush)
+        session.saved.connect(self._on_saved)
 
     def title(self) -> str:
-        return self.item_id
+        return self.item_id or self.session.rel_path(self.key)
 
     def dispose(self) -> None:
+        self.flush()
         self.session.item_changed.disconnect(self._on_item)
+        self.session.flush_requested.disconnect(self.flush)
+        self.session.saved.disconnect(self._on_saved)
+
+    def flush(self) -> None:
+        """Apply text still waiting for the typing pause (before a save or a close)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._apply()
+
+    def _on_saved(self) -> None:
+        self._edit_round += 1
 
     def _on_item(self, kind: str, item_id: str) -> None:
-        if (kind, item_id) == (self.kind, self.item_id):
+        if (kind, item_id) == self.key:
             self.refresh()
 
-    def _render(self, item) -> str:
-        """The file's text with the designer's comments (the plain dump only for a new item)."""
-        if self.kind == "knowledge":
-            return item.body
-        return self.session.current_text((self.kind, self.item_id)) or model_to_yaml(item)
-
     def refresh(self) -> None:
+        """Show the file's text as it would be saved; a draft (text with problems) is
+        the designer's and stays until they fix it or the file is reloaded."""
         item = self.session.get(self.kind, self.item_id)
         if item is None:
             self.status.setText("This item no longer exists.")
             self.setEnabled(False)
             return
         self.setEnabled(True)
-        self._loading = True
-        try:
-            if self.title_edit is not None and self.title_edit.text() != item.title:
-                self.title_edit.setText(item.title)
-            text = self._render(item)
-            current = self._parse(self.text.toPlainText())
-            if current is None or current != item:
+        draft = self.session.draft(self.key)
+        text = draft if draft is not None else self.session.current_text(self.key)
+        if text != self.text.toPlainText():
+            self._loading = True
+            try:
                 self.text.setPlainText(text)
-        finally:
-            self._loading = False
-
-    def _parse(self, text: str):
-        item = self.session.get(self.kind, self.item_id)
-        if item is None:
-            return None
-        if self.kind == "knowledge":
-            title = self.title_edit.text() if self.title_edit else item.title
-            return type(item)(id=item.id, title=title, body=text)
-        try:
-            data, _ = parse_yaml(text)
-            return type(item).model_validate(data)
-        except (YamlError, ValidationError, TypeError):
-            return None
+            finally:
+                self._loading = False
+        if draft is None:
+            self._show([])
 
     def _apply(self) -> None:
-        item = self.session.get(self.kind, self.item_id)
+        if self.session.get(self.kind, self.item_id) is None:
+            return
         text = self.text.toPlainText()
-        if self.kind != "knowledge":
-            try:
-                data, _ = parse_yaml(text)
-                new = type(item).model_validate(data)
-            except YamlError as exc:
-                self.status.setText(f"line {exc.line}: {exc.message}")
-                return
-            except ValidationError as exc:
-                self.status.setText(str(exc).splitlines()[0] + ": " + exc.errors()[0]["msg"])
-                return
-            if getattr(new, "id", self.item_id) != self.item_id:
-                self.status.setText("Rename items from the project tree, not by editing the id.")
-                return
-        else:
-            new = self._parse(text)
-        self.status.setText("")
-        if new != item:
-            self.session.push(replace_item(self.session, self.kind, self.item_id, new))
+        new, problems = parse_item_text(self.kind, self.item_id, text, self.session.rel_path(self.key))
+        self._show(problems)
+        if new is None:
+            self.session.set_draft(self.key, text)
+            return
+        self.session.set_draft(self.key, None)
+        if text != self.session.current_text(self.key):
+            self.session.push(replace_item_text(
+                self.session, self.kind, self.item_id, new, text,
+                merge_key=f"text:{self.kind}:{self.item_id}:{self._edit_round}"))
+
+    def _show(self, problems: list) -> None:
+        """Problems under the editor (line, column, message) and wavy lines at their place."""
+        self.problems = problems
+        errors = [p for p in problems if p.severity == Severity.error]
+        self.status.setText(("Not saved until fixed:\n" if errors else "") + describe(problems))
+        marks = []
+        for problem in problems:
+            if not problem.line:
+                continue
+            block = self.text.document().findBlockByLineNumber(problem.line - 1)
+            if not block.isValid():
+                continue
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(block)
+            cursor.movePosition(QTextCursor.EndOfBlock, QTextCursor.KeepAnchor)
+            selection.cursor = cursor
+            fmt = QTextCharFormat()
+            fmt.setUnderlineStyle(QTextCharFormat.WaveUnderline)
+            fmt.setUnderlineColor(QColor("#d64545" if problem.severity == Severity.error else "#d69a2d"))
+            fmt.setToolTip(problem.message)
+            selection.format = fmt
+            marks.append(selection)
+        self.text.setExtraSelections(marks)

@@ -17,6 +17,14 @@ VARIABLE_COLUMNS = ["name", "type", "required", "options", "description", "patte
 NAME, TYPE, REQUIRED, OPTIONS, DESCRIPTION, PATTERN = range(len(VARIABLE_COLUMNS))
 
 
+def comma_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def non_empty_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class ProcedureForm(QWidget):
     def __init__(self, session: ProjectSession, procedure_id: str, parent=None):
         super().__init__(parent)
@@ -28,22 +36,13 @@ class ProcedureForm(QWidget):
         self.title = QLineEdit()
         self.title.textEdited.connect(lambda t: self._set("title", t))
         form.addRow("Title", self.title)
-        self.description = QPlainTextEdit()
-        self.description.setTabChangesFocus(True)
-        self.description.setFixedHeight(64)
-        self.description.setPlaceholderText("When does this procedure apply?")
-        self.description.textChanged.connect(self._trigger_edited)
+        self.description = self._trigger_box("When does this procedure apply?", 64)
         form.addRow("Trigger", self.description)
-        self.examples = QPlainTextEdit()
-        self.examples.setTabChangesFocus(True)
-        self.examples.setFixedHeight(90)
-        self.examples.setPlaceholderText("Example customer messages, one per line")
-        self.examples.textChanged.connect(self._trigger_edited)
+        self.examples = self._trigger_box("Example customer messages, one per line", 90)
         form.addRow("Examples", self.examples)
         self.channels = QLineEdit()
         self.channels.setPlaceholderText("chat, email, voice")
-        self.channels.textEdited.connect(
-            lambda t: self._set("channels", [c.strip() for c in t.split(",") if c.strip()]))
+        self.channels.textEdited.connect(lambda t: self._set("channels", comma_list(t)))
         form.addRow("Channels", self.channels)
         outer.addLayout(form)
 
@@ -57,6 +56,14 @@ class ProcedureForm(QWidget):
     @property
     def procedure(self):
         return self.session.project.procedures[self.procedure_id]
+
+    def _trigger_box(self, placeholder: str, height: int) -> QPlainTextEdit:
+        box = QPlainTextEdit()
+        box.setTabChangesFocus(True)
+        box.setFixedHeight(height)
+        box.setPlaceholderText(placeholder)
+        box.textChanged.connect(self._trigger_edited)
+        return box
 
     def _set(self, field: str, value: Any, merge: bool = True) -> None:
         if self._loading or getattr(self.procedure, field) == value:
@@ -97,7 +104,7 @@ class ProcedureForm(QWidget):
     def _trigger_edited(self) -> None:
         if self._loading:
             return
-        examples = [e.strip() for e in self.examples.toPlainText().splitlines() if e.strip()]
+        examples = non_empty_lines(self.examples.toPlainText())
         self._set("trigger", Trigger(description=self.description.toPlainText(), examples=examples))
 
     # -- variables --------------------------------------------------------------------
@@ -123,7 +130,7 @@ class ProcedureForm(QWidget):
         if self._loading:
             return
         table, previous = self.variables, list(self.procedure.variables.values())
-        text = lambda r, c: (table.item(r, c).text() if table.item(r, c) else "").strip()
+        text = lambda r, c: cell_text(table, r, c).strip()
         out: dict[str, Variable] = {}
         for row in range(table.rowCount()):
             name = text(row, NAME)
@@ -133,7 +140,7 @@ class ProcedureForm(QWidget):
                 previous[row] if row < len(previous) else Variable())
             combo = table.cellWidget(row, TYPE)
             required = table.item(row, REQUIRED)
-            options = [o.strip() for o in text(row, OPTIONS).split(",") if o.strip()]
+            options = comma_list(text(row, OPTIONS))
             if options == [str(o) for o in old.options or []]:
                 options = old.options          # unchanged: keep numbers as numbers
             checked = required is not None and required.checkState() == Qt.Checked
@@ -156,9 +163,9 @@ class ProcedureForm(QWidget):
             return
         rules = []
         for row in range(self.rules.rowCount()):
-            cell = lambda c: (self.rules.item(row, c).text() if self.rules.item(row, c) else "").strip()
+            cell = lambda c: cell_text(self.rules, row, c).strip()
             old = self.procedure.switch_rules[row] if row < len(self.procedure.switch_rules) else None
-            rule = SwitchRule(keywords=[k.strip() for k in cell(0).split(",") if k.strip()],
+            rule = SwitchRule(keywords=comma_list(cell(0)),
                               when=cell(1) or None, to=cell(2),
                               description=old.description if old else None)
             rules.append(rule)
@@ -173,10 +180,9 @@ class ProcedureForm(QWidget):
                 self.title.setText(procedure.title)
             if self.description.toPlainText() != procedure.trigger.description:
                 self.description.setPlainText(procedure.trigger.description)
-            current = [e.strip() for e in self.examples.toPlainText().splitlines() if e.strip()]
-            if current != procedure.trigger.examples:
+            if non_empty_lines(self.examples.toPlainText()) != procedure.trigger.examples:
                 self.examples.setPlainText("\n".join(procedure.trigger.examples))
-            if [c.strip() for c in self.channels.text().split(",") if c.strip()] != procedure.channels:
+            if comma_list(self.channels.text()) != procedure.channels:
                 self.channels.setText(", ".join(procedure.channels))
             self._fill_variables(procedure)
             self._fill_rules(procedure)
@@ -194,37 +200,43 @@ class ProcedureForm(QWidget):
                    else "yes" if c == REQUIRED and table.item(r, c)
                    and table.item(r, c).checkState() == Qt.Checked
                    else "" if c == REQUIRED
-                   else table.item(r, c).text() if table.item(r, c) else "")
+                   else cell_text(table, r, c))
                   for c in range(len(VARIABLE_COLUMNS))] for r in range(table.rowCount())]
-        if shown == rows:
-            return
-        table.setRowCount(0)
-        for values in rows:
-            row = table.rowCount()
-            table.insertRow(row)
-            for col, value in enumerate(values):
-                if col == TYPE:
-                    table.setCellWidget(row, col, self._type_combo(value))
-                    continue
-                item = QTableWidgetItem("" if col == REQUIRED else value)
-                if col == REQUIRED:
-                    item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable | Qt.ItemIsSelectable)
-                    item.setCheckState(Qt.Checked if value else Qt.Unchecked)
-                    item.setToolTip("The procedure needs this variable")
-                if col == OPTIONS:
-                    item.setToolTip("For enum variables: the allowed values, separated by commas")
-                table.setItem(row, col, item)
+
+        def put(row: int, col: int, value: str) -> None:
+            if col == TYPE:
+                table.setCellWidget(row, col, self._type_combo(value))
+                return
+            item = QTableWidgetItem("" if col == REQUIRED else value)
+            if col == REQUIRED:
+                item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable | Qt.ItemIsSelectable)
+                item.setCheckState(Qt.Checked if value else Qt.Unchecked)
+                item.setToolTip("The procedure needs this variable")
+            if col == OPTIONS:
+                item.setToolTip("For enum variables: the allowed values, separated by commas")
+            table.setItem(row, col, item)
+        refill(table, shown, rows, put)
 
     def _fill_rules(self, procedure) -> None:
         table = self.rules
         rows = [(", ".join(r.keywords), r.when or "", r.to) for r in procedure.switch_rules]
-        current = [tuple((table.item(r, c).text() if table.item(r, c) else "") for c in range(3))
-                   for r in range(table.rowCount())]
-        if current == rows:
-            return
-        table.setRowCount(0)
-        for values in rows:
-            row = table.rowCount()
-            table.insertRow(row)
-            for col, value in enumerate(values):
-                table.setItem(row, col, QTableWidgetItem(value))
+        shown = [tuple(cell_text(table, r, c) for c in range(3)) for r in range(table.rowCount())]
+        refill(table, shown, rows, lambda row, col, value: table.setItem(row, col, QTableWidgetItem(value)))
+
+
+def cell_text(table: QTableWidget, row: int, col: int) -> str:
+    item = table.item(row, col)
+    return item.text() if item else ""
+
+
+def refill(table: QTableWidget, shown: list, rows: list, put) -> None:
+    """Rebuild `table` from `rows` with `put(row, col, value)`, unless it shows them
+    already (so a refresh while typing in a cell leaves the editor alone)."""
+    if shown == rows:
+        return
+    table.setRowCount(0)
+    for values in rows:
+        row = table.rowCount()
+        table.insertRow(row)
+        for col, value in enumerate(values):
+            put(row, col, value)

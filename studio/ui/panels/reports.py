@@ -1,6 +1,10 @@
 """Reports over the library's run history: pass rate over runs, per-procedure
 outcomes of the latest run, duration p50/p95, tokens and cost per run; export
-as PNG and CSV. pyqtgraph is imported only when the panel is first shown."""
+as PNG and CSV. pyqtgraph is imported only when the panel is first shown.
+
+Tokens and cost that some results did not know are sums over those that did:
+they are drawn and exported as lower bounds ("≥", `cost_complete` false), and
+a figure no result knew is left out, never drawn or written as 0."""
 from __future__ import annotations
 
 import csv
@@ -21,7 +25,7 @@ CHART_MIN_HEIGHT = 190
 MAX_RUN_TICKS = 15
 CSV_FIELDS = ("run_id", "started", "status", "procedure", "triggered", "resolved", "handoff",
               "unresolved", "passed", "failed", "errors", "pass_rate", "p50_duration_ms",
-              "p95_duration_ms", "tokens", "cost")
+              "p95_duration_ms", "tokens", "tokens_complete", "cost", "cost_complete")
 
 
 def load_history(library: Any, limit: int = 50) -> list[Any]:
@@ -46,8 +50,34 @@ def csv_rows(points: list[Any]) -> list[dict[str, Any]]:
                          "pass_rate": _round(pass_rate(stats)),
                          "p50_duration_ms": _round(stats.p50_duration_ms),
                          "p95_duration_ms": _round(stats.p95_duration_ms),
-                         "tokens": stats.tokens, "cost": stats.cost})
+                         "tokens": stats.tokens, "tokens_complete": _flag(complete(stats, "tokens")),
+                         "cost": stats.cost, "cost_complete": _flag(complete(stats, "cost"))})
     return rows
+
+
+def complete(stats: Any, figure: str) -> bool:
+    """True when `figure` ("tokens" or "cost") covers every result; False when it is
+    a lower bound or unknown."""
+    return getattr(stats, figure) is not None and not getattr(stats, f"{figure}_unknown", 0)
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def cost_points(points: list[Any]) -> list[tuple[int, float, bool, str]]:
+    """(run id, cost in $, complete, tooltip) for each run whose cost is at least partly known."""
+    out = []
+    for point in points:
+        stats = point.total
+        if stats is None or stats.cost is None:
+            continue
+        whole = complete(stats, "cost")
+        tip = f"run #{point.run_id}: " + (f"${stats.cost:.4f}" if whole else
+                                          f"≥ ${stats.cost:.4f} ({stats.cost_unknown} result"
+                                          f"{'' if stats.cost_unknown == 1 else 's'} with unknown prices)")
+        out.append((point.run_id, stats.cost, whole, tip))
+    return out
 
 
 def _round(value: float | None) -> float | None:
@@ -70,6 +100,7 @@ class ReportsPanel(QWidget):
         self.library = library
         self.points: list[Any] = []
         self.plots: dict[str, Any] = {}
+        self.cost_legend: list[str] = []     # names of the cost series drawn (complete, "≥")
         self._pool = make_pool(1)
         self._task: Task | None = None
         self._charts_built = False
@@ -218,13 +249,12 @@ class ReportsPanel(QWidget):
 
         plot = self.plots["tokens"]
         tok = [(r, t.tokens) for r, t in zip(runs, totals) if t and t.tokens is not None]
-        cost = [(r, t.cost) for r, t in zip(runs, totals) if t and t.cost is not None]
+        cost = cost_points(self.points)
         if tok:
+            partial = any(not complete(t, "tokens") for t in totals if t and t.tokens is not None)
             plot.plot([a for a, _ in tok], [b for _, b in tok], pen=pg.mkPen("#6a4fb3", width=2),
-                      symbol="o", symbolSize=5, name="tokens")
-        if cost:
-            plot.plot([a for a, _ in cost], [b * 1000 for _, b in cost], pen=pg.mkPen("#0b7a75", width=2),
-                      symbol="t", symbolSize=6, name="cost (×1/1000 $)")
+                      symbol="o", symbolSize=5, name="tokens" + (" (≥ where some unknown)" if partial else ""))
+        self._draw_cost(plot, cost)
         if not tok and not cost:
             text = pg.TextItem("unknown: the offline engine uses no tokens", color="#5c6b7a", anchor=(0.5, 0.5))
             plot.addItem(text)
@@ -236,6 +266,26 @@ class ReportsPanel(QWidget):
         else:
             self._run_ticks(plot, runs)
         plot.setLabel("bottom", "run")
+
+    def _draw_cost(self, plot: Any, cost: list[tuple[int, float, bool, str]]) -> None:
+        """The cost line; runs where some prices were unknown are hollow "≥" points,
+        and every point says its figure on hover."""
+        pg = self._pg
+        self.cost_legend = []
+        if not cost:
+            return
+        plot.plot([r for r, *_ in cost], [c * 1000 for _, c, *_ in cost], pen=pg.mkPen("#0b7a75", width=2))
+        for whole, name, brush in ((True, "cost (×1/1000 $)", "#0b7a75"),
+                                   (False, "cost ≥ (×1/1000 $, some prices unknown)", None)):
+            pts = [(r, c, tip) for r, c, w, tip in cost if w is whole]
+            if not pts:
+                continue
+            scatter = pg.ScatterPlotItem(
+                x=[r for r, _, _ in pts], y=[c * 1000 for _, c, _ in pts], data=[t for *_, t in pts],
+                symbol="t" if whole else "t1", size=9, pen=pg.mkPen("#0b7a75", width=1.5),
+                brush=brush, name=name, hoverable=True, tip=lambda x, y, data: data)
+            plot.addItem(scatter)
+            self.cost_legend.append(name)
 
     @staticmethod
     def _run_ticks(plot: Any, runs: list[int]) -> None:

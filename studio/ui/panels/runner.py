@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
                                QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
@@ -346,6 +346,9 @@ class RunnerPanel(QWidget):
             bits.insert(0, result.outcome)
         if result.tokens:
             bits.append(f"{result.tokens} tokens")
+        if result.tokens is not None or result.cost is not None or result.cost_known:
+            from studio.llm.usage import cost_text     # plain formatting: no litellm behind it
+            bits.append(f"cost {cost_text(result.cost, result.cost_known)}")
         if result.status == "error" and result.error == "cancelled":
             self._set_status(f"STOPPED  <span style='color:#5c6b7a'>{' · '.join(bits)}</span>", "")
         elif self.try_mode and result.status != "error":

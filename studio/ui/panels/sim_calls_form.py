@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButt
 from studio.core.project import Project
 from studio.core.simulation import ExpectedCall
 
+from ..widgets.choices import select_choice
 from .kv_table import KeyValueTable
 
 INPUT_HINT = "Empty: this input is not checked"
@@ -50,10 +51,7 @@ class CallCard(QFrame):
         layout.addWidget(self.inputs)
         for label, cid in choices:
             self.connector.addItem(label, cid)
-        connector_id = call.connector if call else (choices[0][1] if choices else "")
-        if connector_id and self.connector.findData(connector_id) < 0:
-            self.connector.addItem(f"{connector_id} (unknown)", connector_id)
-        self.connector.setCurrentIndex(max(self.connector.findData(connector_id), 0))
+        select_choice(self.connector, call.connector if call else (choices[0][1] if choices else ""))
         self.inputs.set_suggestions(self._declared())
         self.inputs.load(dict(call.inputs) if call else {}, self._declared())
         self.connector.currentIndexChanged.connect(self._connector_changed)

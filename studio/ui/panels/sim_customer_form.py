@@ -6,13 +6,17 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from studio.core.simulation import Customer, CustomerTurn
 
+from ..widgets.choices import fill_choices, select_choice
+from ..widgets.layouts import form_rows
 from .json_edit import JsonEdit
 from .sim_attachments_form import AttachmentsEditor
+
+NO_SEGMENT = "(none: use attributes)"
 
 
 class CustomerForm(QWidget):
@@ -24,9 +28,7 @@ class CustomerForm(QWidget):
         self.turns: list[CustomerTurn] = []
         self._loading = False
         self.segment = QComboBox()
-        self.segment.addItem("(none: use attributes)", None)
-        for name in segments:
-            self.segment.addItem(name, name)
+        fill_choices(self.segment, NO_SEGMENT, segments, None)
         self.attributes = JsonEdit(placeholder='{"plan": "pro"}')
         self.attributes.setMaximumHeight(90)
         self.persona = QLineEdit()
@@ -53,17 +55,12 @@ class CustomerForm(QWidget):
         self.turn_text.setMaximumHeight(70)
         self.attachments = AttachmentsEditor(attachments_dir)
 
-        form = QFormLayout()
-        form.addRow("Segment", self.segment)
-        form.addRow("Attributes", self.attributes)
-        form.addRow("Persona", self.persona)
-        form.addRow("Goal", self.goal)
         turn_box = QVBoxLayout()
         turn_box.addWidget(self.turn_list)
         turn_box.addLayout(buttons)
-        form.addRow("Script", turn_box)
-        form.addRow("Turn text", self.turn_text)
-        form.addRow("Attachments", self.attachments)
+        form = form_rows(("Segment", self.segment), ("Attributes", self.attributes),
+                         ("Persona", self.persona), ("Goal", self.goal), ("Script", turn_box),
+                         ("Turn text", self.turn_text), ("Attachments", self.attachments))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -83,23 +80,13 @@ class CustomerForm(QWidget):
         """The project's segments changed (settings dialog); keep the current choice."""
         current = self.segment.currentData()
         self._loading, was = True, self._loading
-        self.segment.clear()
-        self.segment.addItem("(none: use attributes)", None)
-        for name in segments:
-            self.segment.addItem(name, name)
-        if current and self.segment.findData(current) < 0:
-            self.segment.addItem(f"{current} (unknown)", current)
-        self.segment.setCurrentIndex(max(self.segment.findData(current), 0))
+        fill_choices(self.segment, NO_SEGMENT, segments, current)
         self._loading = was
 
     # -- load / build ---------------------------------------------------------
     def load(self, customer: Customer) -> None:
         self._loading = True
-        index = self.segment.findData(customer.segment)
-        if index < 0 and customer.segment:
-            self.segment.addItem(f"{customer.segment} (unknown)", customer.segment)
-            index = self.segment.count() - 1
-        self.segment.setCurrentIndex(max(index, 0))
+        select_choice(self.segment, customer.segment)
         self.attributes.set_value(customer.attributes or None)
         self.persona.setText(customer.persona or "")
         self.goal.setText(customer.goal or "")

@@ -11,6 +11,7 @@ from studio.core.simulation import Expectations
 from studio.core.snippets import snippet_assigns
 from studio.core.steps import CodeStep, ConnectorStep, SubprocedureStep
 
+from ..widgets.choices import fill_choices
 from .kv_table import KeyValueTable
 from .sim_calls_form import CallsEditor
 from .sim_fixtures_form import procedure_connectors
@@ -147,13 +148,7 @@ class ExpectationsForm(QWidget):
 
     def load(self, expect: Expectations, procedure_id: str | None) -> None:
         self._loading = True
-        self.procedure.clear()
-        self.procedure.addItem("(not checked)", None)
-        for pid in sorted(self.project.procedures):
-            self.procedure.addItem(pid, pid)
-        if expect.procedure and self.procedure.findData(expect.procedure) < 0:
-            self.procedure.addItem(f"{expect.procedure} (unknown)", expect.procedure)
-        self.procedure.setCurrentIndex(max(self.procedure.findData(expect.procedure), 0))
+        fill_choices(self.procedure, "(not checked)", sorted(self.project.procedures), expect.procedure)
         self.outcome.setCurrentIndex(max(self.outcome.findData(expect.outcome), 0))
         proc = self.project.procedures.get(procedure_id or "")
         steps = proc.step_ids() if proc else []

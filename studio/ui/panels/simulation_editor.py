@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout,
                                QWidget)
 
@@ -15,6 +15,8 @@ from studio.core.project import Project
 from studio.core.simulation import Simulation
 
 from ..theme import tone
+from ..widgets.choices import fill_choices
+from ..widgets.layouts import form_rows
 from .sim_customer_form import CustomerForm
 from .sim_expect_form import ExpectationsForm, procedure_names
 from .sim_fixtures_form import FixturesForm
@@ -75,11 +77,8 @@ class SimulationEditor(QWidget):
         self.yaml_button = QPushButton("YAML")
         self.yaml_button.setToolTip("Show the simulation's YAML file in a text tab (for power users)")
         self.yaml_button.setFlat(True)
-        head = QFormLayout()
-        head.addRow("Name", self.name)
-        head.addRow("Procedure", self.procedure)
-        head.addRow("Tags", self.tags)
-        head.addRow("Description", self.description)
+        head = form_rows(("Name", self.name), ("Procedure", self.procedure), ("Tags", self.tags),
+                         ("Description", self.description))
         buttons = QHBoxLayout()
         buttons.addWidget(self.marker, 1)
         buttons.addWidget(self.yaml_button)
@@ -130,13 +129,8 @@ class SimulationEditor(QWidget):
         self._loading = True
         self.key, self.original = key, simulation
         self.name.setText(simulation.name)
-        self.procedure.clear()
-        self.procedure.addItem("(routed by the trigger)", None)
-        for pid in sorted(self.project.procedures):
-            self.procedure.addItem(pid, pid)
-        if simulation.procedure and self.procedure.findData(simulation.procedure) < 0:
-            self.procedure.addItem(f"{simulation.procedure} (unknown)", simulation.procedure)
-        self.procedure.setCurrentIndex(max(self.procedure.findData(simulation.procedure), 0))
+        fill_choices(self.procedure, "(routed by the trigger)", sorted(self.project.procedures),
+                     simulation.procedure)
         self.tags.setText(", ".join(simulation.tags))
         self.description.setText(simulation.description or "")
         for field in (self.name, self.tags, self.description):   # show the start of long texts

@@ -1,17 +1,18 @@
 """A small Python editor for code steps: monospace, highlighting, syntax problems underlined."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QPlainTextEdit, QToolTip
+from PySide6.QtWidgets import QPlainTextEdit
 
 from studio.core.snippets import analyze_snippet
 
+from .checked_edit import CheckedEdit
 from .highlight import CodeHighlighter
 
 
-class CodeEdit(QPlainTextEdit):
-    edited = Signal(str)
+class CodeEdit(CheckedEdit):
+    keep_cursor = False
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -22,26 +23,6 @@ class CodeEdit(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.NoWrap)
         self.setMinimumHeight(QFontMetrics(font).lineSpacing() * 6 + 12)
         self.highlighter = CodeHighlighter(self.document(), "python")
-        self.problem = None
-        self._loading = False
-        self._timer = QTimer(self, singleShot=True, interval=300)
-        self._timer.timeout.connect(self.validate)
-        self.textChanged.connect(self._on_text)
-
-    def set_text(self, text: str) -> None:
-        if text == self.toPlainText():
-            return
-        self._loading = True
-        try:
-            self.setPlainText(text)
-        finally:
-            self._loading = False
-        self.validate()
-
-    def _on_text(self) -> None:
-        self._timer.start()
-        if not self._loading:
-            self.edited.emit(self.toPlainText())
 
     def validate(self):
         info = analyze_snippet(self.toPlainText())
@@ -59,9 +40,3 @@ class CodeEdit(QPlainTextEdit):
             self.insertPlainText("    ")
             return
         super().keyPressEvent(event)
-
-    def event(self, event):
-        if event.type() == QEvent.ToolTip and self.problem:
-            QToolTip.showText(event.globalPos(), self.problem[2], self)
-            return True
-        return super().event(event)

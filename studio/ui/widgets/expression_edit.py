@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QTextCursor
-from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QToolTip
+from PySide6.QtWidgets import QCompleter, QPlainTextEdit
 
 from studio.core.expressions import SAFE_FUNCTIONS, ExpressionError, parse
 from studio.core.templates import parse_template
 
+from .checked_edit import CheckedEdit
 from .highlight import CodeHighlighter
 
 Problem = tuple[int, int, str, str]   # start, length, message, severity
@@ -49,10 +50,9 @@ def check_expression(text: str, known: set[str] | None, template: bool = False) 
     return None
 
 
-class ExpressionEdit(QPlainTextEdit):
+class ExpressionEdit(CheckedEdit):
     """`mode`: "expression" (a condition) or "template" (text with `{{ }}`)."""
 
-    edited = Signal(str)          # every keystroke (the command merges typing)
     problem_changed = Signal(object)
 
     def __init__(self, mode: str = "expression", lines: int = 1, parent=None):
@@ -67,18 +67,13 @@ class ExpressionEdit(QPlainTextEdit):
         self.setFixedHeight(fm.lineSpacing() * lines + 14)
         self.highlighter = CodeHighlighter(self.document(),
                                            "template" if mode == "template" else "expression")
-        self.problem: Problem | None = None
         self._names_fn: Callable[[], tuple[set[str], list[str]]] | None = None
-        self._loading = False
-        self._timer = QTimer(self, singleShot=True, interval=300)
-        self._timer.timeout.connect(self.validate)
         self.completer = QCompleter(self)
         self.completer.setWidget(self)
         self.completer.setCaseSensitivity(Qt.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchStartsWith)
         self.completer.setModel(QStringListModel(self))
         self.completer.activated.connect(self._complete)
-        self.textChanged.connect(self._on_text)
 
     def set_names(self, fn: Callable[[], tuple[set[str], list[str]]]) -> None:
         """`fn()` -> (known root names, completion words such as `order.total`)."""
@@ -87,26 +82,8 @@ class ExpressionEdit(QPlainTextEdit):
     def text(self) -> str:
         return self.toPlainText()
 
-    def set_text(self, text: str) -> None:
-        """Set without emitting `edited` (model → view)."""
-        if text == self.toPlainText():
-            return
-        self._loading = True
-        try:
-            cursor_pos = self.textCursor().position()
-            self.setPlainText(text)
-            cursor = self.textCursor()
-            cursor.setPosition(min(cursor_pos, len(text)))
-            self.setTextCursor(cursor)
-        finally:
-            self._loading = False
-        self.validate()
-
-    def _on_text(self) -> None:
-        self._timer.start()
-        if not self._loading:
-            self.edited.emit(self.toPlainText())
-            self._maybe_complete()
+    def _typed(self) -> None:
+        self._maybe_complete()
 
     def validate(self) -> Problem | None:
         known = self._names_fn()[0] if self._names_fn else None
@@ -174,9 +151,3 @@ class ExpressionEdit(QPlainTextEdit):
             event.ignore()
             return
         super().keyPressEvent(event)
-
-    def event(self, event):
-        if event.type() == QEvent.ToolTip and self.problem:
-            QToolTip.showText(event.globalPos(), self.problem[2], self)
-            return True
-        return super().event(event)
