@@ -89,9 +89,7 @@ def main() -> int:
 
     editor = window.open_item("procedure", "damaged-order")
     window.docks["problems"].raise_()
-    editor.splitter.setSizes([470, 420])
-    wait(200)
-    editor.flowchart.user_fit()
+    wait(200)                         # the editor as it opens: default split, legible chart
     editor.select_step("eligible")
     wait(400)
     window.grab().save(str(HERE / "editor.png"))

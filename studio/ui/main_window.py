@@ -124,11 +124,25 @@ class MainWindow(QMainWindow):
             widget._wired = True
             widget.current_changed.connect(lambda key, w=widget: self.inspector.show_step(w.item_id, key))
             widget.set_problems(self.controller.problems)
-            sizes = app_settings.settings().value("editor/splitter")
-            if sizes:
-                widget.splitter.setSizes([int(s) for s in sizes])
+            self._restore_split(widget)
             self.inspector.show_step(item_id, None)
         return widget
+
+    def _restore_split(self, editor: ProcedureEditor) -> None:
+        """The flowchart's share of the editor, once the user has chosen one (an older
+        "editor/splitter" value is ignored: it was saved whether or not anyone chose it)."""
+        try:
+            share = float(app_settings.settings().value("editor/flowchart_share", 0) or 0)
+        except (TypeError, ValueError):
+            share = 0
+        if share > 0:
+            editor.splitter.set_share(share)
+        editor.splitter.share_chosen.connect(self._save_split)
+
+    def _save_split(self, share: float) -> None:
+        store = app_settings.settings()
+        store.setValue("editor/flowchart_share", round(share, 4))
+        store.sync()
 
     def procedure_editor(self, procedure_id: str, open_it: bool = True) -> ProcedureEditor | None:
         """The editor of a procedure (opened if needed): for marks, coverage and selection."""
@@ -313,9 +327,6 @@ class MainWindow(QMainWindow):
         store = app_settings.settings()
         store.setValue("window/geometry", self.saveGeometry())
         store.setValue("window/state", self.saveState())
-        editor = self.current_editor()
-        if editor is not None:
-            store.setValue("editor/splitter", editor.splitter.sizes())
         store.sync()
 
     def closeEvent(self, event) -> None:

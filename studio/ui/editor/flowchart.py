@@ -17,9 +17,11 @@ from ..resources import step_icon
 from ..theme import MARK_COLORS, colors
 from .step_text import headline
 
-NODE_W, NODE_H, DIAMOND_H = 220, 58, 64
-VGAP, HGAP, EMPTY_W = 40, 28, 90
-MIN_SCALE, READABLE_SCALE = 0.15, 0.5   # zoom floor; below READABLE a long chart fits its width (node text stays legible)
+NODE_W, DIAMOND_W, DIAMOND_H = 188, 168, 56
+VGAP, HGAP, EMPTY_W = 36, 18, 72
+TEXT_PT, ID_PT, LABEL_PT, MAX_LINES = 9.5, 9.0, 8.5, 3
+LEGIBLE_SCALE = 0.65   # opening/resizing never shrinks below this: node text stays readable
+MIN_SCALE = 0.15       # zoom floor (Fit may go this far to show a huge chart whole)
 
 
 def _terminal(step) -> bool:
@@ -28,27 +30,56 @@ def _terminal(step) -> bool:
     return step.kind in ("end", "switch") or (step.kind == "checkpoint" and step.mode == "handoff")
 
 
+def _node_font(bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSizeF(ID_PT if bold else TEXT_PT)
+    font.setBold(bold)
+    return font
+
+
+def wrap_lines(text: str, fm: QFontMetrics, width: int, max_lines: int) -> list[str]:
+    """Word-wrapped lines, the last one elided when the text is longer."""
+    lines, rest = [], " ".join(text.split())
+    while rest and len(lines) < max_lines:
+        cut = len(rest)
+        while fm.horizontalAdvance(rest[:cut]) > width and cut > 1:
+            space = rest.rfind(" ", 0, cut - 1)
+            cut = space if space > 0 else cut - 1
+        lines.append(rest[:cut])
+        rest = rest[cut:].lstrip()
+    if rest and lines:
+        lines[-1] = fm.elidedText(lines[-1] + " " + rest, Qt.ElideRight, width)
+    return lines
+
+
 class StepNode(QGraphicsItem):
+    """A step as a card (its id and headline, as tall as the headline needs) or, for a
+    condition, a diamond narrower than a card so branch columns stay compact."""
+
     def __init__(self, step, x: float, y: float):
         super().__init__()
         self.step_id, self.kind = step.id, step.kind
         self.text = headline(step)
         self.is_condition = isinstance(step, ConditionStep)
-        self.h = DIAMOND_H if self.is_condition else NODE_H
+        self.lines = [] if self.is_condition else wrap_lines(
+            self.text, QFontMetrics(_node_font()), NODE_W - 24, MAX_LINES)
+        line_h = QFontMetrics(_node_font()).lineSpacing()
+        self.w = DIAMOND_W if self.is_condition else NODE_W
+        self.h = DIAMOND_H if self.is_condition else 30 + max(1, len(self.lines)) * line_h + 8
         self.mark: str | None = None
-        self.setPos(x - NODE_W / 2, y)
+        self.setPos(x - self.w / 2, y)
         self.setFlag(QGraphicsItem.ItemIsSelectable, True)
         self.setCursor(Qt.PointingHandCursor)
         self.setToolTip(f"{step.id}: {self.text}")
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-3, -3, NODE_W + 6, self.h + 6)
+        return QRectF(-3, -3, self.w + 6, self.h + 6)
 
     def top(self) -> QPointF:
-        return self.pos() + QPointF(NODE_W / 2, 0)
+        return self.pos() + QPointF(self.w / 2, 0)
 
     def bottom(self) -> QPointF:
-        return self.pos() + QPointF(NODE_W / 2, self.h)
+        return self.pos() + QPointF(self.w / 2, self.h)
 
     def paint(self, painter: QPainter, option, widget=None):
         c = colors()
@@ -57,51 +88,42 @@ class StepNode(QGraphicsItem):
         border = c.q("accent") if self.isSelected() else color
         if self.mark in MARK_COLORS:
             border = QColor(MARK_COLORS[self.mark])
-        fill = QColor(c.card)
         painter.setPen(QPen(border, 2.4 if self.isSelected() or self.mark else 1.4))
-        painter.setBrush(fill)
-        font = QFont(painter.font())
-        font.setPointSizeF(8.5)
-        small = QFont(font)
-        small.setBold(True)
+        painter.setBrush(QColor(c.card))
+        bold = _node_font(bold=True)
         if self.is_condition:
-            w, h = NODE_W, self.h
+            w, h = self.w, self.h
             poly = QPolygonF([QPointF(w / 2, 0), QPointF(w, h / 2), QPointF(w / 2, h), QPointF(0, h / 2)])
             tint = QColor(color)
-            tint.setAlpha(40)
+            tint.setAlpha(40 if not c.dark else 70)
+            painter.save()
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(QColor(c.card))       # opaque under the tint
+            painter.drawPolygon(poly)
+            painter.restore()
             painter.setBrush(tint)
             painter.drawPolygon(poly)
-            painter.setFont(small)
+            painter.setFont(bold)
             painter.setPen(c.q("text"))
-            painter.drawText(QRectF(40, 0, w - 80, h), Qt.AlignCenter, f"{self.step_id}?")
+            label = QFontMetrics(bold).elidedText(f"{self.step_id}?", Qt.ElideMiddle, int(w / 2) + 10)
+            painter.drawText(QRectF(0, 0, w, h), Qt.AlignCenter, label)
             return
         path = QPainterPath()
-        path.addRoundedRect(QRectF(0, 0, NODE_W, self.h), 8, 8)
+        path.addRoundedRect(QRectF(0, 0, self.w, self.h), 8, 8)
         painter.drawPath(path)
         painter.save()
         painter.setClipPath(path)
         painter.fillRect(QRectF(0, 0, 5, self.h), color)
         painter.restore()
         step_icon(self.kind).paint(painter, QRect(12, 8, 16, 16))
-        painter.setFont(small)
+        painter.setFont(bold)
         painter.setPen(color.darker(130) if not c.dark else color.lighter(130))
-        painter.drawText(QRectF(34, 6, NODE_W - 44, 20), Qt.AlignVCenter, self.step_id)
-        painter.setFont(font)
+        ident = QFontMetrics(bold).elidedText(self.step_id, Qt.ElideRight, self.w - 46)
+        painter.drawText(QRectF(34, 6, self.w - 44, 20), Qt.AlignVCenter, ident)
+        painter.setFont(_node_font())
         painter.setPen(c.q("text"))
-        fm = QFontMetrics(font)
-        lines, rest = [], self.text.replace("\n", " ")
-        for _ in range(2):
-            if not rest:
-                break
-            cut = len(rest)
-            while fm.horizontalAdvance(rest[:cut]) > NODE_W - 24 and cut > 1:
-                cut = rest.rfind(" ", 0, cut - 1) if rest.rfind(" ", 0, cut - 1) > 0 else cut - 1
-            lines.append(rest[:cut])
-            rest = rest[cut:].lstrip()
-        if rest and lines:
-            lines[-1] = fm.elidedText(lines[-1] + " " + rest, Qt.ElideRight, NODE_W - 24)
-        painter.drawText(QRectF(12, 26, NODE_W - 22, self.h - 28), Qt.AlignLeft | Qt.AlignTop,
-                         "\n".join(lines))
+        painter.drawText(QRectF(12, 30, self.w - 20, self.h - 32), Qt.AlignLeft | Qt.AlignTop,
+                         "\n".join(self.lines))
 
 
 class FlowchartView(QGraphicsView):
@@ -118,8 +140,13 @@ class FlowchartView(QGraphicsView):
         self._syncing = False
         self._marks: dict[str, str] = {}
         self._shown_once = False
-        self._auto_fit = True
+        self._fit_mode: str | None = "auto"   # "auto" (opening view), "all" (Fit), None (user's own)
         self.scene().selectionChanged.connect(self._on_selection)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.actionTriggered.connect(self._user_moved)
+
+    def _user_moved(self, *_args) -> None:
+        self._fit_mode = None     # the user scrolled: keep their view on edits and resizes
 
     def sizeHint(self) -> QSize:
         return QSize(380, 600)
@@ -132,19 +159,21 @@ class FlowchartView(QGraphicsView):
         self.nodes = {}
         scene.setBackgroundBrush(QBrush(colors().q("base")))
         start = self._pill(f"Start · {procedure.title or procedure.id}", 0, 0)
-        exits = self._place(procedure.steps, 0, start.bottom().y() + VGAP, [(start.bottom(), "")])
-        last_y = max((p.y() for p, _ in exits), default=0) + VGAP
+        exits = self._place(procedure.steps, 0, start.bottom().y() + VGAP, [(start.bottom(), "", 0)])
+        last_y = max((e[0].y() for e in exits), default=0) + VGAP
         if exits:
             done = self._pill("continue / end", 0, last_y)
-            for point, label in exits:
-                self._edge(point, done.top(), label)
+            for point, label, label_w in exits:
+                self._edge(point, done.top(), label, label_w=label_w)
         for step_id, mark in self._marks.items():
             if step_id in self.nodes:
                 self.nodes[step_id].mark = mark
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-40, -30, 40, 40))
-        if not self._shown_once or self._auto_fit:   # until the user zooms or pans
+        if not self._shown_once:
             self._shown_once = True
             self.fit()
+        else:                                       # until the user zooms or pans
+            self._refit()
         self._syncing = False
 
     class _Pill:
@@ -160,10 +189,7 @@ class FlowchartView(QGraphicsView):
     def _pill(self, text: str, cx: float, y: float):
         c = colors()
         label = QGraphicsSimpleTextItem(text)
-        font = QFont(label.font())
-        font.setPointSizeF(8.5)
-        font.setBold(True)
-        label.setFont(font)
+        label.setFont(_node_font(bold=True))
         label.setBrush(c.q("muted"))
         w = label.boundingRect().width() + 24
         path = QPainterPath()
@@ -192,16 +218,16 @@ class FlowchartView(QGraphicsView):
             node = StepNode(step, cx, y)
             self.scene().addItem(node)
             self.nodes[step.id] = node
-            for point, label in incoming:
-                self._edge(point, node.top(), label)
+            for point, label, label_w in incoming:
+                self._edge(point, node.top(), label, label_w=label_w)
             y += node.h + VGAP
             if isinstance(step, ConditionStep) and step.branches:
                 incoming = self._place_branches(step, node, cx, y)
-                y = max(p.y() for p, _ in incoming) + VGAP if incoming else y
+                y = max(e[0].y() for e in incoming) + VGAP if incoming else y
             elif _terminal(step):
                 incoming = []
             else:
-                incoming = [(node.bottom(), "")]
+                incoming = [(node.bottom(), "", 0)]
         return incoming
 
     def _place_branches(self, step, node: StepNode, cx: float, y: float) -> list:
@@ -214,19 +240,20 @@ class FlowchartView(QGraphicsView):
             bcx = x + width / 2
             label = "else" if branch.is_else else branch.when
             if branch.steps:
-                out += self._place(branch.steps, bcx, y, [(node.bottom(), label)])
+                out += self._place(branch.steps, bcx, y, [(node.bottom(), label, width)])
             else:
                 anchor = QPointF(bcx, y + 10)
-                self._edge(node.bottom(), anchor, label, arrow=False)
-                out.append((anchor, ""))
+                self._edge(node.bottom(), anchor, label, arrow=False, label_w=width)
+                out.append((anchor, "", 0))
             x += width + HGAP
         if not has_else:
             anchor = QPointF(x + EMPTY_W / 2, y + 10)
-            self._edge(node.bottom(), anchor, "otherwise", arrow=False)
-            out.append((anchor, ""))
+            self._edge(node.bottom(), anchor, "otherwise", arrow=False, label_w=EMPTY_W)
+            out.append((anchor, "", 0))
         return out
 
-    def _edge(self, a: QPointF, b: QPointF, label: str = "", arrow: bool = True) -> None:
+    def _edge(self, a: QPointF, b: QPointF, label: str = "", arrow: bool = True,
+              label_w: float = 0) -> None:
         c = colors()
         path = QPainterPath(a)
         if abs(a.x() - b.x()) < 0.5:
@@ -246,9 +273,10 @@ class FlowchartView(QGraphicsView):
         item.setZValue(-1)
         self.scene().addItem(item)
         if label:
-            text = QGraphicsSimpleTextItem(label if len(label) < 34 else label[:32] + "…")
-            font = QFont(text.font())
-            font.setPointSizeF(7.5)
+            font = QFont()
+            font.setPointSizeF(LABEL_PT)
+            room = int(max(label_w, EMPTY_W) - 10)
+            text = QGraphicsSimpleTextItem(QFontMetrics(font).elidedText(label, Qt.ElideRight, room))
             text.setFont(font)
             text.setBrush(QColor("#B45309") if not c.dark else QColor("#FBBF24"))
             rect = text.boundingRect()
@@ -259,6 +287,7 @@ class FlowchartView(QGraphicsView):
             bg.setBrush(c.q("base"))
             bg.setPen(QPen(Qt.NoPen))
             bg.setPos(b.x() - rect.width() / 2 - 4, b.y() - rect.height() - 12)
+            bg.setToolTip(label)
             text.setParentItem(bg)
             text.setPos(4, 1)
             self.scene().addItem(bg)
@@ -296,7 +325,7 @@ class FlowchartView(QGraphicsView):
 
     # -- zoom, pan, export --------------------------------------------------------------
     def wheelEvent(self, event):
-        self._auto_fit = False
+        self._fit_mode = None
         if event.modifiers() & Qt.ControlModifier:
             self.zoom(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
             event.accept()
@@ -305,45 +334,66 @@ class FlowchartView(QGraphicsView):
 
     def zoom(self, factor: float) -> None:
         scale = self.transform().m11() * factor
-        self._auto_fit = False
+        self._fit_mode = None
         if MIN_SCALE <= scale <= 4:
             self.scale(factor, factor)
 
     def fit(self) -> None:
-        """The whole chart in view (never enlarged past 100%). A chart so long that it would
-        be unreadable whole is fitted to its width instead and shown from the top, so
-        wide branches are never cut off."""
+        """The opening view: the whole chart if it fits at a readable size (never enlarged
+        past 100%), else its width down to LEGIBLE_SCALE, from the top, centred on the
+        main path; what is left over is a scroll or a drag away (and Fit shows it all)."""
         rect = self.scene().sceneRect()
         if rect.isEmpty():
             return
-        view_w = max(1, self.viewport().width() - 4)
-        view_h = max(1, self.viewport().height() - 4)
+        view_w, view_h = self._room()
         by_width = min(1.0, view_w / rect.width())
         whole = min(by_width, view_h / rect.height())
         self.resetTransform()
-        if whole >= READABLE_SCALE:
+        if whole >= LEGIBLE_SCALE:
             self.scale(whole, whole)
             self.centerOn(rect.center())
             return
-        scale = max(MIN_SCALE, by_width)
+        scale = max(LEGIBLE_SCALE, by_width)
         self.scale(scale, scale)
-        self.centerOn(rect.center().x(), rect.top() + view_h / (2 * scale))
+        x = rect.center().x() if scale == by_width else 0.0   # the main path, under Start
+        self.centerOn(x, rect.top() + view_h / (2 * scale))
+
+    def fit_all(self) -> None:
+        """Everything in view, however small that makes it (never enlarged past 100%)."""
+        rect = self.scene().sceneRect()
+        if rect.isEmpty():
+            return
+        view_w, view_h = self._room()
+        scale = max(MIN_SCALE, min(1.0, view_w / rect.width(), view_h / rect.height()))
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(rect.center())
+
+    def _room(self) -> tuple[int, int]:
+        return max(1, self.viewport().width() - 4), max(1, self.viewport().height() - 4)
+
+    def _refit(self) -> None:
+        if self._fit_mode == "auto":
+            self.fit()
+        elif self._fit_mode == "all":
+            self.fit_all()
 
     def fit_width(self) -> None:   # the old name, kept for callers
         self.fit()
 
     def user_fit(self) -> None:
-        """The Fit action (Ctrl+0): fit now, and keep fitting on resize until the user zooms."""
-        self._auto_fit = True
-        self.fit()
+        """The Fit action (Ctrl+0): show it all, and keep doing so on resize until the user
+        zooms or pans."""
+        self._fit_mode = "all"
+        self.fit_all()
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        if self._auto_fit and self.scene().items():
-            self.fit()
+        if self.scene().items():
+            self._refit()
 
     def mousePressEvent(self, event):
-        self._auto_fit = False      # the user pans: stop re-fitting on resize
+        self._fit_mode = None      # the user pans: stop re-fitting on resize
         super().mousePressEvent(event)
 
     def export_png(self, path: str, scale: float = 2.0) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QSplitter, QToolBar,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QToolBar, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from studio.core.steps import STEP_KINDS
 
@@ -18,6 +18,7 @@ from ..document.clipboard import MIME_STEPS, steps_from_yaml
 from ..document.session import ProjectSession
 from ..document.tree_ops import container_list, locate, new_step, reid_steps
 from ..resources import icon, step_icon
+from ..widgets.share_splitter import ShareSplitter
 from .flowchart import FlowchartView
 from .step_model import StepTreeModel
 from .step_text import headline, kind_label
@@ -26,6 +27,7 @@ from .step_view import StepView
 SHORT_LABELS = {"instruction": "Instruction", "condition": "If/else", "connector": "Connector",
                 "code": "Code", "knowledge": "Knowledge", "checkpoint": "Checkpoint",
                 "subprocedure": "Sub-procedure", "switch": "Switch", "end": "End"}
+FLOWCHART_SHARE = 0.45     # of the editor's width, until the user drags the splitter
 
 
 class ProcedureEditor(QWidget):
@@ -114,12 +116,10 @@ class ProcedureEditor(QWidget):
         self.find_bar.hide()
         layout.addWidget(self.find_bar)
 
-        self.splitter = QSplitter(Qt.Horizontal, self)
+        self.splitter = ShareSplitter(FLOWCHART_SHARE, self)   # the user's share: see MainWindow
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.flowchart)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([640, 360])
+        self.splitter.setChildrenCollapsible(False)
         layout.addWidget(self.splitter, 1)
         self._update_header()
 
@@ -374,6 +374,7 @@ class ProcedureEditor(QWidget):
         self.flowchart.setVisible(on)
         self.fit_button.setVisible(on)
         if on:
+            self.splitter.set_share(self.splitter.share())
             self._refresh_flowchart()
 
     def _refresh_flowchart(self) -> None:
