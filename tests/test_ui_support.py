@@ -47,6 +47,9 @@ class ScriptedPrompts(Prompts):
     def save_file(self, title, name, filters):
         return self._answer("save_file", title, name, filters)
 
+    def open_file(self, title, filters="All files (*)"):
+        return self._answer("open_file", title, filters)
+
     def choose(self, title, label, items):
         return self._answer("choose", title, label, items)
 

@@ -56,6 +56,8 @@ def build_actions(w) -> dict[str, QAction]:
                                 "Name, tone, model and API key, segments, real calls"),
         "settings_text": make_action(w, "studio.yaml as &text", lambda: w.open_item("settings", ""),
                                      tip="Edit the project settings file as YAML, comments and all"),
+        "procedure_text": make_action(w, "Procedure as &YAML", w.show_current_text, "Ctrl+Shift+Y",
+                                      tip="Edit the open procedure's file as YAML, comments and all"),
         "theme_light": make_action(w, "Light theme", lambda: w.set_theme(False)),
         "theme_dark": make_action(w, "Dark theme", lambda: w.set_theme(True)),
         "theme_system": make_action(w, "Follow system theme", lambda: w.set_theme(None)),
@@ -97,6 +99,7 @@ def build_menus(w, a: dict[str, QAction]) -> None:
     project = bar.addMenu("&Project")
     project.addAction(a["settings"])
     project.addAction(a["settings_text"])
+    project.addAction(a["procedure_text"])
     project.addSeparator()
     project.addAction(a["validate"])
     w.project_menu = project

@@ -3,6 +3,8 @@
 Other panels add kinds with `register_kind("simulation", factory)` where
 `factory(session, item_id) -> QWidget`; the widget may define `title()` and
 `dispose()` (called when the tab closes or the project changes).
+A kind may name a second view of an item: "procedure:text" is the procedure
+"procedure" shown as its YAML file (`item_kind` gives the item's kind).
 """
 from __future__ import annotations
 
@@ -15,6 +17,12 @@ from .document.session import ProjectSession
 from .resources import icon
 
 Factory = Callable[[ProjectSession, str], QWidget]
+TEXT_VIEW = ":text"
+
+
+def item_kind(kind: str) -> str:
+    """The kind of the item a document shows ("procedure:text" shows a "procedure")."""
+    return kind.split(":", 1)[0]
 
 
 class DocumentArea(QTabWidget):
@@ -52,12 +60,12 @@ class DocumentArea(QTabWidget):
             self.setCurrentWidget(existing)
             return existing
         factory = self.factories.get(kind)
-        if factory is None or self.session is None or self.session.get(kind, item_id) is None:
+        if factory is None or self.session is None or self.session.get(item_kind(kind), item_id) is None:
             return None
         widget = factory(self.session, item_id)
         widget.kind, widget.item_id = kind, item_id
-        index = self.addTab(widget, icon(kind), _label(widget))
-        self.setTabToolTip(index, self.session.rel_path((kind, item_id)))
+        index = self.addTab(widget, icon(item_kind(kind)), _label(widget))
+        self.setTabToolTip(index, self.session.rel_path((item_kind(kind), item_id)))
         self.setCurrentIndex(index)
         return widget
 
@@ -80,7 +88,7 @@ class DocumentArea(QTabWidget):
     def _on_items(self, kind: str) -> None:
         """Close tabs whose item disappeared (deleted or renamed); retitle the rest."""
         for widget in self.documents():
-            if getattr(widget, "kind", None) != kind:
+            if item_kind(getattr(widget, "kind", "")) != kind:
                 continue
             if self.session.get(kind, widget.item_id) is None:
                 self.close_tab(self.indexOf(widget))
@@ -90,7 +98,7 @@ class DocumentArea(QTabWidget):
         if self.session is None:
             return
         for i, widget in enumerate(self.documents()):
-            key = (getattr(widget, "kind", ""), getattr(widget, "item_id", ""))
+            key = (item_kind(getattr(widget, "kind", "")), getattr(widget, "item_id", ""))
             dirty = self.session.is_key_dirty(key)
             self.setTabText(i, ("● " if dirty else "") + _label(widget))
 

@@ -17,6 +17,7 @@ from .actions import build_actions, build_menus
 from .documents import DocumentArea
 from .editor.procedure_editor import ProcedureEditor
 from .editor.text_item_editor import TextItemEditor
+from .documents import TEXT_VIEW, item_kind
 from .inspector.inspector import Inspector
 from .panels.problems_panel import ProblemsPanel
 from .panels.project_tree import ProjectTree
@@ -37,9 +38,12 @@ class MainWindow(QMainWindow):
         self.documents.register_kind("procedure", ProcedureEditor)
         for kind in ("connector", "knowledge", "simulation", "settings"):
             self.documents.register_kind(kind, lambda s, i, k=kind: TextItemEditor(s, k, i))
+        self.documents.register_kind("procedure" + TEXT_VIEW,
+                                     lambda s, i: TextItemEditor(s, "procedure", i))
         self.docks: dict[str, QDockWidget] = {}
         self.project_tree = ProjectTree(self.prompts)
         self.inspector = Inspector()
+        self.inspector.prompts = self.prompts
         self.problems_panel = ProblemsPanel()
         self.add_dock("project", "Project", self.project_tree, Qt.LeftDockWidgetArea)
         self.add_dock("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea)
@@ -74,7 +78,8 @@ class MainWindow(QMainWindow):
         c.problems_changed.connect(self._on_problems)
         c.dirty_changed.connect(lambda _d: self.update_title())
         self.project_tree.open_requested.connect(self._tree_open)
-        self.project_tree.text_requested.connect(self.open_item)
+        self.project_tree.text_requested.connect(self.show_text)
+        c.recovered.connect(self._open_recovered_drafts)
         self.problems_panel.jump_requested.connect(self.jump_to_problem)
         self.documents.current_document_changed.connect(self._on_document)
         hints = QGuiApplication.styleHints()
@@ -127,6 +132,22 @@ class MainWindow(QMainWindow):
             self._restore_split(widget)
             self.inspector.show_step(item_id, None)
         return widget
+
+    def show_text(self, kind: str, item_id: str):
+        """An item's file as YAML text ("Show YAML"); a procedure's beside its flowchart."""
+        return self.open_item(kind + TEXT_VIEW if kind == "procedure" else kind, item_id)
+
+    def show_current_text(self) -> None:
+        editor = self.current_editor()
+        if editor is not None:
+            self.show_text("procedure", editor.item_id)
+
+    def _open_recovered_drafts(self, _rels: list) -> None:
+        """A recovered procedure whose text does not parse can only be fixed as text."""
+        session = self.session
+        for kind, item_id in (session.drafts() if session is not None else {}):
+            if kind == "procedure":
+                self.show_text(kind, item_id)
 
     def _restore_split(self, editor: ProcedureEditor) -> None:
         """The flowchart's share of the editor, once the user has chosen one (an older
@@ -245,7 +266,7 @@ class MainWindow(QMainWindow):
         widget = self.documents.currentWidget()
         if widget is None:
             return self.save_all()
-        self.controller.save_item(widget.kind, widget.item_id)
+        self.controller.save_item(item_kind(widget.kind), widget.item_id)
         self.controller.save_item("settings", "")
 
     def save_all(self) -> None:

@@ -23,6 +23,7 @@ class ProjectController(QObject):
     session_changed = Signal(object)       # ProjectSession or None
     problems_changed = Signal(list)
     dirty_changed = Signal(bool)
+    recovered = Signal(list)               # files restored from the recovery folder
 
     def __init__(self, prompts: Prompts, parent=None):
         super().__init__(parent)
@@ -158,7 +159,9 @@ class ProjectController(QObject):
             self.recovery.clear()
             return []
         if self.prompts.offer_recovery(pending):
-            return self.recovery.restore(pending)
+            restored = self.recovery.restore(pending)
+            self.recovered.emit(restored)
+            return restored
         self.recovery.clear()
         return []
 

@@ -50,6 +50,10 @@ class Prompts:
         path, _ = QFileDialog.getSaveFileName(self.parent, title, name, filters)
         return path or None
 
+    def open_file(self, title: str, filters: str = "All files (*)") -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, "", filters)
+        return path or None
+
     def choose(self, title: str, label: str, items: list[str]) -> str | None:
         value, ok = QInputDialog.getItem(self.parent, title, label, items, 0, False)
         return value if ok else None

@@ -239,3 +239,26 @@ class RemoveBranch(_ProcedureCommand):
     def undo(self):
         self.procedure.find_step(self.step_id).branches.insert(self.index, self.branch)
         self.changed()
+
+
+class ReplaceStep(_ProcedureCommand):
+    """Put another step in a step's place, same id (change of kind); undo restores it."""
+
+    def __init__(self, session, procedure_id, step_id: str, step: Any,
+                 text: str = "Change step kind"):
+        super().__init__(session, procedure_id, text)
+        self.step_id, self.new, self.old = step_id, step, None
+
+    def _swap(self, step: Any) -> Any:
+        container, index = locate(self.procedure, self.step_id)
+        target = container_list(self.procedure, container)
+        previous, target[index] = target[index], step
+        return previous
+
+    def redo(self):
+        self.old = self._swap(self.new)
+        self.changed()
+
+    def undo(self):
+        self.new = self._swap(self.old)
+        self.changed()

@@ -65,7 +65,7 @@ class Recovery:
     def restore(self, rels: list[str]) -> list[str]:
         """Load recovered texts into the session as unsaved, undoable edits, each with
         its exact text; a text that does not parse comes back as the draft of its
-        text editor (for an item that still exists)."""
+        text editor (for an item that still exists; the window opens a procedure's)."""
         from .item_text import parse_item_text
         from .project_commands import ReplaceItems
         changes, texts, restored = [], [], []
@@ -79,7 +79,7 @@ class Recovery:
                 continue
             model, _ = parse_item_text(key[0], key[1], text, rel)
             if model is None:
-                if key[0] != "procedure" and self.session.get(*key) is not None:
+                if self.session.get(*key) is not None:
                     self.session.set_draft(key, text)
                     restored.append(rel)
                 continue

@@ -98,6 +98,29 @@ def new_step(kind: str, taken: Iterable[str], project: Any = None) -> Any:
     return STEP_CLASSES[kind].model_validate({"id": unique_id(kind, taken), "kind": kind, **fields})
 
 
+def convert_step(step: Any, kind: str, project: Any = None) -> Any:
+    """A step of `kind` that keeps `step`'s id, `when` and every field both kinds have
+    (e.g. `say`, `text`) whose value the new kind accepts; the rest are the defaults.
+    Nested steps survive only condition to condition (the same kind: a copy)."""
+    if kind == step.kind:
+        return copy_step(step)
+    target = STEP_CLASSES[kind]
+    data = new_step(kind, (), project).model_dump(mode="json", by_alias=True)
+    data.update(id=step.id, when=step.when)
+    for name, value in step.model_dump(mode="json", by_alias=True).items():
+        if name in ("id", "kind", "when", "branches") or name not in target.model_fields:
+            continue
+        if value is None:          # an unset optional field: the new kind's default stands
+            continue
+        trial = data | {name: value}
+        try:
+            target.model_validate(trial)
+        except ValueError:          # e.g. a knowledge step's empty text: keep the default
+            continue
+        data = trial
+    return target.model_validate(data)
+
+
 def copy_step(step: Any) -> Any:
     return type(step).model_validate(step.model_dump(mode="json", by_alias=True))
 

@@ -1,4 +1,4 @@
-"""The file of a connector, simulation, knowledge article or studio.yaml as text.
+"""The file of a procedure, connector, simulation, knowledge article or studio.yaml as text.
 
 What the designer types is what lands on disk (comments, key order, quoting):
 each pause in typing checks the text into the model and pushes one merging
@@ -25,6 +25,7 @@ class TextItemEditor(QWidget):
     def __init__(self, session: ProjectSession, kind: str, item_id: str, parent=None):
         super().__init__(parent)
         self.session, self.kind, self.item_id = session, kind, item_id
+        self.item_kind = kind      # `kind` may become the document's ("procedure:text")
         self.key = (kind, item_id)
         self._loading = False
         self._edit_round = 0        # bumped by each save: the next edit is a new undo step
@@ -53,6 +54,8 @@ class TextItemEditor(QWidget):
         session.saved.connect(self._on_saved)
 
     def title(self) -> str:
+        if self.item_kind == "procedure":      # the flowchart editor has the plain id
+            return f"{self.item_id} (YAML)"
         return self.item_id or self.session.rel_path(self.key)
 
     def dispose(self) -> None:
@@ -77,7 +80,7 @@ class TextItemEditor(QWidget):
     def refresh(self) -> None:
         """Show the file's text as it would be saved; a draft (text with problems) is
         the designer's and stays until they fix it or the file is reloaded."""
-        item = self.session.get(self.kind, self.item_id)
+        item = self.session.get(self.item_kind, self.item_id)
         if item is None:
             self.status.setText("This item no longer exists.")
             self.setEnabled(False)
@@ -95,10 +98,11 @@ class TextItemEditor(QWidget):
             self._show([])
 
     def _apply(self) -> None:
-        if self.session.get(self.kind, self.item_id) is None:
+        if self.session.get(self.item_kind, self.item_id) is None:
             return
         text = self.text.toPlainText()
-        new, problems = parse_item_text(self.kind, self.item_id, text, self.session.rel_path(self.key))
+        new, problems = parse_item_text(self.item_kind, self.item_id, text,
+                                        self.session.rel_path(self.key))
         self._show(problems)
         if new is None:
             self.session.set_draft(self.key, text)
@@ -106,8 +110,8 @@ class TextItemEditor(QWidget):
         self.session.set_draft(self.key, None)
         if text != self.session.current_text(self.key):
             self.session.push(replace_item_text(
-                self.session, self.kind, self.item_id, new, text,
-                merge_key=f"text:{self.kind}:{self.item_id}:{self._edit_round}"))
+                self.session, self.item_kind, self.item_id, new, text,
+                merge_key=f"text:{self.item_kind}:{self.item_id}:{self._edit_round}"))
 
     def _show(self, problems: list) -> None:
         """Problems under the editor (line, column, message) and wavy lines at their place."""

@@ -13,6 +13,7 @@ class Inspector(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.session: ProjectSession | None = None
+        self.prompts = None          # the window's prompts (step forms ask through them)
         self.procedure_id: str | None = None
         self.step_form: StepForm | None = None
         self.procedure_form: ProcedureForm | None = None
@@ -73,7 +74,7 @@ class Inspector(QWidget):
             return
         if self.session.project.procedures[procedure_id].find_step(step_id) is None:
             return self._empty("Select a step to edit it.")
-        self.step_form = StepForm(self.session, procedure_id, step_id)
+        self.step_form = StepForm(self.session, procedure_id, step_id, prompts=self.prompts)
         self.step_scroll.setWidget(self.step_form)
         self.tabs.setCurrentWidget(self.step_scroll)
 
@@ -96,7 +97,8 @@ class Inspector(QWidget):
             return self._empty("The step was removed.")
         if step.kind != form.kind or (step.kind == "condition"
                                       and len(step.branches) != form.branch_count):
-            self.step_form = StepForm(self.session, procedure_id, form.step_id)
+            self.step_form = StepForm(self.session, procedure_id, form.step_id,
+                                      prompts=self.prompts)
             self.step_scroll.setWidget(self.step_form)
             return
         form.refresh()

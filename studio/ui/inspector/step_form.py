@@ -14,10 +14,13 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
                                QVBoxLayout, QWidget)
 
 from studio.core.ids import is_valid_id
+from studio.core.steps import STEP_KINDS
 
 from ..document import commands as cmd
 from ..document.names import project_names
 from ..document.session import ProjectSession
+from ..document.tree_ops import convert_step
+from ..prompts import Prompts
 from ..resources import step_icon
 from ..editor.step_text import kind_label
 from ..widgets.code_edit import CodeEdit
@@ -26,9 +29,11 @@ from .snippet_tester import SnippetTester
 
 
 class StepForm(QWidget):
-    def __init__(self, session: ProjectSession, procedure_id: str, step_id: str, parent=None):
+    def __init__(self, session: ProjectSession, procedure_id: str, step_id: str, parent=None,
+                 prompts: Prompts | None = None):
         super().__init__(parent)
         self.session, self.procedure_id, self.step_id = session, procedure_id, step_id
+        self.prompts = prompts or Prompts(self)
         self._refreshers: list[Callable[[Any], None]] = []
         self.fields: dict[str, QWidget] = {}
         self.branch_edits: list[ExpressionEdit] = []
@@ -45,6 +50,16 @@ class StepForm(QWidget):
         head.addWidget(icon)
         head.addWidget(title)
         head.addStretch(1)
+        self.kind_combo = QComboBox()
+        for kind in STEP_KINDS:
+            self.kind_combo.addItem(step_icon(kind), kind_label(kind), kind)
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(step.kind))
+        self.kind_combo.setToolTip("Change kind…: make this a step of another kind, keeping its "
+                                   "id, its condition and the fields both kinds have")
+        self.kind_combo.activated.connect(
+            lambda index: self.change_kind(self.kind_combo.itemData(index)))
+        head.addWidget(QLabel("Kind"))
+        head.addWidget(self.kind_combo)
         outer.addLayout(head)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
@@ -86,6 +101,25 @@ class StepForm(QWidget):
             return
         self.session.push(cmd.SetStepField(self.session, self.procedure_id, self.step_id, field,
                                            value, merge=merge))
+
+    def change_kind(self, kind: str) -> bool:
+        """Replace the step by one of `kind` (one undo step). Nested steps of a condition
+        would be lost: the user confirms first. True when the step was changed."""
+        step = self.step
+        if step is None or kind == step.kind:
+            return False
+        nested = sum(len(b.steps) for b in step.branches) if step.kind == "condition" else 0
+        if nested and not self.prompts.confirm(
+                "Change step kind",
+                f"'{step.id}' holds {nested} nested step{'s' * (nested != 1)} in its branches. "
+                f"A {kind_label(kind).lower()} step has no branches: they will be deleted "
+                "(Undo brings them back). Change the kind?"):
+            self.kind_combo.setCurrentIndex(self.kind_combo.findData(step.kind))
+            return False
+        new = convert_step(step, kind, self.session.project)
+        self.session.push(cmd.ReplaceStep(self.session, self.procedure_id, step.id, new,
+                                          f"Change {step.id} to {kind_label(kind).lower()}"))
+        return True
 
     def refresh(self) -> None:
         step = self.step

@@ -91,7 +91,11 @@ class TestPanels(QObject):
 
     def _item_changed(self, kind: str, key: str) -> None:
         """A simulation changed outside `save_simulation` (undo, redo, the project tree):
-        the library row, the open editor and the table follow."""
+        the library row, the open editor and the table follow. Settings changes (the
+        dialog, undo, redo) refresh the segment and engine lists at once."""
+        if kind == "settings":
+            self.set_project(self.project)
+            return
         if kind != "simulation" or self._own_push:
             return
         simulation = self.project.simulations.get(key)
@@ -361,6 +365,8 @@ class PanelsHost(QObject):
         for name, _title, widget in self.panels.widgets():
             self.docks[name].setWidget(widget)
         self.panels.runner.steps_marked.connect(self._mark_steps)
+        if getattr(self.window, "prompts", None) is not None:
+            self.panels.editor.set_prompts(self.window.prompts)
         if hasattr(self.window, "open_item"):    # "YAML": the file as text, for power users
             self.panels.editor.yaml_requested.connect(
                 lambda key: self.window.open_item("simulation", key))

@@ -23,7 +23,7 @@ ID_ROLE = Qt.UserRole + 2
 
 class ProjectTree(QWidget):
     open_requested = Signal(str, str)     # kind, id
-    text_requested = Signal(str, str)     # kind, id: the file as YAML text (simulations)
+    text_requested = Signal(str, str)     # kind, id: the file as YAML text (simulations, procedures)
 
     def __init__(self, prompts: Prompts, parent=None):
         super().__init__(parent)
@@ -170,7 +170,7 @@ class ProjectTree(QWidget):
         add(f"Add {kind}…", lambda: self.add(kind), icon_name="add")
         if item_id:
             add("Open", lambda: self.open_requested.emit(kind, item_id), "open")
-            if kind == "simulation":
+            if kind in ("simulation", "procedure"):
                 add("Show YAML", lambda: self.text_requested.emit(kind, item_id))
             add("Rename…", lambda: self.rename(kind, item_id), "rename")
             add("Duplicate", lambda: self.duplicate(kind, item_id), "duplicate", "duplicate")

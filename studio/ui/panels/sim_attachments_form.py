@@ -1,8 +1,11 @@
 """Every attachment of one scripted customer turn: a small list with add and remove,
-a file picker over the project's `attachments/` folder with an image preview, and
-the fields the offline engine reads from the file (`extracted`) as a name/value table."""
+a file picker over the project's `attachments/` folder with an image preview (Browse…
+copies a file from anywhere into that folder), and the fields the offline engine reads
+from the file (`extracted`) as a name/value table."""
 from __future__ import annotations
 
+import filecmp
+import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -12,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLis
 
 from studio.core.simulation import Attachment
 
+from ..prompts import Prompts
 from .kv_table import KeyValueTable
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
@@ -21,9 +25,11 @@ EXTRACTED_HINT = "What the offline engine reads from the file, e.g. has_photo = 
 class AttachmentsEditor(QWidget):
     changed = Signal()
 
-    def __init__(self, attachments_dir: Path, parent: QWidget | None = None):
+    def __init__(self, attachments_dir: Path, parent: QWidget | None = None,
+                 prompts: Prompts | None = None):
         super().__init__(parent)
         self.attachments_dir = attachments_dir
+        self.prompts = prompts or Prompts(self)
         self.items: list[Attachment] = []
         self._loading = False
         self.list = QListWidget()
@@ -34,6 +40,10 @@ class AttachmentsEditor(QWidget):
             button.setAutoDefault(False)
         self.file = QComboBox()
         self.file.setToolTip(f"Files in {attachments_dir}")
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setAutoDefault(False)
+        self.browse_button.setToolTip("Copy a file from anywhere into the project's attachments "
+                                      "folder and use it here")
         self.preview = QLabel()
         self.preview.setFixedHeight(110)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -46,7 +56,11 @@ class AttachmentsEditor(QWidget):
         self.detail = QWidget()
         form = QFormLayout(self.detail)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("File", self.file)
+        file_row = QHBoxLayout()
+        file_row.setContentsMargins(0, 0, 0, 0)
+        file_row.addWidget(self.file, 1)
+        file_row.addWidget(self.browse_button)
+        form.addRow("File", file_row)
         form.addRow("", self.preview)
         form.addRow("Extracted", self.extracted)
         layout = QVBoxLayout(self)
@@ -59,6 +73,7 @@ class AttachmentsEditor(QWidget):
         self.extracted.changed.connect(self._edited)
         self.add_button.clicked.connect(self.add)
         self.remove_button.clicked.connect(self.remove)
+        self.browse_button.clicked.connect(self.browse)
         self.load([])
 
     # -- content ----------------------------------------------------------------------
@@ -108,6 +123,47 @@ class AttachmentsEditor(QWidget):
             del self.items[row]
             self._refresh(min(row, len(self.items) - 1))
             self.changed.emit()
+
+    def browse(self) -> str | None:
+        """Pick a file anywhere, copy it into the attachments folder and use it for the
+        selected attachment (a new one when none is selected). The copied name or None."""
+        chosen = self.prompts.open_file("Attach a file")
+        if not chosen or not Path(chosen).is_file():
+            return None
+        name = self.import_file(Path(chosen))
+        if name is None:
+            return None
+        row = self.list.currentRow()
+        if not 0 <= row < len(self.items):
+            self.items.append(Attachment(file=name))
+            row = len(self.items) - 1
+        else:
+            self.items[row] = Attachment(file=name, extracted=dict(self.items[row].extracted))
+        self.load(self.items, select=row)
+        self.changed.emit()
+        return name
+
+    def import_file(self, source: Path) -> str | None:
+        """Copy `source` into the folder, keeping its name; a different file of that name
+        is replaced only when the user says so, otherwise the copy gets a free name."""
+        folder = self.attachments_dir
+        target = folder / source.name
+        if source.resolve() == target.resolve():
+            return source.name
+        if target.exists():
+            if filecmp.cmp(source, target, shallow=False):
+                return target.name             # the same file is already there
+            answer = self.prompts.yes_no_cancel(
+                "File already attached",
+                f"attachments/{target.name} already exists and is a different file. Replace it?"
+                "\n\nNo keeps both: the new file is copied under a free name.")
+            if answer == "cancel":
+                return None
+            if answer == "no":
+                target = free_name(folder, source.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return target.name
 
     def current(self) -> Attachment | None:
         row = self.list.currentRow()
@@ -162,3 +218,12 @@ class AttachmentsEditor(QWidget):
         else:
             self.preview.clear()
             self.preview.setText("" if not file else f"{file} (no preview)")
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """`name` with -2, -3 … before the suffix until no file in `folder` has it."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    n = 2
+    while (folder / f"{stem}-{n}{suffix}").exists():
+        n += 1
+    return folder / f"{stem}-{n}{suffix}"

@@ -123,6 +123,10 @@ class SimulationEditor(QWidget):
         self.yaml_button.clicked.connect(lambda: self.key and self.yaml_requested.emit(self.key))
         self._set_dirty(False)
 
+    def set_prompts(self, prompts) -> None:
+        """The window's prompts answer the editor's questions (file choice, overwrite)."""
+        self.customer.attachments.prompts = prompts
+
     # -- loading --------------------------------------------------------------
     def set_simulation(self, simulation: Simulation, key: str | None = None) -> None:
         self.pages.setCurrentIndex(1)
