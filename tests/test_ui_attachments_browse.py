@@ -9,16 +9,10 @@ from studio.core.project import load_project
 
 from test_ui_support import sample_window as window  # noqa: F401  (fixture)
 from test_ui_support import studio_home  # noqa: F401
+from test_ui_support import SAMPLE_SIMULATION, simulation_editor as editor  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.gui
-KEY = "damaged-photo-full-refund"
-
-
-@pytest.fixture
-def editor(window):
-    panels = window.panels_host.ensure_built()
-    window.project_tree.open_requested.emit("simulation", KEY)
-    return panels.editor
+KEY = SAMPLE_SIMULATION
 
 
 def _turn_files(editor) -> list[str]:

@@ -9,7 +9,6 @@ import threading
 import keyring
 import pytest
 import yaml
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -17,28 +16,11 @@ from studio.core.settings import ProjectSettings
 from studio.llm import keys
 from studio.ui.main_window import MainWindow
 
+from llm_kit import MemoryKeyring
 from test_ui_support import ScriptedPrompts, studio_home  # noqa: F401
 
 pytestmark = pytest.mark.gui
 SECRET = "sk-test-abcdefghijklmnop1234"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that really keeps passwords, in memory, for the test."""
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.passwords.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.passwords.pop((service, username), None)
 
 
 @pytest.fixture
@@ -154,7 +136,7 @@ def test_api_key_lives_in_the_keyring_only(qtbot, window, memory_keyring):
     assert "not set" in box.status.text() and not box.clear_button.isEnabled()
     box.key.setText(SECRET)
     box.set_button.click()
-    assert memory_keyring.passwords[(keys.KEYRING_SERVICE, "openai")] == SECRET
+    assert memory_keyring.store[(keys.KEYRING_SERVICE, "openai")] == SECRET
     assert box.key.text() == ""
     assert "keyring" in box.status.text() and SECRET[-4:] in box.status.text()
     assert SECRET not in box.status.text() and SECRET[:12] not in box.status.text()
@@ -170,7 +152,7 @@ def test_api_key_lives_in_the_keyring_only(qtbot, window, memory_keyring):
     box = dialog.model.keys
     assert SECRET[-4:] in box.status.text() and box.clear_button.isEnabled()
     box.clear_button.click()
-    assert (keys.KEYRING_SERVICE, "openai") not in memory_keyring.passwords
+    assert (keys.KEYRING_SERVICE, "openai") not in memory_keyring.store
     assert "not set" in box.status.text()
     dialog.reject()
 

@@ -135,3 +135,16 @@ def sample_window(qtbot, studio_home, sample_copy):
     win = open_window(qtbot, sample_copy("food-delivery"), confirm=True)
     yield win
     close_window(win)
+
+
+SAMPLE_SIMULATION = "damaged-photo-full-refund"
+
+
+@pytest.fixture
+def simulation_editor(window):
+    """The simulation editor on the sample's photo-refund simulation, opened from the tree.
+    Modules using it import `sample_window as window`."""
+    panels = window.panels_host.ensure_built()
+    window.project_tree.open_requested.emit("simulation", SAMPLE_SIMULATION)
+    assert panels.editor.key == SAMPLE_SIMULATION
+    return panels.editor
