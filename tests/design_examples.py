@@ -1,8 +1,10 @@
-"""The example files of DESIGN.md section 3, copied verbatim (format v1 is a
-contract: tests/test_core_design_examples.py checks the copies still match
-DESIGN.md), and a writer of project files, for tests that build on them."""
+"""The example files of DESIGN.md (sections 3 and 5), copied verbatim (format v1
+is a contract: tests/test_core_design_examples.py checks the copies still match
+DESIGN.md, block by block, matched by their `schema:` line), and a writer of
+project files, for tests that build on them."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 STUDIO = r"""schema: studio/v1
@@ -12,6 +14,8 @@ model: {name: offline}               # or any litellm model id, plus api_base, t
 segments:                            # customer attribute presets for simulations
   vip: {plan: pro, lifetime_value: 2400}
   new: {plan: free, lifetime_value: 0}
+secrets: [SHOP_TOKEN]                # the only names `{{ secrets.X }}` may read
+fallback: {say: "How can I help you today?", attempts: 1}
 """
 
 CONNECTOR = r"""schema: connector/v1
@@ -68,7 +72,7 @@ steps:
 """
 
 SIMULATION = r"""schema: simulation/v1
-name: Crushed pizza within 24 h with photo is refunded in full
+name: Crushed pizza within 24 h with photo is refunded in full after approval
 procedure: damaged-order            # the procedure it exercises
 tags: [refunds, happy-path]
 customer:
@@ -81,23 +85,48 @@ customer:
   goal: Get a refund for the crushed pizza
 fixtures:
   connectors:
-    get_order: {status: delivered, total: 42.5, hours_since_delivery: 3}
+    get_order: {status: delivered, total: 64.9, hours_since_delivery: 3}
     issue_refund: [{ok: true}]      # a list is consumed one call at a time
   approvals: {approve: approved}
 expect:
   procedure: damaged-order          # the procedure that must trigger
   outcome: resolved
-  visited: [lookup, amount, pay, done]   # step ids; `procedure-id.step-id` where ambiguous
+  visited: [lookup, amount, approve, pay, done]   # step ids; `procedure-id.step-id` where ambiguous
   not_visited: [late]
-  variables: {refund: 42.5}
-  connector_calls: [{connector: issue_refund, inputs: {order_id: FD-123456, amount: 42.5}}]
+  variables: {refund: 64.9}
+  connector_calls: [{connector: issue_refund, inputs: {order_id: FD-123456, amount: 64.9}}]
   not_called: [cancel_order]        # connectors that must not be called
-  replies_contain: ["42.5"]         # case-insensitive, over all agent replies
+  replies_contain: ["64.9"]         # case-insensitive, over all agent replies
   replies_not_contain: ["sorry for the delay"]
   note_contains: ["FD-123456"]      # the internal note of a handoff or approval
   max_turns: 6
   rubric: ["The agent apologises before asking for details"]   # judged by a model only
 """
+
+APPROVAL = r"""schema: approval/v1
+procedure: damaged-order
+revision: 9f2c4e...              # full sha256
+environment: production          # one of studio.yaml `environments` (default [staging, production])
+approved_by: Dana Reviewer       # from settings, else the OS user
+approved_at: 2026-12-01T14:03:00Z
+comment: Refund threshold raised to 50 after the policy change
+evidence: {run: 42, passed: 21, failed: 0, errors: 0, skipped: 2}
+"""
+
+# Each copy under the `schema:` its block in DESIGN.md starts with.
+BY_SCHEMA = {"studio/v1": STUDIO, "connector/v1": CONNECTOR, "procedure/v1": PROCEDURE,
+             "simulation/v1": SIMULATION, "approval/v1": APPROVAL}
+
+
+def design_blocks(markdown: str) -> dict[str, str]:
+    """DESIGN.md's yaml blocks that start with a `schema:` line, keyed by that schema,
+    so a block added or moved elsewhere in the document does not shift the others."""
+    blocks = {}
+    for block in re.findall(r"```yaml\n(.*?)```", markdown, re.S):
+        found = re.match(r"schema:\s*(\S+)", block)
+        if found:
+            blocks[found.group(1)] = block
+    return blocks
 
 
 def step_yaml(procedure_text: str, step_id: str) -> str:

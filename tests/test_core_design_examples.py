@@ -5,13 +5,12 @@ tests/design_examples.py; when DESIGN.md sits beside the checkout (as in CI),
 the copies must still match it."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from design_examples import CONNECTOR, PROCEDURE, SIMULATION, STUDIO, write_files
+from design_examples import BY_SCHEMA, CONNECTOR, PROCEDURE, SIMULATION, STUDIO, design_blocks, write_files
 from studio.core.connector import Connector
 from studio.core.problems import Severity
 from studio.core.procedure import Procedure
@@ -30,8 +29,10 @@ DESIGN = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
 
 @pytest.mark.skipif(not DESIGN.is_file(), reason="DESIGN.md is not beside this checkout")
 def test_copies_match_design_md():
-    blocks = re.findall(r"```yaml\n(.*?)```", DESIGN.read_text(encoding="utf-8"), re.S)
-    assert blocks == [STUDIO, CONNECTOR, PROCEDURE, SIMULATION]
+    blocks = design_blocks(DESIGN.read_text(encoding="utf-8"))
+    assert set(BY_SCHEMA) <= set(blocks), "DESIGN.md lost an example block"
+    for schema, copy in BY_SCHEMA.items():
+        assert blocks[schema] == copy, f"the {schema} example differs from DESIGN.md"
 
 
 @pytest.mark.parametrize("kind,text,cls", EXAMPLES, ids=[e[0] for e in EXAMPLES])
@@ -49,7 +50,8 @@ def test_example_loads_and_round_trips(kind, text, cls):
 
 
 DEFAULTS_LEFT_OUT = {
-    "studio": {(("model", "name"), "offline")},
+    "studio": {(("model", "name"), "offline"), (("fallback", "say"), "How can I help you today?"),
+               (("fallback", "attempts"), 1)},
     "connector": {(("request", "method"), "GET"), (("inputs", "order_id", "type"), "string")},
     "procedure": {(("steps", 2, "branches", 0, "steps", 3, "outcome"), "resolved")},
     "simulation": set(),
@@ -75,6 +77,9 @@ def test_example_matches_the_json_schema(kind, text, cls):
 def test_examples_read_as_design_md_describes():
     settings = ProjectSettings.model_validate(parse_yaml(STUDIO)[0])
     assert settings.model.name == "offline" and settings.segments["vip"] == {"plan": "pro", "lifetime_value": 2400}
+    assert settings.secrets == ["SHOP_TOKEN"]
+    assert settings.fallback.say == "How can I help you today?" and settings.fallback.attempts == 1
+    assert settings.environments == ["staging", "production"]    # the default DESIGN.md section 5 names
     connector = Connector.model_validate(parse_yaml(CONNECTOR)[0])
     assert connector.inputs["order_id"].required and connector.request.method == "GET"
     assert connector.sample["hours_since_delivery"] == 3
@@ -91,7 +96,7 @@ def test_examples_read_as_design_md_describes():
     assert turns[0].text.startswith("Hi") and turns[1].attachments[0].extracted == {"has_photo": True}
     assert sim.fixtures.connectors["issue_refund"] == [{"ok": True}]
     assert sim.fixtures.approvals == {"approve": "approved"}
-    assert sim.expect.connector_calls[0].inputs == {"order_id": "FD-123456", "amount": 42.5}
+    assert sim.expect.connector_calls[0].inputs == {"order_id": "FD-123456", "amount": 64.9}
     assert sim.expect.max_turns == 6 and sim.expect.rubric
 
 

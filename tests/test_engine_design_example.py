@@ -1,9 +1,7 @@
-"""DESIGN.md's example simulation, run on its example procedure offline.
-
-Everything it expects holds except `note_contains`: the approval step only runs
-when refund > 50 and the example refunds 42.5, so no internal note exists. This
-pins that known mismatch in DESIGN.md (reported to the CEO) so a change in either
-the engine or the document shows up here.
+"""DESIGN.md's example simulation, run on its example procedure offline: every
+deterministic expectation holds (the 64.9 refund is over 50, so the approval
+fires and leaves its note); only the rubric is skipped, as offline always does.
+A change in either the engine or the document shows up here.
 """
 from design_examples import CONNECTOR, PROCEDURE, SIMULATION, STUDIO, write_files
 from studio.core.project import load_project
@@ -32,13 +30,14 @@ def _project(root):
     return project
 
 
-def test_design_example_meets_every_expectation_but_the_unreachable_note(tmp_path):
+def test_design_example_meets_every_expectation_offline(tmp_path):
     project = _project(tmp_path / "design")
     result = run_simulation(project, project.simulation("design"))
     verdicts = {(e.type, e.status) for e in result.expectations}
     assert result.error is None
     assert ("rubric", "skipped") in verdicts
     failing = [e for e in result.expectations if e.status == "fail"]
-    assert [e.type for e in failing] == ["note_contains"], [e.message for e in failing]
-    assert "no internal note" in failing[0].message
-    assert result.variables["refund"] == 42.5 and result.outcome == "resolved"
+    assert failing == [], [e.message for e in failing]
+    assert ("note_contains", "pass") in verdicts and ("visited", "pass") in verdicts
+    assert result.status == "passed"
+    assert result.variables["refund"] == 64.9 and result.outcome == "resolved"

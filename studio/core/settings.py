@@ -33,6 +33,13 @@ class RealCalls(Model):
     allowed_hosts: list[str] = Field(default_factory=list)
 
 
+class Fallback(Model):
+    """What a first message that matches no trigger gets, and how many tries
+    before handing off (DESIGN.md section 4, edge rules)."""
+    say: str = "How can I help you today?"
+    attempts: int = Field(default=1, ge=0, le=10)
+
+
 class ProjectSettings(Model):
     schema_: Literal["studio/v1"] = Field(default="studio/v1", alias="schema")
     name: str = "Untitled project"
@@ -40,6 +47,9 @@ class ProjectSettings(Model):
     model: ModelSettings = Field(default_factory=ModelSettings)
     segments: dict[str, dict[str, Any]] = Field(default_factory=dict)
     real_calls: RealCalls = Field(default_factory=RealCalls)
+    secrets: list[str] = Field(default_factory=list)    # the only names {{ secrets.X }} may read
+    fallback: Fallback = Field(default_factory=Fallback)
+    environments: list[str] = Field(default_factory=lambda: ["staging", "production"])
 
     @model_serializer(mode="wrap")
     def _with_schema(self, handler):
