@@ -90,6 +90,13 @@ DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "model": "The engine: offline, or any litellm model id.",
         "segments": "Customer attribute presets for simulations, by name.",
         "real_calls": "Connectors allowed to call the network, and only these hosts.",
+        "secrets": "The only secret names {{ secrets.X }} may read (keyring or environment).",
+        "fallback": "Reply to a first message that matches no trigger, and how many tries before handoff.",
+        "environments": "Approval environments, in promotion order (default staging, production).",
+    }),
+    "Fallback": ("What an unmatched first message gets.", {
+        "say": "The reply asking what the customer needs.",
+        "attempts": "Unmatched messages answered before handing off (0: hand off at once).",
     }),
     "ModelSettings": ("Model used by the engine.", {
         "name": "offline, or a litellm model id such as ollama/llama3.",
