@@ -166,6 +166,16 @@ def write_reports(summary: RunSummary, args, run=None) -> str | None:
     return None
 
 
+def skipped_files(library, *, quiet: bool) -> int:
+    """How many simulation files the library could not import (so they will not run);
+    listed even with --quiet, since the run's exit code then says error."""
+    broken = [p for p in library.load_problems if p.severity == Severity.error]
+    if quiet:
+        for problem in broken:
+            print(problem.format(), file=sys.stderr)
+    return len(broken)
+
+
 def main(args) -> int:
     problem = report_folder_problem(args)
     if problem:
@@ -180,6 +190,7 @@ def main(args) -> int:
     library = open_library(args.project, quiet=args.quiet)
     if library is None:
         return 2
+    unimported = skipped_files(library, quiet=args.quiet)
     try:
         options = RunOptions(model=args.model, api_base=args.api_base, no_cache=args.no_cache,
                              real_calls=args.real_calls)
@@ -221,6 +232,9 @@ def main(args) -> int:
         if unwritten:
             return error(unwritten + " (the results are stored in the library: "
                          f"`studio runs show {args.project} {summary.run_id}`)")
+        if unimported:
+            return error(f"{unimported} simulation file(s) could not be read and did not run "
+                         "(listed above; `studio validate` shows every problem)")
         return summary.exit_code
     except LibraryError as exc:
         return error(str(exc))

@@ -15,8 +15,10 @@ from typing import Any, Callable, Mapping
 
 import regex
 
-MAX_LENGTH = 2000
-MAX_NODES = 300
+from . import limits
+
+MAX_LENGTH = limits.MAX_EXPRESSION_CHARS
+MAX_NODES = limits.MAX_EXPRESSION_NODES
 MAX_REGEX = 500
 MAX_MATCH_TEXT = 100_000
 MATCH_TIMEOUT = 0.5     # seconds for one matches() call
@@ -36,6 +38,9 @@ def _matches(text: Any, pattern: Any) -> bool:
         return False
     if len(str(pattern)) > MAX_REGEX:
         raise ExpressionError("matches(): the pattern is too long")
+    if limits.text_size(text) > limits.MAX_TEXT_CHARS:
+        raise ExpressionError(f"matches(): the text is longer than the limit of "
+                              f"{limits.MAX_TEXT_CHARS:,} characters")
     try:
         # `regex` rather than `re`: a pattern like (a+)+$ on a customer's message
         # would otherwise backtrack for minutes and freeze the conversation.
@@ -48,12 +53,21 @@ def _matches(text: Any, pattern: Any) -> bool:
 
 
 def _text_fn(fn: Callable[[str], str]) -> Callable[[Any], Any]:
-    return lambda value: None if value is None else fn(str(value))
+    def apply(value: Any) -> Any:
+        if value is None:
+            return None
+        if limits.text_size(value) > limits.MAX_TEXT_CHARS:
+            raise ExpressionError(f"the text would be longer than the limit of "
+                                  f"{limits.MAX_TEXT_CHARS:,} characters")
+        return fn(str(value))
+    return apply
 
 
 def _round(value: Any, digits: Any = 0) -> Any:
     if value is None:
         return None
+    if digits and abs(int(digits)) > limits.MAX_ROUND_DIGITS:
+        raise ExpressionError(f"round() keeps at most {limits.MAX_ROUND_DIGITS} digits")
     return round(value, int(digits)) if digits else round(value)
 
 
@@ -95,8 +109,10 @@ class Expression:
     source: str
     tree: ast.Expression
 
-    def evaluate(self, names: Mapping[str, Any]) -> Any:
-        return _Evaluator(names).visit(self.tree.body)
+    def evaluate(self, names: Mapping[str, Any], budget: limits.Budget | None = None) -> Any:
+        """The value; ExpressionError when it fails or breaks the limits (studio/core/limits.py).
+        A template passes one `budget` to all its placeholders."""
+        return _Evaluator(names, budget or limits.Budget(ExpressionError)).visit(self.tree.body)
 
     def names(self) -> set[str]:
         """Root names the expression reads (functions and constants excluded)."""
@@ -158,6 +174,15 @@ def parse(source: str) -> Expression:
         if msg.startswith("invalid syntax. "):
             msg = msg[len("invalid syntax. "):]
         raise ExpressionError(f"syntax error: {msg}", exc.offset) from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("the expression is nested too deeply") from None
+    except ValueError as exc:               # a NUL character
+        raise ExpressionError(f"syntax error: {exc}") from None
+    deep = limits.tree_depth_breach(tree, limits.MAX_EXPRESSION_DEPTH)
+    if deep is not None:
+        raise ExpressionError(f"the expression is too complex: it nests more than "
+                              f"{limits.MAX_EXPRESSION_DEPTH} levels deep; split it",
+                              getattr(deep, "col_offset", 0) + 1)
     count = 0
     for node in ast.walk(tree):
         count += 1
@@ -181,7 +206,43 @@ def parse(source: str) -> Expression:
             _check_call(node, col)
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and len(node.value) > MAX_LENGTH:
             raise ExpressionError("a text literal is too long", col)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _is_text(node.left):
+            raise ExpressionError("'%' on text formats it, which expressions do not do; "
+                                  "write the text with a {{ template }} instead", col)
+    size = max((_static_size(n) for n in ast.walk(tree) if isinstance(n, (ast.BinOp, ast.Call))), default=0)
+    if size > limits.MAX_TEXT_CHARS:
+        raise ExpressionError(f"the expression builds a value of about {size:,} characters, over "
+                              f"the limit of {limits.MAX_TEXT_CHARS:,} characters")
     return Expression(text, tree)
+
+
+def _is_text(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) or \
+        isinstance(node, ast.BinOp) and _is_text(node.left)
+
+
+def _static_size(node: ast.AST) -> int:
+    """About how many characters `node` builds, as far as the text alone tells
+    (names count 0), so `["a"*100000]*100000` is an error while the designer types."""
+    if isinstance(node, ast.Constant):
+        return limits.text_size(node.value)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return 2 + sum(2 + _static_size(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return 2 + sum(4 + _static_size(e) for e in [*node.keys, *node.values] if e is not None)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _static_size(node.left) + _static_size(node.right)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        left, right = node.left, node.right
+        for sized, times in ((left, right), (right, left)):
+            count = times.value if isinstance(times, ast.Constant) else None
+            if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+                inner = _static_size(sized)
+                return inner * count if inner < limits.MAX_TEXT_CHARS * 10 else inner
+        return max(_static_size(left), _static_size(right))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("lower", "upper"):
+        return sum(_static_size(a) for a in node.args)
+    return 0
 
 
 # how many arguments each function takes: (least, most)
@@ -227,13 +288,15 @@ def truthy(source: str, names: Mapping[str, Any]) -> bool:
 
 
 class _Evaluator:
-    def __init__(self, names: Mapping[str, Any]):
+    def __init__(self, names: Mapping[str, Any], budget: limits.Budget):
         self.names = names
+        self.budget = budget
 
     def visit(self, node: ast.AST) -> Any:
         method = getattr(self, f"v_{type(node).__name__}", None)
         if method is None:
             raise ExpressionError(f"'{_describe(node)}' is not allowed in expressions")
+        self.budget.tick()
         return method(node)
 
     def v_Constant(self, node: ast.Constant) -> Any:
@@ -293,18 +356,30 @@ class _Evaluator:
         if left is None or right is None:
             return None
         left, right = _coerce_pair(left, right)
-        if isinstance(node.op, ast.Mult) and (isinstance(left, (str, list)) or isinstance(right, (str, list))):
-            size = len(left) if isinstance(left, (str, list)) else len(right)
-            other = right if isinstance(left, (str, list)) else left
-            if isinstance(other, int) and size * other > 100_000:
-                raise ExpressionError("the result would be too large")
+        self._check_cost(node.op, left, right)
         try:
-            return _BINOPS[type(node.op)](left, right)
+            return self.budget.number(_BINOPS[type(node.op)](left, right))
         except ZeroDivisionError:
             raise ExpressionError("division by zero") from None
         except TypeError:
             raise ExpressionError(
                 f"cannot combine {type(left).__name__} and {type(right).__name__}") from None
+
+    def _check_cost(self, op: ast.operator, left: Any, right: Any) -> None:
+        """Refuse, before building it, a value beyond the limits (10 GB lists, 2 GB texts)."""
+        sequence = (str, list, tuple, bytes)
+        if isinstance(op, ast.Mod) and isinstance(left, (str, bytes)):
+            raise ExpressionError("'%' on text formats it, which expressions do not do; "
+                                  "write the text with a {{ template }} instead")
+        if isinstance(op, ast.Mult) and (isinstance(left, sequence) or isinstance(right, sequence)):
+            items, times = (left, right) if isinstance(left, sequence) else (right, left)
+            if isinstance(times, int) and times > 0:
+                self.budget.sized(limits.text_size(items) * times)
+        elif isinstance(op, ast.Add) and isinstance(left, sequence):
+            self.budget.sized(limits.text_size(left) + limits.text_size(right))
+        elif isinstance(op, ast.Mult) and isinstance(left, int) and isinstance(right, int):
+            if left.bit_length() + right.bit_length() > limits.MAX_NUMBER_BITS:
+                self.budget.number(1 << (left.bit_length() + right.bit_length()))
 
     def v_Compare(self, node: ast.Compare) -> bool:
         left = self.visit(node.left)

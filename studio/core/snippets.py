@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .expressions import dotted_name
+from .limits import check_snippet
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -43,6 +44,9 @@ def analyze_snippet(code: str) -> SnippetInfo:
                            column=exc.offset if exc.offset else None)
     except (ValueError, MemoryError, RecursionError) as exc:  # null bytes, absurd nesting
         return SnippetInfo(error=f"cannot parse the snippet: {exc}", line=1, column=1)
+    breach = check_snippet(code or "", tree)   # too long or too deep to read safely
+    if breach is not None:
+        return SnippetInfo(error=breach.message, line=breach.line, column=breach.column)
     scanner = _Scanner()
     for statement in tree.body:
         scanner.statement(statement)

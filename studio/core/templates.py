@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from . import limits
 from .expressions import Expression, ExpressionError, parse
 
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
@@ -62,12 +63,22 @@ def render(text: Any, names: Mapping[str, Any]) -> Any:
             return [render(v, names) for v in text]
         return text
     parts = parse_template(text)
-    if len(parts) == 1 and parts[0].start == 0 and parts[0].end == len(text):
-        return parts[0].expression.evaluate(names)
-    out, last = [], 0
-    for part in parts:
-        out.append(text[last:part.start])
-        out.append(format_value(part.expression.evaluate(names)))
-        last = part.end
+    return join_parts(text, [(p.expression, p.start, p.end) for p in parts], names)
+
+
+def join_parts(text: str, parts: list | tuple, names: Mapping[str, Any]) -> Any:
+    """`text` with each (expression, start, end) placeholder filled, within one
+    budget of time and size (studio/core/limits.py); exactly one placeholder that is
+    the whole text yields its value with its type."""
+    budget = limits.Budget(ExpressionError)
+    if len(parts) == 1 and parts[0][1] == 0 and parts[0][2] == len(text):
+        return parts[0][0].evaluate(names, budget)
+    out, last, size = [], 0, 0
+    for expression, start, end in parts:
+        piece = format_value(budget.text(expression.evaluate(names, budget), "a placeholder's value"))
+        size += start - last + len(piece)
+        budget.sized(size, "the rendered text")
+        out += [text[last:start], piece]
+        last = end
     out.append(text[last:])
     return "".join(out)

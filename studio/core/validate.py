@@ -187,6 +187,12 @@ _YAML_HINTS = (
     ("found duplicate anchor", "an anchor (&name) is defined twice"),
     ("found undefined alias", "an alias (*name) refers to no anchor; quote text starting with '*'"),
     ("cannot start any token", "text starting with '@', '`' or '%' must be quoted"),
+    ("nests deeper than", "flatten it: move deep data into a list of small entries"),
+    ("values; write the values out", "an alias (*name) repeats a whole block: a few aliases of "
+                                     "aliases multiply into millions of values"),
+    ("(a loop)", "an alias cannot sit inside the block its anchor (&name) marks"),
+    ("characters long; the limit is", "split it into several files"),
+    ("the file holds more than", "split it into several files"),
     ("found another document", "a project file holds one YAML document: remove the '---' line, "
                                "or put the second part in a file of its own"),
 )

@@ -265,9 +265,11 @@ def _check_code(path: tuple, step: CodeStep, rep: Reporter, facts: ProjectFacts)
     info = analyze_snippet(step.code)
     cpath = path + ("code",)
     if info.error:
-        rep.add(ERROR, "snippet-syntax", f"code: {info.error}", step=step.id,
+        syntax = info.error.startswith(("syntax", "cannot parse"))
+        rep.add(ERROR, "snippet-syntax" if syntax else "snippet-limit", f"code: {info.error}", step=step.id,
                 at=rep.in_text(cpath, info.line, info.column),
-                hint="the snippet is Python; check brackets, quotes and indentation")
+                hint="the snippet is Python; check brackets, quotes and indentation" if syntax else
+                "keep snippets short and flat: add up long sums over several lines or in a loop")
         return
     if not step.code.strip():
         rep.add(WARNING, "empty-code", "code step has no code", path=cpath, step=step.id)

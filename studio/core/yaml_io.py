@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from .limits import check_yaml
+
 
 class YamlError(Exception):
     """Broken YAML: carries the 1-based line and column of the problem."""
@@ -128,6 +130,7 @@ def parse_yaml(text: str, *, fast: bool = False) -> tuple[Any, SourceMap]:
     text, so positions inside block scalars fall back to the scalar's start;
     broken input is parsed again in pure Python so messages are the same.
     """
+    check_yaml(text, error=YamlError)     # size, depth and alias bombs (studio/core/limits.py)
     if fast and _FAST_LOADER is not None:
         try:
             data, node = _load(_FAST_LOADER, text)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from studio.core.expressions import Expression, parse
-from studio.core.templates import format_value, parse_template
+from studio.core.templates import format_value, join_parts, parse_template
 
 
 @lru_cache(maxsize=4096)
@@ -28,16 +28,7 @@ def render(value: Any, names: Mapping[str, Any]) -> Any:
         return value
     if "{{" not in value:
         return value
-    parts = _template(value)
-    if len(parts) == 1 and parts[0][1] == 0 and parts[0][2] == len(value):
-        return parts[0][0].evaluate(names)
-    out, last = [], 0
-    for expression, start, end in parts:
-        out.append(value[last:start])
-        out.append(format_value(expression.evaluate(names)))
-        last = end
-    out.append(value[last:])
-    return "".join(out)
+    return join_parts(value, _template(value), names)
 
 
 def render_text(value: Any, names: Mapping[str, Any]) -> str:
