@@ -97,7 +97,9 @@ def extract(system: str, user: str) -> str:
             found[name] = hit[0]
     if plain and not found and not is_start and message.strip():
         found[plain[0]] = message.strip()
-    return _json({"reasoning": "read the message", **found})
+    others = _variables(_between(system, "explicitly:\n", "\nAnswer in JSON"))
+    every = dict.fromkeys([*wanted, *others])          # the schema wants every field, null if unsaid
+    return _json({"reasoning": "read the message", **every, **found})
 
 
 def reply(system: str, user: str) -> str:

@@ -160,7 +160,7 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
         mode = FORMAT_MODES[mode_index] if mode_index is not None else None
         kwargs = _request(messages, settings, schema, mode, api_key, mock_response, drop_params)
         started = time.perf_counter()
-        retry_after = None
+        retry_after, at_once = None, False
         try:
             with limiter.slot(lambda: _check_cancel(cancel)):
                 raw = _send(kwargs, cancel)
@@ -174,6 +174,7 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
             raise
         except MalformedOutput as exc:
             reason, message = "malformed", f"the model's reply was malformed: {exc}"
+            at_once = True                 # the server is fine: asking again needs no wait
             if mode_index is not None and mode_index + 1 < len(FORMAT_MODES):
                 mode_index += 1            # this call only: spell the schema out in the prompt
         except Exception as exc:  # litellm raises many types; classify them
@@ -200,6 +201,9 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
                 last_error.message = f"{message} (gave up after {attempts} attempts)"
                 last_error.args = (last_error.message,)
             raise last_error
+        if at_once:
+            log.info("%s: %s; retry %d now", settings.model, reason, attempts)
+            continue
         delay = min(settings.max_backoff, settings.backoff * (2 ** (attempts - 1)))
         delay *= 0.75 + random.random() * 0.5
         if retry_after is not None:

@@ -2,7 +2,11 @@
 
 Models differ in what they support, so a request asks for a JSON schema
 response format first, then JSON mode, then plain prompting; whatever comes
-back is parsed here and validated again, never trusted as is.
+back is parsed here and validated again, never trusted as is. Validation is
+strict (DESIGN.md section 4): an answer that parses but does not fit its
+schema (`{}`, a missing field, a wrong type, a value outside an enum) is
+MalformedOutput, which the client retries and then reports as an error. It is
+never read as a null answer ("no procedure fits", "not extracted").
 """
 from __future__ import annotations
 
@@ -54,11 +58,7 @@ def parse_reply(text: str, schema: type[BaseModel] | None) -> Any:
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
-        try:                       # a field that does not fit is treated as not given
-            return validate_lenient(schema, data)[0]
-        except ValidationError:
-            raise MalformedOutput(f"the reply does not match the expected fields: "
-                                  f"{_short_errors(exc)}") from None
+        raise MalformedOutput(f"the reply does not fit its schema: {_short_errors(exc)}") from None
 
 
 def _short_errors(exc: ValidationError) -> str:
@@ -155,26 +155,26 @@ def _describe(name: str, var: Any) -> str:
     return " ".join(parts) + ". Null when the customer has not said it."
 
 
-def model_for_variables(variables: dict[str, Any], name: str = "Extraction") -> type[BaseModel]:
-    """A pydantic model with one optional field per procedure variable (core Variable)."""
+def model_for_variables(variables: dict[str, Any], name: str = "Extraction", *,
+                        reasoning: str | None = None) -> type[BaseModel]:
+    """A pydantic model with one field per procedure variable (core Variable).
+
+    Every field is required but nullable, so an answer must say null for what the
+    customer did not state: `{}` or a missing field does not fit and is retried.
+    With `reasoning`, a `reasoning` field comes first, so a model writes its
+    reasons before its answers (it may leave it out: it is no answer)."""
     fields: dict[str, Any] = {}
+    if reasoning is not None and "reasoning" not in variables:
+        fields["reasoning"] = (str, Field(default="", description=reasoning))
     for var_name, var in variables.items():
-        fields[var_name] = (_field_type(var) | None, Field(default=None,
-                                                          description=_describe(var_name, var)))
+        fields[var_name] = (_field_type(var) | None, Field(description=_describe(var_name, var)))
     return create_model(name, **fields)
 
 
-def validate_lenient(schema: type[BaseModel], data: dict[str, Any]) -> tuple[BaseModel, dict[str, str]]:
-    """Validate, dropping (to None) the fields that do not fit; returns the rejects too."""
-    rejected: dict[str, str] = {}
-    data = {k: v for k, v in data.items() if k in schema.model_fields}
-    for _ in range(len(schema.model_fields) + 1):
-        try:
-            return schema.model_validate(data), rejected
-        except ValidationError as exc:
-            for err in exc.errors(include_url=False):
-                key = str(err["loc"][0]) if err["loc"] else None
-                if key in data:
-                    rejected[key] = f"{data[key]!r}: {err['msg']}"
-                    data[key] = None
-    return schema.model_validate({}), rejected
+def choice_model(name: str, field: str, choices: list[Any], *, description: str,
+                 reasoning: str) -> type[BaseModel]:
+    """An answer that is one of `choices` or null (e.g. a procedure id as an enum),
+    required, after a `reasoning` field."""
+    kind: Any = Literal[tuple(choices)] if choices else type(None)  # type: ignore[valid-type]
+    return create_model(name, reasoning=(str, Field(default="", description=reasoning)),
+                        **{field: (kind | None, Field(description=description))})

@@ -62,19 +62,23 @@ class CompiledProject:
     # every conversation variable the project knows of: declared, saved from a
     # connector or assigned by a snippet (a snippet reading one that is unset gets None)
     variable_names: frozenset[str] = frozenset()
+    # the ones a connector's `save_as` or a code step sets: never read from a message
+    computed_names: frozenset[str] = frozenset()
 
 
-def _variable_names(project: Any) -> frozenset[str]:
+def _variable_names(project: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """(every variable name, the computed ones)."""
     from studio.core.snippets import analyze_snippet
     names: set[str] = set()
+    computed: set[str] = set()
     for procedure in project.procedures.values():
         names.update(procedure.variables)
         for step in procedure.all_steps():
             if getattr(step, "save_as", None):
-                names.add(step.save_as)
+                computed.add(step.save_as)
             if step.kind == "code":
-                names.update(analyze_snippet(step.code).assigns)
-    return frozenset(names)
+                computed.update(analyze_snippet(step.code).assigns)
+    return frozenset(names | computed), frozenset(computed)
 
 
 _lock = threading.Lock()
@@ -96,9 +100,10 @@ def compiled(project: Any) -> CompiledProject:
         cached = project.__dict__.get("_engine_compiled")
         if cached is not None and cached.fingerprint == fingerprint:
             return cached
+        names, computed = _variable_names(project)
         built = CompiledProject(
             fingerprint=fingerprint,
             procedures={pid: ProcedureIndex.build(proc) for pid, proc in project.procedures.items()},
-            variable_names=_variable_names(project))
+            variable_names=names, computed_names=computed)
         project.__dict__["_engine_compiled"] = built
         return built

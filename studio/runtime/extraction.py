@@ -81,6 +81,23 @@ def leading_boolean(text: str) -> tuple[bool, str] | None:
     return None
 
 
+BARE_REST_WORDS = 4     # "Yes, it does." / "No, I don't have one": a bare yes or no
+_CONTENT = re.compile(r"[\d@]")
+
+
+def is_bare_yes_no(text: str) -> bool:
+    """A message that is only a yes or no (and a few filler words): it answers the
+    question just asked and states nothing else, so no other variable may be read
+    from it, by either engine."""
+    found = leading_boolean(text)
+    if found is None:
+        return False
+    rest = _LEAD.sub("", text or "")
+    rest = rest[len(found[1]):] if rest.lower().startswith(found[1]) else rest
+    words = re.findall(r"[\w'@.-]+", rest)
+    return len(words) <= BARE_REST_WORDS and not _CONTENT.search(rest)
+
+
 def _number(text: str, integer: bool) -> Any:
     if integer:
         match = _INTEGER.search(text)

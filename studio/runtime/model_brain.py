@@ -15,10 +15,12 @@ from typing import Any
 from studio.core.simulation import CustomerTurn
 from studio.llm.errors import ModelError
 from studio.llm.settings import settings_for_project
-from studio.llm.structured import model_for_variables
 from studio.llm.usage import Usage, bind_cache, bind_usage
 
 from . import model_prompts as prompts
+from .compiled import compiled
+from .extraction import is_bare_yes_no
+from .model_answers import extraction_answer, route_answer, switch_answer
 from .brain import (
     BrainError, Extracted, ExtractRequest, ReplyRequest, RouteDecision, SwitchCandidate,
     SwitchDecision,
@@ -83,11 +85,10 @@ class ModelBrain:
         procedures = self.project.procedures
         if not procedures:
             return RouteDecision(None, "the project has no procedures")
-        answer = self._ask("route", prompts.route_messages(procedures, message), prompts.RouteAnswer)
-        chosen = (answer.procedure or "").strip() or None
+        answer = self._ask("route", prompts.route_messages(procedures, message),
+                           route_answer(list(procedures)))
+        chosen = answer.procedure            # an id of `procedures` or None: the schema's enum
         why = answer.reasoning.strip() or "no reason given"
-        if chosen is not None and chosen not in procedures:
-            return RouteDecision(None, f"model chose unknown procedure '{chosen}': {why}")
         scores = {pid: (1.0 if pid == chosen else 0.0) for pid in procedures}
         return RouteDecision(chosen, f"model: {why}", scores)
 
@@ -98,8 +99,8 @@ class ModelBrain:
             return None
         rules = [{"listen": prompts.describe_rule(c.rule), "to": c.rule.to} for c in candidates]
         answer = self._ask("switch", prompts.switch_messages(rules, message, transcript),
-                           prompts.SwitchAnswer)
-        if answer.rule is None or not 1 <= answer.rule <= len(candidates):
+                           switch_answer(len(candidates)))
+        if answer.rule is None:              # else 1..len(candidates): the schema's enum
             return None
         candidate = candidates[answer.rule - 1]
         rule = candidate.rule
@@ -111,11 +112,10 @@ class ModelBrain:
     def extract(self, message: CustomerTurn, request: ExtractRequest) -> list[Extracted]:
         wanted = {n: v for n, v in request.wanted.items() if v.type not in SKIP_TYPES}
         known = request.known
-        others = {n: v for n, v in request.procedure.variables.items()
-                  if n not in wanted and v.type not in SKIP_TYPES and known.get(n) in (None, "", [], {})}
+        others = self._others(message, request, wanted)
         if not wanted and not others:
             return []
-        schema = self._extraction_schema(request.procedure.id, request.step_id, wanted, others)
+        schema = extraction_answer(wanted, others)
         messages = prompts.extract_messages(
             message, step_text=request.step_text, wanted=wanted, others=others, known=known,
             transcript=request.transcript, is_start=request.is_start)
@@ -135,8 +135,17 @@ class ModelBrain:
             found.append(Extracted(name, value, how[:300]))
         return found
 
-    def _extraction_schema(self, procedure: str, step: str, wanted: dict, others: dict) -> type:
-        return extraction_schema(wanted, others)
+    def _others(self, message: CustomerTurn, request: ExtractRequest, wanted: dict) -> dict:
+        """Other declared variables the message may state explicitly (DESIGN.md section 4):
+        none from a bare yes or no, which answers only the question just asked, and
+        never a computed one (set by a code step or a connector's `save_as`)."""
+        if is_bare_yes_no(message.text or ""):
+            return {}
+        computed = compiled(self.project).computed_names
+        known = request.known
+        return {n: v for n, v in request.procedure.variables.items()
+                if n not in wanted and n not in computed and v.type not in SKIP_TYPES
+                and known.get(n) in (None, "", [], {})}
 
     # -- replies ------------------------------------------------------------------
     def reply(self, request: ReplyRequest) -> str:
@@ -149,27 +158,6 @@ class ModelBrain:
         answer = self._ask("reply", messages, prompts.ReplyAnswer)
         self.reply_reasoning = (answer.reasoning or "").strip() or None   # read by the engine's trace
         return (answer.reply or "").strip()
-
-
-_SCHEMAS: dict[tuple, type] = {}
-MAX_SCHEMAS = 1024
-
-
-def extraction_schema(wanted: dict, others: dict) -> type:
-    """The answer model for these variables, shared by every simulation that asks
-    for the same ones: building a model and its JSON schema costs milliseconds."""
-    key = (tuple((n, v.model_dump_json()) for n, v in wanted.items()),
-           tuple((n, v.model_dump_json()) for n, v in others.items()))
-    schema = _SCHEMAS.get(key)
-    if schema is None:
-        from pydantic import Field, create_model
-        base = model_for_variables({**wanted, **others}, name="Extraction")
-        schema = create_model("Extraction", __base__=base,
-                              reasoning=(str, Field(default="", description="One sentence.")))
-        if len(_SCHEMAS) >= MAX_SCHEMAS:
-            _SCHEMAS.clear()
-        _SCHEMAS[key] = schema
-    return schema
 
 
 def _fit_pattern(value: Any, var: Any, text: str) -> tuple[Any, str]:

@@ -16,16 +16,6 @@ MAX_ARTICLE_CHARS = 4000
 HISTORY_TURNS = 12
 
 
-class RouteAnswer(BaseModel):
-    reasoning: str = Field(default="", description="One or two sentences: why this procedure.")
-    procedure: str | None = Field(default=None, description="The procedure id, or null if none fits.")
-
-
-class SwitchAnswer(BaseModel):
-    reasoning: str = ""
-    rule: int | None = Field(default=None, description="The number of the rule that applies, or null.")
-
-
 class ReplyAnswer(BaseModel):
     reasoning: str = Field(default="", description="Briefly, how the reply follows the instructions.")
     reply: str = Field(description="The message to send to the customer.")
