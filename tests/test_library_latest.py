@@ -13,7 +13,7 @@ from studio.core.project import load_project
 from studio.library import Library
 from studio.library.coverage_report import coverage_report, format_coverage
 from studio.library.diff import diff_runs, format_diff
-from studio.library.revisions import PREFIX, procedure_revisions, revision_changed
+from studio.library.revisions import PREFIX, procedure_revisions, revision_changed, scheme
 from studio.library.run_all import run_all, select_simulations
 
 
@@ -111,7 +111,7 @@ def test_revisions_come_from_the_models_in_memory(project_dir):
     with Library.open(project_dir) as lib:
         first = run_all(project, lib, runner=Verdicts())
         revision = lib.run(first.run_id).revisions["refund"]
-        assert revision.startswith(PREFIX)
+        assert scheme(revision) == "sha256" and len(revision) == 64      # full sha256
 
         path = project_dir / "procedures" / "refund.yaml"       # a comment: same procedure
         path.write_text("# reformatted\n" + path.read_text())
@@ -134,7 +134,9 @@ def test_revisions_come_from_the_models_in_memory(project_dir):
         assert "4 of them ran an older version" in format_coverage(coverage_report(project, lib))
 
     assert not revision_changed("0123456789abcdef", revision)    # older file-hash scheme: unknown
-    assert revision_changed(None, revision) and revision_changed(revision, PREFIX + "0" * 16)
+    assert not revision_changed(PREFIX + "0" * 16, revision)     # older model-hash scheme: unknown
+    assert revision_changed(None, revision) and revision_changed(revision, "0" * 64)
+    assert revision_changed(PREFIX + "0" * 16, PREFIX + "1" * 16)
 
 
 def test_latest_result_rows_are_each_simulations_latest_results_as_plain_rows(project_dir):

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_serializer
+from pydantic import Field, field_validator, model_serializer
 
 from .base import Model
+from .ids import Id
+
+
+DEFAULT_ENVIRONMENTS = ("staging", "production")
 
 
 class ModelSettings(Model):
@@ -49,7 +53,17 @@ class ProjectSettings(Model):
     real_calls: RealCalls = Field(default_factory=RealCalls)
     secrets: list[str] = Field(default_factory=list)    # the only names {{ secrets.X }} may read
     fallback: Fallback = Field(default_factory=Fallback)
-    environments: list[str] = Field(default_factory=lambda: ["staging", "production"])
+    # the rollout path, in order: approving for one needs the one before (DESIGN.md section 5)
+    environments: list[Id] = Field(default_factory=lambda: list(DEFAULT_ENVIRONMENTS),
+                                   min_length=1)
+
+    @field_validator("environments")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        twice = sorted({env for env in value if value.count(env) > 1})
+        if twice:
+            raise ValueError(f"environment {twice[0]!r} is listed twice")
+        return value
 
     @model_serializer(mode="wrap")
     def _with_schema(self, handler):

@@ -20,7 +20,7 @@ from studio.simulate.result import SimulationResult
 
 from .library import Library
 from .records import LibraryError, ResultRecord, SimulationRecord, aggregate_status, now
-from .revisions import procedure_revisions
+from .revision_store import keep_project_revisions
 
 try:
     from studio.simulate.options import RunOptions
@@ -187,8 +187,9 @@ def run_all(project: Project, library: Library, *,
         repeat = max(1, int(repeat))
         plan = [(sim.name, idx) for sim in chosen for idx in range(repeat)]
         total = len(plan)
+        revisions = keep_project_revisions(library, project)    # content kept for review
         run_id = library.start_run(engine=_engine(project, options), model=options.model,
-                                   revisions=procedure_revisions(project),
+                                   revisions=revisions,
                                    filters=filters or {}, planned=plan, repeat=repeat,
                                    concurrency=concurrency)
 

@@ -89,7 +89,19 @@ def m006_result_cost_known(db: sqlite_utils.Database) -> None:
     _set_version(db, 6)
 
 
-SCHEMA_VERSION = 6
+@migrations(name="m007_revision_contents")
+def m007_revision_contents(db: sqlite_utils.Database) -> None:
+    """The content behind every revision that was run or approved (DESIGN.md section 5), so
+    any two can be compared and an approved one exported after later edits. Runs keep
+    their `revisions` column; older runs' short hashes stay readable, without content."""
+    db["revision_contents"].create({
+        "revision": str, "procedure": str, "content": str, "first_seen": str, "source": str,
+    }, pk="revision")
+    db["revision_contents"].create_index(["procedure", "first_seen"])
+    _set_version(db, 7)
+
+
+SCHEMA_VERSION = 7
 
 
 def stored_version(db: sqlite_utils.Database) -> int:
