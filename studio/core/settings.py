@@ -8,7 +8,6 @@ from pydantic import Field, field_validator, model_serializer
 from .base import Model
 from .ids import Id
 
-
 DEFAULT_ENVIRONMENTS = ("staging", "production")
 
 
