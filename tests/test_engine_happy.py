@@ -37,7 +37,8 @@ def test_routing_records_reason_and_scores(tmp_path):
 
 
 def test_no_procedure_matched_hands_off_with_reason(tmp_path):
-    result = run(damaged_project(tmp_path), {
+    # fallback.attempts 0: no "How can I help you today?" first (tests/test_engine_edge_rules.py)
+    result = run(damaged_project(tmp_path, settings={"fallback": {"attempts": 0}}), {
         "customer": {"script": ["What are your opening hours on Sunday?"]},
         "expect": {"outcome": "handoff", "note_contains": ["opening hours"]}})
     assert result.status == "passed", failures(result)

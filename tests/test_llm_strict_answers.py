@@ -210,3 +210,30 @@ def test_one_answer_in_three_malformed_gives_no_false_fail(server, tmp_path):
     assert flaky.malformed >= 50, flaky.malformed
     assert by_status.get("failed", []) == []
     assert len(by_status["passed"]) + len(by_status.get("error", [])) == 21
+
+
+# -- case rules under the model engine ---------------------------------------------------
+
+def _case_brain(fake, tmp_path, pattern):
+    from studio.runtime.brain import ExtractRequest
+    from studio.runtime.model_brain import ModelBrain
+    project = make_project(tmp_path, procedures={"case": {
+        "title": "Case", "trigger": {"examples": ["change my order"]},
+        "variables": {"choice": {"type": "enum", "options": ["Wait", "Cancel"]},
+                      "order_id": {"pattern": pattern}},
+        "steps": [{"id": "ask", "kind": "instruction", "text": "Which?",
+                   "collect": ["choice", "order_id"]}]}})
+    proc = project.procedures["case"]
+    request = ExtractRequest(proc, "ask", "Which?", dict(proc.variables), False, {}, [])
+    return ModelBrain(project, options(fake)), request
+
+
+@pytest.mark.parametrize("pattern, kept", [("FD-\\d{6}", None), ("(?i)FD-\\d{6}", "fd-123456")])
+def test_model_answers_follow_the_case_rules(fake, tmp_path, pattern, kept):
+    from studio.core.simulation import CustomerTurn
+    brain, request = _case_brain(fake, tmp_path, pattern)
+    fake.responder = None
+    fake.push(json.dumps({"reasoning": "r", "choice": "CANCEL", "order_id": "fd-123456"}))
+    found = {e.name: e.value for e in brain.extract(CustomerTurn(text="CANCEL fd-123456"), request)}
+    assert found.get("choice") == "Cancel"                 # an option in any case, as written
+    assert found.get("order_id") == kept                   # a pattern as written unless (?i)

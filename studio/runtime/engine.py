@@ -8,6 +8,7 @@ to `trace`. The brain (offline or model) makes only the judgement calls.
 """
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -22,7 +23,7 @@ from .options import RunOptions
 from .render import render_text, seen_values
 from .step_kinds import StepKinds
 from .trace import (
-    ConditionEvaluated, ConversationStarted, CustomerMessage, End, Error, Handoff,
+    ConditionEvaluated, ConversationStarted, CustomerMessage, End, Error, Handoff, NotExtracted,
     ProcedureChosen, Reply, StepEntered, StepLeft, StepSkipped, Switch, Trace, VariableSet,
     Waiting,
 )
@@ -92,6 +93,8 @@ class Conversation(StepKinds):
         self.waiting: WaitState | None = None
         self.pending_start: CustomerTurn | None = None
         self.started = False
+        self._unmatched_texts: list[str] = []       # first messages no trigger matched
+        self._message: CustomerTurn | None = None   # the customer message being handled
         self.ended = False
         self.outcome: str | None = None
         self.end_reason = ""
@@ -121,6 +124,7 @@ class Conversation(StepKinds):
                                                 for a in message.attachments]})
         self._add(CustomerMessage(text=message.text, attachments=[a.file for a in message.attachments]))
         reply = ""
+        self._message = message
         try:
             self._handle(message)
             reply = self._flush_reply()
@@ -148,23 +152,44 @@ class Conversation(StepKinds):
     def _handle(self, message: CustomerTurn) -> None:
         self._apply_attachments(message)
         if not self.started:
-            self.started = True
             decision = self.brain.route(message, self.transcript)
+            if decision.procedure is None:
+                self._unmatched(message, decision)
+                return
             self._add(ProcedureChosen(procedure=decision.procedure, reason=decision.reason,
                                       scores=decision.scores))
-            if decision.procedure is None:
-                self._handoff(decision.reason,
-                              note=f"No procedure matched the customer's first message: {message.text!r}",
-                              say=DEFAULT_HANDOFF_SAY)
-                return
             if decision.procedure not in self.project.procedures:
                 raise EngineError(f"the router chose an unknown procedure '{decision.procedure}'")
+            self.started = True
             self.triggered = decision.procedure
             self._start_procedure(decision.procedure, message)
             self._check_keyword_switch(message)
         elif not self._check_keyword_switch(message) and self.waiting is not None:
             self._answer(message)
         self._run()
+
+    def _unmatched(self, message: CustomerTurn, decision: Any) -> None:
+        """A message that matches no trigger gets studio.yaml's `fallback.say` and the
+        next one is routed again, up to `fallback.attempts` times; then a handoff whose
+        note quotes what the customer asked (DESIGN.md section 4)."""
+        fallback = self.project.settings.fallback
+        self._unmatched_texts.append(message.text or "")
+        tried = len(self._unmatched_texts)
+        if tried <= fallback.attempts:
+            self._add(ProcedureChosen(
+                procedure=None, scores=decision.scores,
+                reason=f"{decision.reason}; fallback {tried} of {fallback.attempts}: "
+                       "asked how to help, the next message is routed again"))
+            self._parts.append(ReplyPart("", "", "fallback", "say",
+                                         text="Ask the customer what they need help with.",
+                                         say=fallback.say))
+            return
+        self._add(ProcedureChosen(procedure=None, reason=decision.reason, scores=decision.scores))
+        self.started = True
+        asked = "; then ".join(json.dumps(t, ensure_ascii=False) for t in self._unmatched_texts)
+        self._handoff(decision.reason + (f" (after {tried} messages)" if tried > 1 else ""),
+                      note=f"No procedure matched what the customer asked: {asked}",
+                      say=DEFAULT_HANDOFF_SAY)
 
     def _start_procedure(self, procedure_id: str, message: CustomerTurn | None) -> None:
         procedure = self.project.procedures[procedure_id]
@@ -259,8 +284,10 @@ class Conversation(StepKinds):
                     shown = ", ".join(f"{k} = {v!r}" for k, v in values.items())
                     self._add(ConditionEvaluated(procedure=pid, purpose="switch_rule",
                                                  expression=rule.when, result=True, values=values))
+                    # the message that made the rule true starts the new procedure too
                     self._switch(pid, rule.to, f"when: {rule.when}",
-                                 f"'{rule.when}' is true" + (f" ({shown})" if shown else ""), None)
+                                 f"'{rule.when}' is true" + (f" ({shown})" if shown else ""),
+                                 self._message)
                     return True
         return False
 
@@ -307,18 +334,27 @@ class Conversation(StepKinds):
             if item.value is not None:
                 self.set_variable(item.name, item.value, source="message", how=item.how,
                                   message_turn=self.turn, step=step.id, procedure=procedure_id)
+            elif item.how:                  # found but unusable: the trace says why
+                self._add(NotExtracted(procedure=procedure_id, step=step.id, name=item.name,
+                                       why=item.how, message_turn=self.turn))
 
     def _answer(self, message: CustomerTurn) -> None:
         """The message goes to the step that is waiting for it, and only to it."""
         wait = self.waiting
         assert wait is not None
         step = wait.step
+        before = self._missing(step)
         self._extract(wait.procedure, step, message, is_start=False)
         missing = self._missing(step)
         if not missing:
             self.waiting = None
             self._add(StepLeft(procedure=wait.procedure, step=step.id, kind=step.kind, result="collected"))
             self.stack[-1].index += 1
+            return
+        if len(missing) < len(before):      # progress: filled some, not an attempt
+            self._add(Waiting(procedure=wait.procedure, step=step.id, missing=missing,
+                              attempt=wait.attempts_used, attempts=step.attempts))
+            self._say(wait.procedure, step, "reask", text=step.text, say=step.say)
             return
         wait.attempts_used += 1
         self._add(Waiting(procedure=wait.procedure, step=step.id, missing=missing,

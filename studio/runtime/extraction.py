@@ -98,15 +98,24 @@ def is_bare_yes_no(text: str) -> bool:
     return len(words) <= BARE_REST_WORDS and not _CONTENT.search(rest)
 
 
+class NumberTooLarge(ValueError):
+    """The first number in a message has no finite float value: it is not extracted."""
+
+
 def _number(text: str, integer: bool) -> Any:
-    if integer:
-        match = _INTEGER.search(text)
-        return int(match.group(0)) if match else None
-    match = _NUMBER.search(text)
+    """The first number in `text` (None when there is none); NumberTooLarge when it
+    cannot be represented (beyond a float's range, about 1.8e308), so a customer's
+    5,000 digits never become an engine fault nor infinity."""
+    match = (_INTEGER if integer else _NUMBER).search(text)
     if not match:
         return None
     raw = match.group(0).replace(",", "")
-    return float(raw) if "." in raw else int(raw)
+    digits = len(raw.lstrip("+-").split(".")[0].lstrip("0"))
+    if digits > 308:
+        raise NumberTooLarge(f"the number {raw[:12]}... ({digits} digits) is too large to "
+                             "represent, so it was not extracted")
+    value = int(raw) if integer or "." not in raw else float(raw)
+    return value
 
 
 def _date(text: str) -> str | None:
@@ -164,7 +173,8 @@ def convert(raw: str, var: Variable) -> Any:
 
 
 def extract_value(text: str, var: Variable, *, is_answer: bool) -> tuple[Any, str] | None:
-    """(value, how) or None. `is_answer`: the message answers this step's question."""
+    """(value, how) or None. `is_answer`: the message answers this step's question.
+    (None, why) when a value was found but cannot be used (a number too large)."""
     text = text or ""
     if var.pattern:
         regex = compile_pattern(var.pattern)
@@ -176,11 +186,17 @@ def extract_value(text: str, var: Variable, *, is_answer: bool) -> tuple[Any, st
         raw = match.group(1) if regex.groups else match.group(0)
         if raw is None:
             raw = match.group(0)
-        return convert(raw, var), f"pattern {var.pattern}"
+        try:
+            return convert(raw, var), f"pattern {var.pattern}"
+        except NumberTooLarge as exc:
+            return None, str(exc)
     kind = var.type
     if kind in ("number", "integer"):
-        value = _number(text, integer=kind == "integer")
-        return (value, kind) if value is not None else None
+        try:
+            value = _number(text, integer=kind == "integer")
+        except NumberTooLarge as exc:
+            return None, str(exc)
+        return (value, f"first {kind} in the answer") if value is not None else None
     if kind == "boolean":
         if not is_answer:   # an opening message is not the answer to a yes/no question
             return None

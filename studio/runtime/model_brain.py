@@ -9,6 +9,7 @@ it in their trace events, extraction in each variable's `how`, and all of it
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -127,6 +128,10 @@ class ModelBrain:
             if value is None or value == "" or value == []:
                 continue
             var = wanted.get(name) or others.get(name)
+            if isinstance(value, float) and not math.isfinite(value):
+                found.append(Extracted(name, None, f"the number {value} is too large to "
+                                                   "represent, so it was not extracted"))
+                continue
             value, note = _fit_pattern(value, var, message.text or "")
             if value is None:
                 self.reasoning.append({"kind": "extract", "reasoning": f"{name} dropped: {note}"})

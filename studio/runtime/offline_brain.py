@@ -85,7 +85,8 @@ class OfflineBrain:
             if hit is not None:
                 found.append(Extracted(name, hit[0], hit[1]))
         # A free-text answer fills a plain string only when nothing else took it.
-        if plain_strings and not found and not request.is_start and (message.text or "").strip():
+        filled = any(item.value is not None for item in found)
+        if plain_strings and not filled and not request.is_start and (message.text or "").strip():
             found.append(Extracted(plain_strings[0], message.text.strip(), "the whole answer"))
         return found
 

@@ -25,6 +25,7 @@ import types
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "core"))
 try:
     from snippet_policy import ALLOWED_MODULES, Blocked, check_tree, imported_names, top_level_assignments
+    from snippet_binding import BOUND, instrument
 finally:
     del sys.path[0]
 
@@ -231,7 +232,7 @@ def prepare(code: str):
         check_tree(tree)
         rebound = frozenset(top_level_assignments(tree))
         tools = frozenset(imported_names(tree)) - rebound
-        cached = (compile(tree, FILENAME, "exec"), rebound, tools)
+        cached = (compile(instrument(tree), FILENAME, "exec"), rebound, tools)
         if len(_compiled) > 512:
             _compiled.clear()
         _compiled[code] = cached
@@ -276,6 +277,7 @@ def run_snippet(code: str, variables: dict, memory_mb: int) -> dict:
     printed: list[str] = []
     scope = {name: wrap(value) for name, value in variables.items()}
     scope["__builtins__"] = make_builtins(printed)
+    scope[BOUND] = bound = set()        # filled by snippet_binding's markers as the run binds
     decimal.setcontext(decimal.Context())
     response: dict = {"status": "ok"}
     try:
@@ -295,6 +297,7 @@ def run_snippet(code: str, variables: dict, memory_mb: int) -> dict:
     except BaseException as exc:  # the snippet's own failure, reported to the designer
         response = {"status": "error", "error": describe(exc)}
 
+    scope.pop(BOUND, None)
     if response["status"] == "ok":
         assigned = {}
         try:
@@ -302,7 +305,9 @@ def run_snippet(code: str, variables: dict, memory_mb: int) -> dict:
                 if name == "__builtins__" or name in tools or is_helper(value):
                     continue
                 converted = to_json(value, f"'{name}'")
-                if name not in variables or name in rebound or converted != variables[name]:
+                # only what this run bound, created or changed: an assignment in a
+                # branch that did not run is no new variable (DESIGN.md section 4)
+                if name in bound or name not in variables or converted != variables[name]:
                     assigned[name] = converted
             response["assigned"] = assigned
         except Unconvertible as exc:

@@ -87,6 +87,19 @@ class VariableSet(Event):
     message_turn: int | None = None     # which customer turn the value came from
 
 
+class NotExtracted(Event):
+    type: Literal["not_extracted"] = "not_extracted"
+    name: str
+    why: str                            # e.g. "the number ... is too large to represent"
+    message_turn: int | None = None
+
+
+class ScriptIgnored(Event):
+    type: Literal["script_ignored"] = "script_ignored"
+    texts: list[str] = Field(default_factory=list)   # the scripted turns never sent
+    reason: str = ""
+
+
 class ConnectorCalled(Event):
     type: Literal["connector_called"] = "connector_called"
     connector: str
@@ -159,7 +172,8 @@ class Error(Event):
 
 TraceEvent = Union[
     ConversationStarted, CustomerMessage, ProcedureChosen, StepEntered, StepLeft, StepSkipped,
-    ConditionEvaluated, BranchTaken, Waiting, VariableSet, ConnectorCalled, SnippetRun,
+    ConditionEvaluated, BranchTaken, Waiting, VariableSet, NotExtracted, ScriptIgnored,
+    ConnectorCalled, SnippetRun,
     KnowledgeUsed, Checkpoint, Switch, SubprocedureReturned, Reply, Handoff, End, Error,
 ]
 

@@ -38,6 +38,10 @@ class ScriptedCustomer:
     def remaining(self) -> int:
         return len(self._turns) - self._next
 
+    def leftover(self) -> list[CustomerTurn]:
+        """The scripted turns not sent (yet)."""
+        return list(self._turns[self._next:])
+
 
 def make_customer(project: Any, simulation: Simulation, options: RunOptions | None = None, *,
                   cancel: Any = None) -> CustomerPlayer:

@@ -105,6 +105,10 @@ class ModelCustomer:
         self.turns += 1
         return CustomerTurn(text=answer.message.strip())
 
+    def leftover(self) -> list[CustomerTurn]:
+        """Scripted turns not sent (the conversation ended first)."""
+        return self.script.leftover()
+
     def _cache(self):
         from studio.llm.cache import cache_for
         try:

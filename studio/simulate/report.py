@@ -97,6 +97,9 @@ _EVENT_LINES: dict[str, Callable[[dict[str, Any]], str]] = {
     "waiting": lambda e: (f"  waiting for {', '.join(e.get('missing', []))} "
                           f"(attempt {e.get('attempt')}/{e.get('attempts')})"),
     "variable_set": _variable,
+    "not_extracted": lambda e: f"  {e.get('name')} not extracted: {e.get('why')}",
+    "script_ignored": lambda e: (f"{len(e.get('texts', []))} scripted turn(s) ignored: "
+                                 f"{e.get('reason', '')}"),
     "connector_called": _call,
     "snippet_run": _snippet,
     "knowledge_used": lambda e: f"  article '{e.get('article')}' in context",

@@ -15,6 +15,7 @@ from studio.core.progress import Progress
 from studio.core.simulation import Simulation
 from studio.runtime.brain import make_brain
 from studio.runtime.engine import Conversation, stop
+from studio.runtime.trace import ScriptIgnored
 
 from .coverage import coverage_from_trace
 from .customer import make_customer
@@ -100,6 +101,8 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
             stop(conversation, f"stopped after max_turns ({limit})" if exceeded
                  else getattr(customer, "end_reason", None)     # a model-played customer's why
                  or "the customer's script ran out before the conversation ended")
+        elif not exceeded:
+            note_ignored_turns(conversation, customer)
     except Exception as exc:  # never raise: a broken run is an `error` result
         result.error = str(exc) if isinstance(exc, SimulationProblem) else f"{type(exc).__name__}: {exc}"
     if conversation is not None:
@@ -125,6 +128,16 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
             result.cost_known = round(usage.known_cost, 8)
     result.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     return result
+
+
+def note_ignored_turns(conversation: Conversation, customer: Any) -> None:
+    """Scripted turns left after the conversation ended are not sent; the trace says so."""
+    left = customer.leftover() if hasattr(customer, "leftover") else []
+    if left:
+        conversation.trace.add(ScriptIgnored(
+            turn=conversation.turn, texts=[t.text for t in left],
+            reason=f"the conversation ended ({conversation.outcome or 'error'}) at turn "
+                   f"{conversation.turn}; {len(left)} scripted turn(s) after it were not sent"))
 
 
 def _fill(result: SimulationResult, conversation: Conversation, exceeded: bool) -> None:

@@ -19,6 +19,8 @@ KIND_STYLE: dict[str, tuple[str, str]] = {
     "waiting": ("waiting", "#5c6b7a"),
     "connector_called": ("connector", "#0b7a75"),
     "variable_set": ("variable", "#2f6fb3"),
+    "not_extracted": ("not extracted", "#b26a00"),
+    "script_ignored": ("script", "#8a96a3"),
     "snippet_run": ("code", "#2f6fb3"),
     "knowledge_used": ("knowledge", "#5c6b7a"),
     "checkpoint": ("checkpoint", "#b3261e"),
