@@ -151,7 +151,7 @@ def test_rubric_judge_calls_count_in_tokens(fake, food):
 
 
 def test_runner_shows_the_model_reasoning_for_a_reply():
-    from studio.ui.panels.reasoning import reasoning_html
+    from studio.ui.panels.runner.reasoning import reasoning_html
     shown = reasoning_html([{"type": "reply", "text": "Hi", "reasoning": "followed the apology step"},
                             {"type": "reply", "text": "Hi again"}])
     assert "followed the apology step" in shown and "Hi again" not in shown

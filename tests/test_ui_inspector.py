@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from studio.ui.inspector.inspector import Inspector
-from studio.ui.document.session import ProjectSession
+from studio.document.session import ProjectSession
 from studio.ui.widgets.expression_edit import check_expression
 
 from test_ui_support import demo_project, studio_home  # noqa: F401
@@ -99,7 +99,7 @@ def test_procedure_form_edits_trigger_variables_and_rules(qtbot, inspector):
     form.channels.setText("chat")
     form.channels.textEdited.emit("chat")
     assert procedure.channels == ["chat"]
-    while session.undo_stack.canUndo():
+    while session.undo_stack.can_undo():
         session.undo_stack.undo()
     assert not session.is_dirty
     assert form.examples.toPlainText().splitlines()[-1] == "the pizza was crushed"

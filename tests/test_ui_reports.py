@@ -14,7 +14,7 @@ pytestmark = pytest.mark.gui
 
 def test_reports_chart_runs_and_export(qtbot, sample_copy, tmp_path):
     from studio.library.run_all import run_all
-    from studio.ui.panels.reports import ReportsPanel
+    from studio.ui.panels.reports.reports import ReportsPanel
     root = sample_copy("food-delivery")
     project = load_project(root)
     library = Library.open(root)
@@ -48,7 +48,7 @@ def test_reports_chart_runs_and_export(qtbot, sample_copy, tmp_path):
 def test_costs_with_unknown_prices_are_lower_bounds_never_zero(qtbot, sample_copy, tmp_path):
     """Run 1 knows every price, run 2 only some (a '≥' figure), run 3 none (no value)."""
     from studio.library.run_all import load_default_runner, run_all
-    from studio.ui.panels.reports import ReportsPanel
+    from studio.ui.panels.reports.reports import ReportsPanel
     root = sample_copy("food-delivery")
     project = load_project(root)
     library = Library.open(root)

@@ -7,7 +7,7 @@ from studio.core.project import load_project  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
-from studio.ui.panels.runner import RunnerPanel  # noqa: E402
+from studio.ui.panels.runner.runner import RunnerPanel  # noqa: E402
 
 pytestmark = pytest.mark.gui
 SIM = "damaged-photo-full-refund"

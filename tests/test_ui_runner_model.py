@@ -7,7 +7,7 @@ pytest.importorskip("pytestqt")
 from fake_openai_agent import agent_responder  # noqa: E402
 from llm_kit import isolated, reset_fake, server  # noqa: E402,F401  (fixtures)
 from studio.core.project import load_project  # noqa: E402
-from studio.ui.panels.runner import RunnerPanel  # noqa: E402
+from studio.ui.panels.runner.runner import RunnerPanel  # noqa: E402
 
 pytestmark = pytest.mark.gui
 SIM = "damaged-photo-full-refund"

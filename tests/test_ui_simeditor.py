@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow  # noqa: E402
 
 from studio.core.project import load_project  # noqa: E402
 from studio.library import Library  # noqa: E402
-from studio.ui.panels.json_edit import shape_problems  # noqa: E402
-from studio.ui.panels.simulation_editor import SimulationEditor  # noqa: E402
+from studio.ui.panels.sim_editor.json_edit import shape_problems  # noqa: E402
+from studio.ui.panels.sim_editor.simulation_editor import SimulationEditor  # noqa: E402
 
 pytestmark = pytest.mark.gui
 KEY = "damaged-photo-full-refund"

@@ -8,8 +8,8 @@ import pytest
 
 from studio.core.project import load_project
 from studio.core.simulation import ExpectedCall
-from studio.ui.panels.kv_table import parse_value, value_text
-from studio.ui.panels.sim_expect_form import procedure_names
+from studio.ui.panels.sim_editor.kv_table import parse_value, value_text
+from studio.ui.panels.sim_editor.sim_expect_form import procedure_names
 
 from test_ui_support import sample_window as window  # noqa: F401  (fixture)
 from test_ui_support import studio_home  # noqa: F401

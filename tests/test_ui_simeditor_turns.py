@@ -5,7 +5,7 @@ import pytest
 pytest.importorskip("pytestqt")
 from studio.core.project import load_project  # noqa: E402
 from studio.core.simulation import Attachment  # noqa: E402
-from studio.ui.panels.simulation_editor import SimulationEditor  # noqa: E402
+from studio.ui.panels.sim_editor.simulation_editor import SimulationEditor  # noqa: E402
 
 pytestmark = pytest.mark.gui
 KEY = "damaged-photo-full-refund"

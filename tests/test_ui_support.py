@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from studio.ui.document.demo import write_demo_project
 from studio.ui.prompts import Prompts
+
+from document_support import demo_project, studio_home  # noqa: F401  (fixtures, shared)
 
 
 class ScriptedPrompts(Prompts):
@@ -54,18 +55,6 @@ class ScriptedPrompts(Prompts):
         return self._answer("choose", title, label, items)
 
 
-@pytest.fixture
-def studio_home(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    monkeypatch.setenv("STUDIO_HOME", str(home))
-    return home
-
-
-@pytest.fixture
-def demo_project(tmp_path, studio_home):
-    return write_demo_project(tmp_path / "project")
-
-
 def open_window(qtbot, project, **answers):
     """The main window on `project`, shown and painted, answering prompts from `answers`."""
     from studio.ui.main_window import MainWindow
@@ -92,7 +81,7 @@ def open_library_view(qtbot, root, concurrency: int = 2):
     (project, library, view). Close with `close_library_view`."""
     from studio.core.project import load_project
     from studio.library import Library
-    from studio.ui.panels.library_view import LibraryView
+    from studio.ui.panels.library.library_view import LibraryView
     project = load_project(root)
     library = Library.open(root)
     view = LibraryView(project, library, concurrency=concurrency)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from studio.ui.document.recovery import Recovery
-from studio.ui.document.session import ProjectSession
+from studio.document.recovery import Recovery
+from studio.document.session import ProjectSession
 
 from test_ui_support import demo_project, open_window, studio_home, window  # noqa: F401
 

@@ -13,7 +13,7 @@ from typing import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from .document.session import ProjectSession
+from studio.document.session import ProjectSession
 from .resources import icon
 
 Factory = Callable[[ProjectSession, str], QWidget]

@@ -9,12 +9,13 @@ from pathlib import Path
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from studio.core.yaml_io import atomic_write, dump_yaml
+from studio.document.problems import project_problems
+from studio.document.recovery import Recovery
+from studio.document.session import ProjectSession
 
 from . import app_settings
-from .document.problems import project_problems
-from .document.recovery import Recovery
-from .document.session import ProjectSession
 from .prompts import Prompts
+from .undo_adapter import QtCommandStack
 
 AUTOSAVE_MS = 30_000
 
@@ -48,7 +49,7 @@ class ProjectController(QObject):
             raise FileNotFoundError(f"{root} is not a Procedure Studio project (no studio.yaml)")
         if self.session is not None and not self.close():
             raise RuntimeError("the current project is still open")
-        session = ProjectSession.open(root)
+        session = ProjectSession.open(root, QtCommandStack())
         self.session = session
         self.recovery = Recovery(session, app_settings.data_dir())
         session.dirty_changed.connect(self._on_dirty)
@@ -120,7 +121,7 @@ class ProjectController(QObject):
         """Files whose text does not parse are not saved: say where the problems are."""
         if not keys:
             return
-        from .document.item_text import describe, parse_item_text
+        from studio.document.item_text import describe, parse_item_text
         parts = []
         for key in keys:
             rel = self.session.rel_path(key)
@@ -137,7 +138,7 @@ class ProjectController(QObject):
         session = self.session
         if session is None or settings.to_data() == session.project.settings.to_data():
             return False
-        from .document.settings_commands import SetProjectSettings
+        from studio.document.settings_commands import SetProjectSettings
         session.push(SetProjectSettings(session, settings))
         try:
             session.save([("settings", "")])

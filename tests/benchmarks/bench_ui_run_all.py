@@ -63,7 +63,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
     app = QApplication([])
-    from studio.ui.panels.library_view import LibraryView
+    from studio.ui.panels.library.library_view import LibraryView
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / args.sample

@@ -45,8 +45,8 @@ def big_procedure(home: Path) -> None:
     os.environ["STUDIO_HOME"] = str(home)
     from PySide6.QtWidgets import QApplication
     app = QApplication.instance() or QApplication([])
-    from studio.ui.document.demo import write_demo_project
-    from studio.ui.document.session import ProjectSession
+    from studio.document.demo import write_demo_project
+    from studio.document.session import ProjectSession
     from studio.ui.editor.procedure_editor import ProcedureEditor
     root = write_demo_project(Path(tempfile.mkdtemp()) / "p", extra_steps=300)
     t0 = time.perf_counter()
@@ -62,7 +62,7 @@ def big_procedure(home: Path) -> None:
     print(f"{n}-step procedure: load project {1000 * (t1 - t0):.0f} ms, "
           f"build + first render of editor and flowchart {1000 * (t2 - t1):.0f} ms "
           f"({image.width()}x{image.height()})")
-    from studio.ui.document import commands as cmd
+    from studio.document import commands as cmd
     t3 = time.perf_counter()
     for i in range(20):
         session.push(cmd.SetStepField(session, "long", "ask-0", "text", f"typing {i}"))
@@ -81,7 +81,7 @@ if __name__ == "__main__":
         home = Path(tmp) / "home"
         sample = ROOT / "sample_projects" / "food-delivery"
         if not (sample / "studio.yaml").exists():
-            from studio.ui.document.demo import write_demo_project
+            from studio.document.demo import write_demo_project
             sample = write_demo_project(Path(tmp) / "demo")
         first_paint(sample, home)
         big_procedure(home)

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QToolBar, 
 
 from studio.core.steps import STEP_KINDS
 
-from ..document import commands as cmd
-from ..document.clipboard import MIME_STEPS, steps_from_yaml
-from ..document.session import ProjectSession
-from ..document.tree_ops import container_list, locate, new_step, reid_steps
+from studio.document import commands as cmd
+from studio.document.clipboard import MIME_STEPS, steps_from_yaml
+from studio.document.session import ProjectSession
+from studio.document.tree_ops import container_list, locate, new_step, reid_steps
 from ..resources import icon, step_icon
 from ..widgets.share_splitter import ShareSplitter
 from .flowchart import FlowchartView

@@ -14,10 +14,10 @@ from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, Qt
 
 from studio.core.steps import ConditionStep
 
-from ..document import commands as cmd
-from ..document.clipboard import MIME_STEPS, steps_from_yaml, steps_to_yaml
-from ..document.session import ProjectSession
-from ..document.tree_ops import Container, is_inside, locate
+from studio.document import commands as cmd
+from studio.document.clipboard import MIME_STEPS, steps_from_yaml, steps_to_yaml
+from studio.document.session import ProjectSession
+from studio.document.tree_ops import Container, is_inside, locate
 from .step_text import INLINE_FIELD, headline
 
 NODE_ROLE = Qt.UserRole + 1
@@ -298,22 +298,18 @@ class StepTreeModel(QAbstractItemModel):
 
     def move_steps(self, ids: list[str], container: Container, index: int) -> None:
         """Move steps (in document order) to `index` of `container`, as one undo step."""
-        stack = self.session.undo_stack
         ids = [i for i in ids if not any(
             j != i and i in _nested_ids(self.procedure, j) for j in ids)]   # parents carry children
-        stack.beginMacro("Move steps" if len(ids) > 1 else "Move step")
-        try:
+        with self.session.macro("Move steps" if len(ids) > 1 else "Move step"):
             for step_id in ids:
                 origin = locate(self.procedure, step_id)
                 self.session.push(cmd.MoveStep(self.session, self.procedure_id, step_id,
                                                container, index))
                 if not (origin[0] == container and origin[1] < index):
                     index += 1
-        finally:
-            stack.endMacro()
 
 
 def _nested_ids(procedure, step_id: str) -> set[str]:
-    from ..document.tree_ops import descendant_ids
+    from studio.document.tree_ops import descendant_ids
     step = procedure.find_step(step_id)
     return descendant_ids(step) - {step_id} if step else set()

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QW
 
 from studio.core.problems import Severity
 
-from ..document.item_text import describe, parse_item_text
-from ..document.project_commands import replace_item_text
-from ..document.session import ProjectSession
+from studio.document.item_text import describe, parse_item_text
+from studio.document.project_commands import replace_item_text
+from studio.document.session import ProjectSession
 
 
 class TextItemEditor(QWidget):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
-from ..document.session import ProjectSession
+from studio.document.session import ProjectSession
 from .procedure_form import ProcedureForm
 from .step_form import StepForm
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 
 from studio.core.procedure import VARIABLE_TYPES, SwitchRule, Trigger, Variable
 
-from ..document import commands as cmd
-from ..document.session import ProjectSession
+from studio.document import commands as cmd
+from studio.document.session import ProjectSession
 
 VARIABLE_COLUMNS = ["name", "type", "required", "options", "description", "pattern"]
 NAME, TYPE, REQUIRED, OPTIONS, DESCRIPTION, PATTERN = range(len(VARIABLE_COLUMNS))

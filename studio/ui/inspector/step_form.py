@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
 from studio.core.ids import is_valid_id
 from studio.core.steps import STEP_KINDS
 
-from ..document import commands as cmd
-from ..document.names import project_names
-from ..document.session import ProjectSession
-from ..document.tree_ops import convert_step
+from studio.document import commands as cmd
+from studio.document.names import project_names
+from studio.document.session import ProjectSession
+from studio.document.tree_ops import convert_step
 from ..prompts import Prompts
 from ..resources import step_icon
 from ..editor.step_text import kind_label

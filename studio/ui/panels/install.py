@@ -16,12 +16,12 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 from studio.core.project import Project
 from studio.core.simulation import Simulation
 
-from .coverage_panel import CoveragePanel
-from .library_view import LibraryView
+from .coverage.coverage_panel import CoveragePanel
+from .library.library_view import LibraryView
 from .marks import editor_coverage
-from .reports import ReportsPanel
-from .runner import RunnerPanel, slug
-from .simulation_editor import SimulationEditor
+from .reports.reports import ReportsPanel
+from .runner.runner import RunnerPanel, slug
+from .sim_editor.simulation_editor import SimulationEditor
 
 
 class TestPanels(QObject):
@@ -70,7 +70,7 @@ class TestPanels(QObject):
         if existing is not None and (previous or (existing.source_file or rel) != rel):
             raise ValueError(f"a simulation named {simulation.name!r} already exists; choose another name")
         if self.session is not None:
-            from studio.ui.document.project_commands import ReplaceItems
+            from studio.document.project_commands import ReplaceItems
             self._own_push = True          # the library is written just below, by name
             try:
                 self.session.push(ReplaceItems(self.session, [("simulation", key if old else None,

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, 
 
 from studio.core.ids import is_valid_id, slugify
 
-from ..document import project_commands as pc
-from ..document.references import references
-from ..document.session import KINDS, ProjectSession
+from studio.document import project_commands as pc
+from studio.document.references import references
+from studio.document.session import KINDS, ProjectSession
 from ..prompts import Prompts
 from ..resources import icon
 

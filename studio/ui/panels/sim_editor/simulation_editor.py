@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit
 from studio.core.project import Project
 from studio.core.simulation import Simulation
 
-from ..theme import tone
-from ..widgets.choices import fill_choices
-from ..widgets.layouts import form_rows
+from ...theme import tone
+from ...widgets.choices import fill_choices
+from ...widgets.layouts import form_rows
 from .sim_customer_form import CustomerForm
 from .sim_expect_form import ExpectationsForm, procedure_names
 from .sim_fixtures_form import FixturesForm
@@ -190,7 +190,7 @@ class SimulationEditor(QWidget):
         except ValueError as exc:
             self.problems.setText(f"Not saved: {exc}")
             return False
-        from .runner import slug
+        from ..runner.runner import slug
         key = self.key or slug(simulation.name)
         previous = self.original.name if self.original and self.original.name != simulation.name else None
         try:

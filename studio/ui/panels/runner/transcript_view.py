@@ -13,7 +13,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
 
-from ..theme import colors, tone
+from ...theme import colors, tone
 from .reasoning import events_by_turn, reasoning_html, reasoning_rows, visible
 
 BUBBLE_CSS = {

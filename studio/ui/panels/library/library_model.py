@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush
 
-from ..theme import qcolor
+from ...theme import qcolor
 
 COLUMNS = ("Name", "Procedure", "Tags", "Last status", "Duration", "Flaky")
 STATUS_COLOURS = {"passed": "#1e7b34", "failed": "#b3261e", "error": "#b35c00",
@@ -181,7 +181,7 @@ class LibraryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and col == 5 and row.flaky:
             return "Different verdicts across repeats: " + ", ".join(row.statuses)
         if role == Qt.ItemDataRole.ToolTipRole and col == 3 and row.status == "error" and row.error:
-            from .run_errors import error_hint, short_error
+            from ..run_errors import error_hint, short_error
             return f"{short_error(row.error)}\n\nWhat to do: {error_hint(row.error)}"
         if role == Qt.ItemDataRole.ToolTipRole and col in (0, 1, 2):
             return self._text(row, col) + ("\nDouble-click to open it in the runner" if col == 0 else "")

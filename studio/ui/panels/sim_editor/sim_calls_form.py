@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButt
 from studio.core.project import Project
 from studio.core.simulation import ExpectedCall
 
-from ..widgets.choices import select_choice
+from ...widgets.choices import select_choice
 from .kv_table import KeyValueTable
 
 INPUT_HINT = "Empty: this input is not checked"

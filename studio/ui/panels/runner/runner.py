@@ -15,15 +15,15 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLi
 from studio.core.project import Project
 from studio.core.simulation import CustomerTurn, Simulation
 
-from . import services
+from .. import services
 from .capture import simulation_from_result
 from .expectations_view import ExpectationsView
-from ..theme import colors, tone
-from ..widgets.elided_label import ElidedLabel
-from .marks import LIVE_EVENTS, LiveMarks, step_marks
-from .run_errors import error_hint, short_error
+from ...theme import colors, tone
+from ...widgets.elided_label import ElidedLabel
+from ..marks import LIVE_EVENTS, LiveMarks, step_marks
+from ..run_errors import error_hint, short_error
 from .transcript_view import TranscriptView
-from .workers import Task, make_pool
+from ..workers import Task, make_pool
 
 STATUS_COLOURS = {"passed": "#1e7b34", "failed": "#b3261e", "error": "#b35c00",
                   "running": "#2f5d8f", "": "#5c6b7a"}

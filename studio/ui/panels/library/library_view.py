@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout
 from studio.core.progress import Progress
 from studio.core.project import Project
 
-from . import services
-from ..theme import tone
+from .. import services
+from ...theme import tone
 from .diff_view import DiffView
 from .library_model import ROW_ROLE, LibraryFilter, LibraryModel, latest_statuses
 from .run_history import RunHistory, SimulationHistory
-from .workers import Task, make_pool
+from ..workers import Task, make_pool
 
 EMPTY_HINT = (
     "<b>No simulations yet.</b> A simulation is a customer conversation with expectations; "
@@ -404,7 +404,7 @@ class LibraryView(QWidget):
                             + self._counts_text(summary.done, summary.total))
         self.counts.setToolTip("")
         if self._first_error:    # errors are not failures: say why, and what to do
-            from .run_errors import error_hint, short_error
+            from ..run_errors import error_hint, short_error
             import html
             self.counts.setText(self.counts.text() + tone(
                 f" · <span style='color:#5c6b7a'>{html.escape(short_error(self._first_error, 70))}</span>"))

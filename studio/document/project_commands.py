@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
-
 from studio.core.connector import Connector
 from studio.core.knowledge import Article
 from studio.core.procedure import Procedure
 from studio.core.simulation import Simulation
 
+from .command import Command
 from .references import renamed_references
 from .session import Key, ProjectSession, Typed
 from .tree_ops import unique_id
@@ -19,7 +18,7 @@ Change = tuple[str, str | None, Any, str | None, Any]   # kind, old id, old, new
 TextChange = tuple[Key, Typed, Typed]                    # key, typed text before, after
 
 
-class ReplaceItems(QUndoCommand):
+class ReplaceItems(Command):
     """Swap whole items in and out of the project; the base of every item command.
 
     `texts` carries the designer's exact file text along (text editors, recovery)."""
@@ -30,10 +29,11 @@ class ReplaceItems(QUndoCommand):
         self.session, self.changes, self.merge_key = session, list(changes), merge_key
         self.texts = list(texts or [])
 
-    def id(self) -> int:
+    @property
+    def merge_id(self) -> int:
         return MERGE_REPLACE if self.merge_key else -1
 
-    def mergeWith(self, other) -> bool:
+    def merge_with(self, other: Command) -> bool:
         if not (isinstance(other, ReplaceItems) and other.merge_key == self.merge_key
                 and len(other.changes) == len(self.changes) == 1
                 and other.changes[0][1] == self.changes[0][3]):

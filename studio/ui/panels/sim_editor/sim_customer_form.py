@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QListWidget,
 
 from studio.core.simulation import Customer, CustomerTurn
 
-from ..widgets.choices import fill_choices, select_choice
-from ..widgets.layouts import form_rows
+from ...widgets.choices import fill_choices, select_choice
+from ...widgets.layouts import form_rows
 from .json_edit import JsonEdit
 from .sim_attachments_form import AttachmentsEditor
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLis
 
 from studio.core.simulation import Attachment
 
-from ..prompts import Prompts
+from ...prompts import Prompts
 from .kv_table import KeyValueTable
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}

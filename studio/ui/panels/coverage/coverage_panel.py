@@ -12,10 +12,10 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from ..theme import qcolor
+from ...theme import qcolor
 
-from .marks import COVERED_FAILING, COVERED_PASSING, UNCOVERED, library_coverage, uncovered_steps
-from .workers import Task, make_pool
+from ..marks import COVERED_FAILING, COVERED_PASSING, UNCOVERED, library_coverage, uncovered_steps
+from ..workers import Task, make_pool
 
 MARK_STYLE = {COVERED_PASSING: ("● covered by a passing simulation", "#1e7b34"),
               COVERED_FAILING: ("● covered only by failing simulations", "#b3261e"),
@@ -118,7 +118,7 @@ class CoveragePanel(QWidget):
         if fn is None:
             self.message.setText("This version cannot suggest simulations.")
             return
-        from .services import snapshot
+        from ..services import snapshot
         project = snapshot(self.project)
         task = Task(lambda _p: fn(project, pid))
         task.signals.finished.connect(lambda sims: self._suggested(pid, sims))

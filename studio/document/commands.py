@@ -9,10 +9,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
-
 from studio.core.steps import Branch, ConditionStep
 
+from .command import Command
 from .session import ProjectSession
 from .tree_ops import Container, container_list, locate
 
@@ -21,7 +20,7 @@ MERGE_PROC_FIELD = 1002
 MERGE_BRANCH_WHEN = 1003
 
 
-class _ProcedureCommand(QUndoCommand):
+class _ProcedureCommand(Command):
     def __init__(self, session: ProjectSession, procedure_id: str, text: str):
         super().__init__(text)
         self.session = session
@@ -38,9 +37,9 @@ class _ProcedureCommand(QUndoCommand):
 class _MergingEdit(_ProcedureCommand):
     """Sets one value from `old` to `new`; consecutive edits of the same value (typing)
     merge into one command, which drops out when the value is back where it started.
-    Subclasses give `merge_id`, `target()` (what is edited) and may turn `merge` off."""
+    Subclasses give `merge_kind`, `target()` (what is edited) and may turn `merge` off."""
 
-    merge_id = -1
+    merge_kind = -1
     merge = True
     old: Any
     new: Any
@@ -48,15 +47,15 @@ class _MergingEdit(_ProcedureCommand):
     def target(self) -> tuple:
         raise NotImplementedError
 
-    def id(self) -> int:
-        return self.merge_id if self.merge else -1
+    @property
+    def merge_id(self) -> int:
+        return self.merge_kind if self.merge else -1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:
+    def merge_with(self, other: Command) -> bool:
         if not (isinstance(other, type(self)) and other.merge and other.target() == self.target()):
             return False
         self.new = other.new
-        if self.new == self.old:
-            self.setObsolete(True)
+        self.obsolete = self.new == self.old
         return True
 
 
@@ -133,7 +132,7 @@ class MoveStep(_ProcedureCommand):
 class SetStepField(_MergingEdit):
     """Set one field of a step; consecutive typing in the same field merges."""
 
-    merge_id = MERGE_STEP_FIELD
+    merge_kind = MERGE_STEP_FIELD
 
     def __init__(self, session, procedure_id, step_id: str, field: str, value: Any,
                  merge: bool = True, text: str | None = None):
@@ -163,7 +162,7 @@ class SetStepField(_MergingEdit):
 class SetProcedureField(_MergingEdit):
     """Title, description, trigger, channels, variables or switch rules (whole value)."""
 
-    merge_id = MERGE_PROC_FIELD
+    merge_kind = MERGE_PROC_FIELD
 
     def __init__(self, session, procedure_id, field: str, value: Any, merge: bool = True):
         super().__init__(session, procedure_id, f"Edit {field.replace('_', ' ')}")
@@ -184,7 +183,7 @@ class SetProcedureField(_MergingEdit):
 
 
 class SetBranchWhen(_MergingEdit):
-    merge_id = MERGE_BRANCH_WHEN
+    merge_kind = MERGE_BRANCH_WHEN
 
     def __init__(self, session, procedure_id, step_id: str, branch: int, when: str):
         super().__init__(session, procedure_id, "Edit condition")

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
-from ..theme import qcolor
+from ...theme import qcolor
 
 SECTIONS = (("regressions", "Regressions", "#b3261e"),
             ("fixes", "Fixed", "#1e7b34"),

@@ -6,7 +6,7 @@ from typing import Any
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
-from ..theme import qcolor
+from ...theme import qcolor
 
 RUN_COLOURS = {"complete": "#1e7b34", "cancelled": "#b35c00", "interrupted": "#b3261e",
                "running": "#2f5d8f"}

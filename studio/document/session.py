@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from psygnal import Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from studio.core.project import SETTINGS_FILE, Project, load_model, load_project
 from studio.core.yaml_io import atomic_write, model_to_yaml
+
+from .command import Command, CommandStack
 
 KINDS = ("procedure", "connector", "knowledge", "simulation")
 STORE = {"procedure": "procedures", "connector": "connectors",
@@ -54,9 +55,10 @@ class ProjectSession:
     reloaded = Signal(str, str)
     flush_requested = Signal()
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, stack: CommandStack | None = None):
+        """`stack` is the undo history; the app passes its Qt adapter (same calls)."""
         self.project = project
-        self.undo_stack = QUndoStack()
+        self.undo_stack = stack if stack is not None else CommandStack()
         self._saved: dict[Key, Any] = {}
         self._dirty: set[Key] = set()
         self._written: dict[str, str] = {}     # absolute path -> digest of our last write
@@ -67,8 +69,8 @@ class ProjectSession:
             self._saved[key] = self.current_data(key)
 
     @classmethod
-    def open(cls, root: Path | str) -> "ProjectSession":
-        return cls(load_project(Path(root)))
+    def open(cls, root: Path | str, stack: CommandStack | None = None) -> "ProjectSession":
+        return cls(load_project(Path(root)), stack)
 
     @property
     def root(self) -> Path:
@@ -166,8 +168,12 @@ class ProjectSession:
             return None
 
     # -- change notification (called by commands) ------------------------------
-    def push(self, command: QUndoCommand) -> None:
+    def push(self, command: Command) -> None:
         self.undo_stack.push(command)
+
+    def macro(self, text: str):
+        """Commands pushed inside `with session.macro(text):` undo as one."""
+        return self.undo_stack.macro(text)
 
     def touch(self, kind: str, item_id: str, step_id: str | None = None,
               structure: bool = True) -> None:

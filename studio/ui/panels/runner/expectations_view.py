@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
-from ..theme import qcolor
+from ...theme import qcolor
 
 STATUS_STYLE = {
     "pass": ("✔ pass", "#1e7b34"),

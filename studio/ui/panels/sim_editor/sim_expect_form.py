@@ -11,7 +11,7 @@ from studio.core.simulation import Expectations
 from studio.core.snippets import snippet_assigns
 from studio.core.steps import CodeStep, ConnectorStep, SubprocedureStep
 
-from ..widgets.choices import fill_choices
+from ...widgets.choices import fill_choices
 from .kv_table import KeyValueTable
 from .sim_calls_form import CallsEditor
 from .sim_fixtures_form import procedure_connectors

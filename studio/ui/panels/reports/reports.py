@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
 
-from .workers import Task, make_pool
+from ..workers import Task, make_pool
 
 OUTCOME_COLOURS = {"triggered": "#5c6b7a", "resolved": "#1e7b34", "handoff": "#b26a00",
                    "unresolved": "#b3261e"}
@@ -147,7 +147,7 @@ class ReportsPanel(QWidget):
     # -- charts ---------------------------------------------------------------
     def _build_charts(self) -> None:
         import pyqtgraph as pg   # lazily: only when reports are first looked at
-        from ..theme import colors
+        from ...theme import colors
         c = colors()
         pg.setConfigOptions(antialias=True, background=c.base, foreground=c.text)
         self._pg = pg
@@ -167,7 +167,7 @@ class ReportsPanel(QWidget):
         """The theme changed: charts take the new background and text colours."""
         if not self._charts_built:
             return
-        from ..theme import colors
+        from ...theme import colors
         c = colors()
         self._pg.setConfigOptions(background=c.base, foreground=c.text)
         for plot in self.plots.values():

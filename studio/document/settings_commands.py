@@ -1,14 +1,13 @@
 """The undo command for studio.yaml: the settings dialog swaps the whole settings object."""
 from __future__ import annotations
 
-from PySide6.QtGui import QUndoCommand
-
 from studio.core.settings import ProjectSettings
 
+from .command import Command
 from .session import ProjectSession
 
 
-class SetProjectSettings(QUndoCommand):
+class SetProjectSettings(Command):
     """Replace the project's settings; undo puts the previous ones back (a copy each way)."""
 
     def __init__(self, session: ProjectSession, settings: ProjectSettings,

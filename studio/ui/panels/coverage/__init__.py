@@ -1,0 +1,1 @@
+"""The Coverage screen: which steps the simulations reach, and suggestions for those they miss."""

@@ -1,0 +1,1 @@
+"""The Reports screen: pass rates and costs over runs, charted."""

@@ -1,0 +1,1 @@
+"""The Runner screen: one simulation run live, its transcript, reasoning and expectations."""

@@ -1,0 +1,1 @@
+"""The simulation editor: customer turns, fixtures, expectations and attachments as forms."""
