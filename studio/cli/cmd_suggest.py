@@ -68,6 +68,8 @@ def main(args) -> int:
         conditions = "; ".join(unreached.conditions) or "-"
         print(f"  not reached: {unreached.target}: {unreached.reason} (conditions: {conditions})",
               file=sys.stderr)
+    for target, name in getattr(report, "reached_by_saved", {}).items():
+        print(f"  reached by the saved simulation '{name}': {target}", file=sys.stderr)
     for problem in problems:
         print(f"  note: {problem}", file=sys.stderr)
     if args.write:

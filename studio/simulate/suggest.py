@@ -23,8 +23,9 @@ from studio.runtime.offline_brain import OfflineBrain
 
 from .coverage import coverage_from_trace, coverage_universe
 from .options import RunOptions
-from .suggest_values import (Harvest, code_names, defaults_for, harvest_expression, harvest_tree,
-                             linked_values)
+from .suggest_saved import reached_by_saved
+from .suggest_values import (Harvest, code_names, defaults_for, fits_pattern, harvest_expression,
+                             harvest_tree, linked_values)
 
 MAX_COMBINATIONS = 400          # engine runs tried per unreached target
 MAX_TURNS = 16
@@ -77,6 +78,7 @@ class SuggestReport:
     covered_steps: list[str] = field(default_factory=list)
     unreached: list[Unreached] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    reached_by_saved: dict[str, str] = field(default_factory=dict)   # target -> simulation name
 
     @property
     def branch_coverage(self) -> float:
@@ -176,6 +178,7 @@ class _Scope:
                 continue
             values = _unique(linked.get(name, []) + harvest.values.get(name, [])
                              + _known_values(self.project, name) + defaults_for(var))
+            values = [v for v in values if fits_pattern(var, v)] or defaults_for(var)
             slots.append(Slot(("var", name), values, {name}))
         for root, connectors in sorted(self.connector_roots.items()):
             for connector_id in sorted(connectors):
@@ -491,5 +494,7 @@ def _build(project: Any, procedure: Any, runs: list[Run], report: SuggestReport,
         covered_branches |= set(run.branches)
     report.covered_branches = [b for b in report.branches if b in covered_branches]
     report.covered_steps = [s for s in report.steps if s in covered_steps]
-    report.unreached = [u for u in report.unreached
-                        if u.target not in covered_branches and u.target not in covered_steps]
+    saved = reached_by_saved(project, procedure.id) if report.unreached else {}
+    report.reached_by_saved = {u.target: saved[u.target] for u in report.unreached if u.target in saved}
+    report.unreached = [u for u in report.unreached if u.target not in covered_branches
+                        and u.target not in covered_steps and u.target not in saved]

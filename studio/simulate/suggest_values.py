@@ -106,6 +106,17 @@ TYPE_DEFAULTS: dict[str, list[Any]] = {
 }
 
 
+def fits_pattern(var: Any, value: Any) -> bool:
+    """Whether `value` could be what the customer says for `var` (its pattern, if any)."""
+    pattern = getattr(var, "pattern", None)
+    if not pattern or isinstance(value, bool) or value is None:
+        return True
+    try:
+        return re.search(pattern, str(value)) is not None
+    except re.error:
+        return True
+
+
 def defaults_for(var: Any) -> list[Any]:
     if var is None:
         return ["just a moment"]
@@ -134,9 +145,22 @@ class Harvest:
                 bucket.append(value)
 
 
+_ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+               ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
+               ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b}
+
+
 def _constant(node: ast.AST) -> tuple[bool, Any]:
     if isinstance(node, ast.Constant):
         return True, node.value
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:    # `7 * 24` is 168
+        (lok, left), (rok, right) = _constant(node.left), _constant(node.right)
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right))
+        if lok and rok and numbers and abs(left) < 1e12 and abs(right) < 1e12:
+            try:
+                return True, _ARITHMETIC[type(node.op)](left, right)
+            except ArithmeticError:
+                return False, None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
         return True, -node.operand.value
     if isinstance(node, (ast.List, ast.Tuple)):

@@ -140,6 +140,8 @@ class CoveragePanel(QWidget):
         for unreached in getattr(report, "unreached", []) or []:
             item = QTreeWidgetItem(top, [unreached.target, f"not reachable: {unreached.reason}"])
             item.setForeground(1, QBrush(qcolor("#b35c00")))
+        for target, name in (getattr(report, "reached_by_saved", None) or {}).items():
+            QTreeWidgetItem(top, [target, f"reached by the saved simulation “{name}”"])
         top.setExpanded(True)
         self.tree.scrollToItem(top)
         self.add_button.setVisible(bool(suggestions))
