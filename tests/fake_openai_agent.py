@@ -77,18 +77,25 @@ def _variables(block: str) -> dict[str, Variable]:
         pattern = re.search(r"; format (.*)$", rest)
         options = re.search(r"; one of (\[.*?\])(;|$)", rest)
         out[name] = Variable(type=kind, pattern=pattern.group(1) if pattern else None,
+                             description=re.split(r"; (format|one of) ", rest)[0],
                              options=ast.literal_eval(options.group(1)) if options else None)
     return out
 
 
-def extract(system: str, user: str) -> str:
+def extract(system: str, user: str, images: int = 0) -> str:
     wanted = _variables(_between(system, "Values the step asks for:\n", "\nOther values")
                         or _between(system, "Values the step asks for:\n", "\nAnswer in JSON"))
     is_start = "This message opened the conversation." in system
     message = re.sub(r"\n\[attached: .*\]$", "", _latest(user))
     found: dict[str, Any] = {}
     plain = []
+    others = _variables(_between(system, "explicitly:\n", "\nAnswer in JSON"))
+    for name, var in (others | wanted).items():     # the fake "sees" the photo it was sent
+        if images and var.type == "boolean" and "photo" in (var.description or "").lower():
+            found[name] = True
     for name, var in wanted.items():
+        if name in found:
+            continue
         if var.type == "string" and not var.pattern:
             plain.append(name)
             continue
@@ -132,6 +139,12 @@ def agent_responder(body: dict) -> str:
     messages = body.get("messages", [])
     system = messages[0]["content"] if messages else ""
     user = messages[1]["content"] if len(messages) > 1 else ""
+    images = 0
+    if isinstance(user, list):              # text and image parts (a vision model's message)
+        images = sum(1 for part in user if part.get("type") == "image_url")
+        user = "\n".join(part.get("text", "") for part in user if part.get("type") == "text")
+    if images and system.startswith("You read"):
+        return extract(system, user, images)
     for prefix, handler in (("You route", route), ("You watch", switch), ("You read", extract),
                             ("You are a customer-service agent", reply),
                             ("You play a customer", customer), ("You judge", judge)):

@@ -33,8 +33,11 @@ KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    """No user settings file, no provider keys from the environment, fresh limiters."""
+    """A user settings file saying only that the fake model sees images (as a
+    gpt-4o would: photos reach it as image parts), no provider keys from the
+    environment, fresh limiters."""
     monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path / "user-config"))
+    declare_vision(tmp_path)
     for var in KEY_VARS:
         monkeypatch.delenv(var, raising=False)
     reset_limiters()
@@ -79,6 +82,13 @@ def load_sample(sample_copy, **model: Any) -> Project:
 def food(sample_copy):
     """A fresh copy of the food-delivery sample, loaded."""
     return load_sample(sample_copy)
+
+
+def declare_vision(tmp_path, vision: bool = True) -> None:
+    """The user's settings file says the model sees images (as for llava under Ollama)."""
+    folder = tmp_path / "user-config"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "settings.yaml").write_text(f"model: {{vision: {str(vision).lower()}}}\n")
 
 
 def model_options(fake: FakeOpenAI, **kw: Any) -> RunOptions:

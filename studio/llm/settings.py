@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 APP_NAME = "procedure-studio"
 CONFIG_DIR_ENV = "PROCEDURE_STUDIO_CONFIG_DIR"
 OVERLAY_FIELDS = ("api_base", "temperature", "timeout", "concurrency", "retries", "judge",
-                  "customer")
+                  "customer", "vision")
 
 
 class LLMSettings(BaseModel):
@@ -44,6 +44,7 @@ class LLMSettings(BaseModel):
     judge: str | None = None        # model for rubric judging (default: `model`)
     customer: str | None = None     # model playing the customer (default: `model`)
     api_key: SecretStr | None = Field(default=None, repr=False)   # explicit key (tests, GUI)
+    vision: bool | None = None      # the model sees images; None: ask litellm's model map
 
     @property
     def is_offline(self) -> bool:

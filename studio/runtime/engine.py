@@ -23,7 +23,8 @@ from .options import RunOptions
 from .render import render_text, seen_values
 from .step_kinds import StepKinds
 from .trace import (
-    ConditionEvaluated, ConversationStarted, CustomerMessage, End, Error, Handoff, NotExtracted,
+    AttachmentRead, ConditionEvaluated, ConversationStarted, CustomerMessage, End, Error, Handoff,
+    NotExtracted,
     ProcedureChosen, Reply, StepEntered, StepLeft, StepSkipped, Switch, Trace, VariableSet,
     Waiting,
 )
@@ -300,7 +301,13 @@ class Conversation(StepKinds):
 
     # -- collecting ---------------------------------------------------------
     def _apply_attachments(self, message: CustomerTurn) -> None:
+        """Offline, an attachment's `extracted` values stand for what it shows; a model
+        brain reads the attachment itself (`read_attachment` says how, for the trace)."""
+        read = getattr(self.brain, "read_attachment", None)
         for attachment in message.attachments:
+            if read is not None:
+                self._add(AttachmentRead(file=attachment.file, how=read(attachment)))
+                continue
             for name, value in attachment.extracted.items():
                 self.set_variable(name, value, source="attachment",
                                   how=f"attachment {attachment.file}", message_turn=self.turn)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 from studio.core.simulation import CustomerTurn
@@ -46,6 +47,41 @@ class ModelBrain:
         self.reasoning: list[dict[str, Any]] = []
         self.reply_reasoning: str | None = None
         self._cache = None
+        self._vision: bool | None = None
+        self._images: dict[str, dict[str, Any]] = {}     # file -> image part, for this conversation
+
+    # -- attachments ------------------------------------------------------------
+    @property
+    def vision(self) -> bool:
+        if self._vision is None:
+            from studio.llm.vision import supports_vision
+            self._vision = supports_vision(self.settings)
+        return self._vision
+
+    def read_attachment(self, attachment: Any) -> str:
+        """Prepare an attachment for the next calls; say how the model gets it (trace).
+        `extracted` is the offline engine's stand-in and is never applied here."""
+        if not self.vision:
+            return (f"{self.name} cannot see images: the model gets the file name only "
+                    "(the attachment's `extracted` values are used by the offline engine only)")
+        from studio.llm.vision import image_part
+        root = getattr(self.project, "root", None)
+        path = Path(root or ".") / "attachments" / attachment.file
+        part, why = image_part(path)
+        if part is None:
+            return f"not sent as an image: {why}; the model gets the file name only"
+        self._images[attachment.file] = part
+        return "sent to the model as an image"
+
+    def _with_images(self, messages: list[dict], message: CustomerTurn) -> list[dict]:
+        """The last user message carries the images this customer message attached."""
+        parts = [self._images[a.file] for a in message.attachments if a.file in self._images]
+        if not parts:
+            return messages
+        from studio.llm.vision import with_images
+        last = dict(messages[-1])
+        last["content"] = with_images(last["content"], parts)
+        return [*messages[:-1], last]
 
     @property
     def tokens(self) -> int:
@@ -86,7 +122,7 @@ class ModelBrain:
         procedures = self.project.procedures
         if not procedures:
             return RouteDecision(None, "the project has no procedures")
-        answer = self._ask("route", prompts.route_messages(procedures, message),
+        answer = self._ask("route", self._with_images(prompts.route_messages(procedures, message), message),
                            route_answer(list(procedures)))
         chosen = answer.procedure            # an id of `procedures` or None: the schema's enum
         why = answer.reasoning.strip() or "no reason given"
@@ -120,7 +156,7 @@ class ModelBrain:
         messages = prompts.extract_messages(
             message, step_text=request.step_text, wanted=wanted, others=others, known=known,
             transcript=request.transcript, is_start=request.is_start)
-        answer = self._ask("extract", messages, schema)
+        answer = self._ask("extract", self._with_images(messages, message), schema)
         data = answer.model_dump()
         reasoning = str(data.pop("reasoning", "") or "").strip()
         found: list[Extracted] = []

@@ -30,6 +30,14 @@ class CustomerMessage(Event):
     attachments: list[str] = Field(default_factory=list)
 
 
+class AttachmentRead(Event):
+    """How the brain read an attachment: its `extracted` values (offline), as an
+    image part (a model that sees images), or by file name only (one that cannot)."""
+    type: Literal["attachment"] = "attachment"
+    file: str
+    how: str
+
+
 class ProcedureChosen(Event):
     type: Literal["procedure_chosen"] = "procedure_chosen"
     reason: str
@@ -171,8 +179,8 @@ class Error(Event):
 
 
 TraceEvent = Union[
-    ConversationStarted, CustomerMessage, ProcedureChosen, StepEntered, StepLeft, StepSkipped,
-    ConditionEvaluated, BranchTaken, Waiting, VariableSet, NotExtracted, ScriptIgnored,
+    ConversationStarted, CustomerMessage, AttachmentRead, ProcedureChosen, StepEntered, StepLeft,
+    StepSkipped, ConditionEvaluated, BranchTaken, Waiting, VariableSet, NotExtracted, ScriptIgnored,
     ConnectorCalled, SnippetRun,
     KnowledgeUsed, Checkpoint, Switch, SubprocedureReturned, Reply, Handoff, End, Error,
 ]

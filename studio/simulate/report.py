@@ -103,6 +103,7 @@ _EVENT_LINES: dict[str, Callable[[dict[str, Any]], str]] = {
     "connector_called": _call,
     "snippet_run": _snippet,
     "knowledge_used": lambda e: f"  article '{e.get('article')}' in context",
+    "attachment": lambda e: f"  attachment {e.get('file')}: {e.get('how')}",
     "checkpoint": _checkpoint,
     "switch": lambda e: f"switch to '{e.get('to')}' ({e.get('rule')}): {e.get('why', '')}",
     "returned": lambda e: f"'{e.get('procedure')}' returned to '{e.get('to')}'",

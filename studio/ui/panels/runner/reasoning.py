@@ -23,6 +23,7 @@ KIND_STYLE: dict[str, tuple[str, str]] = {
     "script_ignored": ("script", "#8a96a3"),
     "snippet_run": ("code", "#2f6fb3"),
     "knowledge_used": ("knowledge", "#5c6b7a"),
+    "attachment": ("attachment", "#7a4f9a"),
     "checkpoint": ("checkpoint", "#b3261e"),
     "handoff": ("handoff", "#b3261e"),
     "model": ("model", "#7a4f9a"),
@@ -121,6 +122,8 @@ def describe(e: dict[str, Any]) -> str:
         if e.get("error"):
             text += f" <span style='color:#b3261e'>{_esc(e['error'])}</span>"
         return text
+    if kind == "attachment":
+        return f"<b>{_esc(e.get('file'))}</b>: {_esc(e.get('how'))}"
     if kind == "knowledge_used":
         return f"{_step(e)}article <b>{_esc(e.get('title') or e.get('article'))}</b>"
     if kind == "checkpoint":
