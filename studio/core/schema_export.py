@@ -99,7 +99,7 @@ DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "attempts": "Unmatched messages answered before handing off (0: hand off at once).",
     }),
     "ModelSettings": ("Model used by the engine.", {
-        "name": "offline, or a litellm model id such as ollama/llama3.",
+        "name": "offline, or a litellm model id such as ollama_chat/llama3.",
         "api_base": "Base URL of an OpenAI-compatible server.",
         "judge": "Another model for rubric judging.", "customer": "Another model to play the customer.",
     }),

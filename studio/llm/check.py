@@ -21,6 +21,8 @@ class CheckResult:
     key_source: str = ""
     problem: str = ""
     hint: str = ""
+    tip: str = ""
+
 
     def lines(self) -> list[str]:
         out = [f"model:    {self.model}", f"api base: {self.api_base or '(provider default)'}"]
@@ -33,14 +35,25 @@ class CheckResult:
             out.append(f"problem:  {self.problem}")
             if self.hint:
                 out.append(f"hint:     {self.hint}")
+        if self.tip:
+            out.append(f"tip:      {self.tip}")
         return out
 
 
+def model_tip(model: str) -> str:
+    """Advice about the model id itself, whatever the connection does."""
+    if model.startswith("ollama/"):
+        return (f"use ollama_chat/{model.split('/', 1)[1]}: it sends real chat messages, where "
+                "ollama/ flattens the conversation into one prompt")
+    return ""
+
+
 def check_model(settings: LLMSettings) -> CheckResult:
-    result = CheckResult(ok=False, model=settings.model, api_base=settings.api_base)
+    result = CheckResult(ok=False, model=settings.model, api_base=settings.api_base,
+                         tip=model_tip(settings.model))
     if settings.is_offline:
         result.problem = "the project uses the offline engine, which needs no model"
-        result.hint = ("pass --model (e.g. --model openai/gpt-4o-mini, or --model ollama/llama3 "
+        result.hint = ("pass --model (e.g. --model openai/gpt-4o-mini, or --model ollama_chat/llama3 "
                        "--api-base http://localhost:11434) or set model.name in studio.yaml")
         return result
     choice = settings.key_choice()
@@ -75,7 +88,7 @@ def _hint(reason: str, settings: LLMSettings) -> str:
         "auth": (f"the key was refused: check {env_var_for(provider)} or the keyring entry "
                  f"'procedure-studio' / '{provider}'"),
         "not_found": ("check the model id: litellm form is provider/model, e.g. "
-                      "openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, ollama/llama3"),
+                      "openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, ollama_chat/llama3"),
         "timeout": "the server is slow or overloaded: raise model.timeout in studio.yaml",
         "rate_limit": "the provider is rate limiting: wait, or lower model.concurrency",
         "no_key": where_to_set(settings.model),

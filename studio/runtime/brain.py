@@ -80,6 +80,7 @@ class ReplyRequest:
     knowledge: list[str] = field(default_factory=list)    # article ids in context
     transcript: list[Any] = field(default_factory=list)
     tone: str | None = None
+    customer: dict[str, Any] = field(default_factory=dict)   # the segment's attributes and the simulation's
 
 
 class Brain(Protocol):

@@ -431,7 +431,7 @@ class Conversation(StepKinds):
         if not self._parts:
             return ""
         request = ReplyRequest(self._parts, dict(self.variables), list(self.knowledge),
-                               list(self.transcript), self.project.settings.tone)
+                               list(self.transcript), self.project.settings.tone, dict(self.customer))
         text = self.brain.reply(request)
         steps = [p.step for p in self._parts if p.step]
         self._parts = []

@@ -195,7 +195,8 @@ class ModelBrain:
         articles = [self.project.knowledge[a] for a in request.knowledge if a in self.project.knowledge]
         messages = prompts.reply_messages(request.parts, variables=request.variables,
                                           articles=articles, transcript=request.transcript,
-                                          tone=request.tone)
+                                          tone=request.tone,
+                                          customer=getattr(request, "customer", None))
         answer = self._ask("reply", messages, prompts.ReplyAnswer)
         self.reply_reasoning = (answer.reasoning or "").strip() or None   # read by the engine's trace
         return (answer.reply or "").strip()

@@ -114,7 +114,8 @@ def extract_messages(message: CustomerTurn, *, step_text: str, wanted: dict[str,
 
 
 def reply_messages(parts: list[Any], *, variables: dict[str, Any], articles: list[Any],
-                   transcript: list[Any], tone: str | None) -> list[dict[str, str]]:
+                   transcript: list[Any], tone: str | None,
+                   customer: dict[str, Any] | None = None) -> list[dict[str, str]]:
     lines = []
     for i, part in enumerate(parts, 1):
         what = {"say": "Tell the customer", "ask": "Ask the customer",
@@ -131,7 +132,9 @@ def reply_messages(parts: list[Any], *, variables: dict[str, Any], articles: lis
         "Say only what the instructions and the facts below support; never promise anything "
         "else, never mention internal notes, procedures or tools.\n"
         + (f"Tone: {tone}\n" if tone else "")
-        + (f"Facts: {json.dumps(variables, ensure_ascii=False, default=str)}\n" if variables else ""))
+        + (f"Facts: {json.dumps(variables, ensure_ascii=False, default=str)}\n" if variables else "")
+        + (f"About the customer: {json.dumps(customer, ensure_ascii=False, default=str)}\n"
+           if customer else ""))
     for article in articles:
         body = article.body[:MAX_ARTICLE_CHARS]
         system += f"\nKnowledge article '{article.title}':\n{body}\n"

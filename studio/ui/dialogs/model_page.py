@@ -18,7 +18,7 @@ from .api_keys import ApiKeyBox
 
 OFFLINE, MODEL = 0, 1
 EXAMPLES = ["openai/gpt-4o-mini", "openai/gpt-4o", "anthropic/claude-3-5-haiku-latest",
-            "anthropic/claude-3-5-sonnet-latest", "gemini/gemini-1.5-flash", "ollama/llama3",
+            "anthropic/claude-3-5-sonnet-latest", "gemini/gemini-1.5-flash", "ollama_chat/llama3",
             "ollama_chat/llama3.1", "mistral/mistral-small-latest", "groq/llama-3.1-8b-instant"]
 _POOL: Pool | None = None
 
@@ -49,13 +49,14 @@ def describe_check(result: Any) -> tuple[bool, str]:
         return False, f"✖ The check itself failed: {result}"
     where = f"{result.model} at {result.api_base or 'the provider default'}"
     key = f"; API key {result.key_source}" if result.key_source else ""
+    tip = f"\nTip: {result.tip}" if getattr(result, "tip", "") else ""
     if result.ok:
         return True, (f"✔ Connected: {where} answered in {result.latency_ms:.0f} ms "
-                      f"({result.reply.strip()[:40]!r}){key}.")
+                      f"({result.reply.strip()[:40]!r}){key}.{tip}")
     text = f"✖ Not working: {result.problem}"
     if result.hint:
         text += f"\nWhat to do: {result.hint}"
-    return False, text + f"\nTried {where}{key}."
+    return False, text + f"\nTried {where}{key}.{tip}"
 
 
 def _optional_spin(spin, minimum, maximum, default_text: str, suffix: str = ""):
@@ -87,7 +88,7 @@ class ModelPage(QWidget):
         self.engine = QComboBox()
         self.engine.addItems(["Offline: built in, deterministic, no network",
                               "A model through litellm (hosted or local)"])
-        self.name = _model_field("provider/model, e.g. openai/gpt-4o-mini or ollama/llama3")
+        self.name = _model_field("provider/model, e.g. openai/gpt-4o-mini or ollama_chat/llama3")
         self.api_base = QLineEdit()
         self.api_base.setPlaceholderText("provider default; e.g. http://localhost:11434 for Ollama")
         self.temperature = _optional_spin(QDoubleSpinBox(), -0.1, 2.0, "model default")

@@ -14,7 +14,7 @@ HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
      "(`studio model test PROJECT` tells you where), " + OFFLINE + "."),
     (("api key", "401", "403"), "Check the API key (`studio model test PROJECT`), " + OFFLINE + "."),
     (("unknown model",), "Check the model id in studio.yaml (provider/model, e.g. "
-     "openai/gpt-4o-mini or ollama/llama3), " + OFFLINE + "."),
+     "openai/gpt-4o-mini or ollama_chat/llama3), " + OFFLINE + "."),
     (("did not answer within", "timed out", "timeout"),
      "The model or a snippet was too slow: run again, or raise model.timeout in studio.yaml."),
     (("rate limit",), "The provider is rate limiting: wait a moment and run again."),
