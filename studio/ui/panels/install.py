@@ -16,12 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 from studio.core.project import Project
 from studio.core.simulation import Simulation
 
-from .coverage.coverage_panel import CoveragePanel
-from .library.library_view import LibraryView
 from .marks import editor_coverage
-from .reports.reports import ReportsPanel
-from .runner.runner import RunnerPanel, slug
-from .sim_editor.simulation_editor import SimulationEditor
 
 
 class TestPanels(QObject):
@@ -30,6 +25,12 @@ class TestPanels(QObject):
     def __init__(self, project: Project, library: Any, *, session: Any = None,
                  run_fn: Any = None, parent: QObject | None = None):
         super().__init__(parent)
+        # imported here, not at module level: the docks are built after the first paint
+        from .coverage.coverage_panel import CoveragePanel
+        from .library.library_view import LibraryView
+        from .reports.reports import ReportsPanel
+        from .runner.runner import RunnerPanel
+        from .sim_editor.simulation_editor import SimulationEditor
         self.project, self.library, self.session = project, library, session
         self.runner = RunnerPanel(project, run_fn, save_simulation=self.save_simulation)
         self.editor = SimulationEditor(project, save_fn=self.save_simulation)
@@ -54,6 +55,7 @@ class TestPanels(QObject):
         if record is not None and record.source_file:
             return Path(record.source_file).stem
         found = next((k for k, s in self.project.simulations.items() if s.name == name), None)
+        from .runner.runner import slug
         return found or slug(name)
 
     def open_simulation(self, name: str, simulation: Simulation) -> None:
