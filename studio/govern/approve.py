@@ -31,6 +31,7 @@ class SimVerdict:
     status: str                 # passed / failed / error / skipped / not run
     run: int | None = None
     detail: str = ""
+    engine: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -70,6 +71,11 @@ def _all_skipped(row: dict) -> bool:
     return bool(exps) and all(e.get("status") == "skipped" for e in exps)
 
 
+def all_skipped(result) -> bool:
+    """A passed result that judged nothing (a rubric-only simulation offline): skipped."""
+    return bool(result.expectations) and all(e.status == "skipped" for e in result.expectations)
+
+
 def simulation_verdicts(library: Library, procedure_id: str, revision: str,
                         names: list[str]) -> list[SimVerdict]:
     """Each simulation's latest verdict among the runs of exactly `revision`."""
@@ -78,7 +84,7 @@ def simulation_verdicts(library: Library, procedure_id: str, revision: str,
     if runs and names:
         marks = ",".join("?" * len(runs))
         rows = library.query(
-            f"SELECT run_id, simulation, status, error, expectations FROM results "
+            f"SELECT run_id, simulation, status, error, expectations, engine FROM results "
             f"WHERE run_id IN ({marks}) ORDER BY run_id DESC, repeat_index", runs)
         for row in rows:
             if row["simulation"] not in names:
@@ -97,7 +103,8 @@ def simulation_verdicts(library: Library, procedure_id: str, revision: str,
         if status == "passed" and all(_all_skipped(r) for r in rows):
             status = "skipped"
         out.append(SimVerdict(name, status, rows[0]["run_id"],
-                              _first_failure(bad) if status in ("failed", "error") else ""))
+                              _first_failure(bad) if status in ("failed", "error") else "",
+                              rows[0].get("engine")))
     return out
 
 

@@ -189,3 +189,31 @@ def _with_library(project: Project, library: Library | None, work):
         return None
     with lib:
         return work(lib)
+
+
+def default_base(project: Project, procedure_id: str,
+                 library: Library | None = None) -> tuple[str | None, str]:
+    """What `studio diff` compares the working files with when not told: the latest
+    approval (over all environments), else the latest stored revision that differs."""
+    from .approvals import read_approval
+    envs = project.settings.environments
+    approvals = [a for a in (read_approval(project, procedure_id, env)[0] for env in envs) if a]
+    if approvals:          # the latest; on a tie, the one further along the rollout
+        latest = max(approvals, key=lambda a: (a.approved_at, envs.index(a.environment)))
+        return latest.revision, f"approved for {latest.environment}"
+    work = working_revision(project, procedure_id)
+    rows = _with_library(project, library, lambda lib: stored_revisions(lib, procedure_id)) or []
+    older = [r["revision"] for r in rows if r["revision"] != work]
+    if older:
+        return older[-1], f"{older[-1][:12]} (never approved; the latest one run)"
+    return None, "nothing (never run nor approved)"
+
+
+def label_of(project: Project, procedure_id: str, revision: str | None) -> str:
+    if revision is None:
+        return "nothing"
+    if revision == working_revision(project, procedure_id):
+        return f"{revision[:12]} (working files)"
+    envs = [env for env in project.settings.environments
+            if approved_revision(project, procedure_id, env) == revision]
+    return f"{revision[:12]}" + (f" (approved for {', '.join(envs)})" if envs else "")
