@@ -6,10 +6,12 @@ Exit codes are a contract: 0 success, 1 failed checks, 2 errors.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import os
 import pkgutil
 import sys
+from pathlib import Path
 
 from .output import guarded_output
 
@@ -21,12 +23,45 @@ def _command_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """All sub-commands, or just `only` so start-up of the app imports no more than it needs."""
+def _top_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser = argparse.ArgumentParser(
         prog="studio",
         description="Procedure Studio: write procedures and keep them from regressing.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    return parser, parser.add_subparsers(dest="command", metavar="COMMAND")
+
+
+def _declared_command(module: str) -> tuple[str, str | None] | None:
+    """(name, help) of a cmd_ module's `add_parser("name", help=...)`, read from its source
+    without importing it (importing every command pulls in the library, the engine and numpy)."""
+    try:
+        tree = ast.parse((Path(__file__).parent / f"{module}.py").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "add_parser"
+                and getattr(getattr(node.func, "value", None), "id", None) == "subparsers"
+                and node.args and isinstance(node.args[0], ast.Constant)):
+            help_text = next((k.value.value for k in node.keywords
+                              if k.arg == "help" and isinstance(k.value, ast.Constant)), None)
+            return node.args[0].value, help_text
+    return None
+
+
+def overview_parser() -> argparse.ArgumentParser:
+    """`studio --help` and unknown commands: every command's name and one line, no imports."""
+    parser, sub = _top_parser()
+    for module in _command_modules():
+        declared = _declared_command(module)
+        if declared is None:       # not readable statically: ask the module itself
+            importlib.import_module(f"{__name__}.{module}").register(sub)
+        else:
+            sub.add_parser(declared[0], help=declared[1])
+    return parser
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """All sub-commands, or just `only` so start-up of the app imports no more than it needs."""
+    parser, sub = _top_parser()
     names = _command_modules()
     if only is not None and f"cmd_{only.replace('-', '_')}" in names:
         names = [f"cmd_{only.replace('-', '_')}"]
@@ -47,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(argv: list[str]) -> int:
-    parser = build_parser(only=argv[0] if not argv[0].startswith("-") else None)
+    known = f"cmd_{argv[0].replace('-', '_')}" in _command_modules()
+    parser = build_parser(only=argv[0]) if known else overview_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

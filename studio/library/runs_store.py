@@ -147,8 +147,8 @@ class RunsStore:
         sql = (f"SELECT {columns} FROM results r JOIN (SELECT simulation, max(run_id) AS run_id "
                f"FROM results{inner} GROUP BY simulation) last "
                "ON r.simulation = last.simulation AND r.run_id = last.run_id")
-        if in_library:
-            sql += " WHERE r.simulation IN (SELECT name FROM simulations)"
+        if in_library:   # EXISTS, not IN (SELECT ...): SQLite re-scanned the list per row
+            sql += " WHERE EXISTS (SELECT 1 FROM simulations s WHERE s.name = r.simulation)"
         return self.query(sql + " ORDER BY r.simulation, r.repeat_index", params)
 
     def result_keys(self, run_id: int) -> set[tuple[str, int]]:
