@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 import regex
 
-from . import limits
+from . import limits, regex_budget
 
 MAX_LENGTH = limits.MAX_EXPRESSION_CHARS
 MAX_NODES = limits.MAX_EXPRESSION_NODES
@@ -44,7 +44,8 @@ def _matches(text: Any, pattern: Any) -> bool:
     try:
         # `regex` rather than `re`: a pattern like (a+)+$ on a customer's message
         # would otherwise backtrack for minutes and freeze the conversation.
-        return regex.search(str(pattern), str(text)[:MAX_MATCH_TEXT], timeout=MATCH_TIMEOUT) is not None
+        compiled = regex.compile(str(pattern))
+        return regex_budget.search(compiled, str(text)[:MAX_MATCH_TEXT], MATCH_TIMEOUT) is not None
     except TimeoutError:
         raise ExpressionError("matches(): the pattern takes too long on this text; simplify it "
                               "(nested repeats like (a+)+ backtrack without end)") from None

@@ -12,6 +12,7 @@ from typing import Any
 
 import regex as regex_engine   # like `re`, but a search can time out
 
+from studio.core import regex_budget
 from studio.core.procedure import Variable
 
 YES_WORDS = ("yes", "yeah", "yep", "yup", "yea", "correct", "sure", "absolutely", "definitely",
@@ -45,7 +46,7 @@ _MONTH_DAY_YEAR = re.compile(r"\b" + _MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?,
 _SLASH_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 
-PATTERN_TIMEOUT = 0.5   # seconds: a pathological pattern must not freeze a run
+PATTERN_TIMEOUT = 0.5   # seconds of CPU: a pathological pattern must not freeze a run
 
 
 class PatternTooSlow(Exception):
@@ -62,7 +63,7 @@ def compile_pattern(pattern: str) -> Any | None:
 
 def search_pattern(compiled: Any, text: str, pattern: str) -> Any:
     try:
-        return compiled.search(text, timeout=PATTERN_TIMEOUT)
+        return regex_budget.search(compiled, text, PATTERN_TIMEOUT)
     except TimeoutError:
         raise PatternTooSlow(
             f"the pattern {pattern!r} took over {PATTERN_TIMEOUT:g} s on the message "
