@@ -1,1 +1,3 @@
-"""Production conversations turned into simulations (issue 15); Qt-free, no litellm."""
+"""The analyze stage: production conversations in; divergences, analytics and new
+regressions out. Qt-free: the `studio conversations` CLI and the Conversations screen
+share it."""

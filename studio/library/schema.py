@@ -109,7 +109,31 @@ def m008_results_latest_index(db: sqlite_utils.Database) -> None:
     _set_version(db, 8)
 
 
-SCHEMA_VERSION = 8
+@migrations(name="m009_conversations")
+def m009_conversations(db: sqlite_utils.Database) -> None:
+    """Production conversations (DESIGN.md section 6), their latest replay through today's
+    procedures, and one row per import (counts only: redacted data is never stored)."""
+    db["conversations"].create({
+        "id": str, "started_at": str, "ended_at": str, "channel": str, "segment": str,
+        "attributes": str, "procedure": str, "outcome": str, "csat": float, "turns": int,
+        "minutes": float, "opener": str, "messages": str, "connector_calls": str,
+        "source": str, "imported_at": str,
+    }, pk="id")
+    db["conversations"].create_index(["started_at"])
+    db["conversations"].create_index(["procedure"])
+    db["conversation_replays"].create({
+        "conversation_id": str, "replayed_at": str, "engine": str, "triggered": str,
+        "outcome": str, "end_step": str, "status": str, "error": str, "diverged": int,
+        "kinds": str, "divergences": str, "transcript": str, "trace": str,
+    }, pk="conversation_id")
+    db["conversation_imports"].create({
+        "id": int, "at": str, "files": str, "format": str, "read": int, "added": int,
+        "skipped": int, "rejected": int, "redacted": str,
+    }, pk="id")
+    _set_version(db, 9)
+
+
+SCHEMA_VERSION = 9
 
 
 def stored_version(db: sqlite_utils.Database) -> int:
