@@ -12,6 +12,7 @@ import importlib
 
 ACTIONS = {
     "import": ("conv_import", "import production conversations (JSONL, CSV or Intercom export)"),
+    "replay": ("conv_replay", "replay conversations through today's procedures, list divergences"),
 }
 
 
