@@ -164,3 +164,28 @@ def test_compare_needs_two_versions_and_says_which_it_cannot_read(two_versions, 
     assert main(["conversations", "replay", str(a), "--compare", "working"]) == 2
     assert main(["conversations", "replay", str(a), "--compare", "working", "no-such-rev"]) == 2
     assert "no-such-rev" in capsys.readouterr().err
+
+
+def test_compare_defaults_to_the_approved_revision_against_the_working_files(sample_copy, tmp_path, capsys):
+    from studio.govern.approvals import Approval, write_approval
+    from studio.library.revision_store import keep_project_revisions
+    root = sample_copy("food-delivery")
+    project = load_project(root)
+    convs = [with_production(project, scenario(i)) for i in range(60)]
+    write(tmp_path / "prod.jsonl", convs)
+    assert main(["conversations", "import", str(root), str(tmp_path / "prod.jsonl"), "-q"]) == 0
+    capsys.readouterr()
+    with Library.open(root) as library:
+        revisions = keep_project_revisions(library, project, "approval")
+    write_approval(project, Approval(procedure="damaged-order", revision=revisions["damaged-order"],
+                                     environment=project.settings.environments[-1]))
+    path = root / "procedures" / "damaged-order.yaml"
+    path.write_text(path.read_text().replace("order.hours_since_delivery <= 24",
+                                             "order.hours_since_delivery <= 12"))
+    assert main(["conversations", "replay", str(root), "--compare", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["a"], report["b"]) == ("approved", "working")
+    assert {c["conversation"] for c in report["conversations"]} == \
+        {c["id"] for c in convs if c["meta"].get("hours") in (15, 20)}
+    assert main(["conversations", "replay", str(root), "--procedure", "damaged-order",
+                 "--compare", revisions["damaged-order"][:8], "working"]) == 1
