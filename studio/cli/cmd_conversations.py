@@ -13,6 +13,8 @@ import importlib
 ACTIONS = {
     "import": ("conv_import", "import production conversations (JSONL, CSV or Intercom export)"),
     "replay": ("conv_replay", "replay conversations through today's procedures, list divergences"),
+    "report": ("conv_report", "per procedure per week: triggered, resolved, handed off; CSAT; "
+                              "unmatched requests"),
 }
 
 

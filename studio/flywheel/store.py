@@ -67,24 +67,26 @@ class Filter:
     ids: list[str] | None = None
     limit: int | None = None
 
-    def sql(self) -> tuple[str, list[Any]]:
+    def sql(self, table: str = "") -> tuple[str, list[Any]]:
+        """The WHERE clause and its parameters; `table` qualifies the columns (joins)."""
+        t = f"{table}." if table else ""
         where, params = [], []
         if self.since:
-            where.append("started_at >= ?")
+            where.append(f"{t}started_at >= ?")
             params.append(self.since)
         if self.until:
-            where.append("started_at < ?")
+            where.append(f"{t}started_at < ?")
             params.append(self.until)
         if self.procedure == "":
-            where.append("(procedure IS NULL OR procedure = '')")
+            where.append(f"({t}procedure IS NULL OR {t}procedure = '')")
         elif self.procedure:
-            where.append("procedure = ?")
+            where.append(f"{t}procedure = ?")
             params.append(self.procedure)
         if self.outcome:
-            where.append("outcome = ?")
+            where.append(f"{t}outcome = ?")
             params.append(self.outcome)
         if self.ids is not None:
-            where.append(f"id IN ({', '.join('?' for _ in self.ids)})")
+            where.append(f"{t}id IN ({', '.join('?' for _ in self.ids)})")
             params += list(self.ids)
         return (" WHERE " + " AND ".join(where)) if where else "", params
 
