@@ -15,6 +15,7 @@ ACTIONS = {
     "replay": ("conv_replay", "replay conversations through today's procedures, list divergences"),
     "report": ("conv_report", "per procedure per week: triggered, resolved, handed off; CSAT; "
                               "unmatched requests"),
+    "to-sim": ("conv_to_sim", "turn a conversation into a simulation (golden capture)"),
 }
 
 
