@@ -23,6 +23,7 @@ from fake_openai import FakeOpenAI
 from fake_openai_agent import agent_responder
 from studio.cli import main
 from studio.core.project import Project, load_project
+from studio.llm.client import forget_format_modes
 from studio.llm.limiter import reset_limiters
 from studio.llm.settings import CONFIG_DIR_ENV, LLMSettings
 from studio.simulate.options import RunOptions
@@ -41,6 +42,7 @@ def isolated(tmp_path, monkeypatch):
     for var in KEY_VARS:
         monkeypatch.delenv(var, raising=False)
     reset_limiters()
+    forget_format_modes()
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,7 @@ def reset_fake(server: FakeOpenAI, responder: Callable[[dict], Any] | None = Non
     server.latency = 0.0
     server.responder = responder
     reset_limiters()
+    forget_format_modes()
     return server
 
 

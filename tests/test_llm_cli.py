@@ -6,6 +6,7 @@ import pytest
 from fake_openai import Fault
 from llm_kit import SAMPLE, fake, isolated, server  # noqa: F401  (fixtures)
 from llm_kit import run_cli as run
+from studio.llm.structured import FORMAT_MODES
 
 
 def test_model_answers(fake, sample_copy, capsys):
@@ -14,7 +15,9 @@ def test_model_answers(fake, sample_copy, capsys):
                      "openai/fake-model", "--api-base", fake.url)
     assert code == 0
     assert "model:    openai/fake-model" in text and "latency:" in text and "'ok'" in text
-    assert fake.calls == 1
+    # a server at an api_base is also asked each way of answering in JSON, once
+    assert fake.calls == 1 + len(FORMAT_MODES)
+    assert "formats:  json_schema" in text
 
 
 def test_offline_project_explains_how_to_choose_a_model(sample_copy, capsys):
@@ -99,5 +102,6 @@ def test_project_model_settings_are_used_and_flags_override_them(fake, sample_co
     fake.push("ok")
     code, text = run(capsys, "model", "test", str(root))
     assert code == 0 and "openai/fake-model" in text and fake.url in text
+    calls = fake.calls
     code, text = run(capsys, "model", "test", str(root), "--api-base", "http://127.0.0.1:9/v1")
-    assert code == 2 and "127.0.0.1:9" in text and fake.calls == 1
+    assert code == 2 and "127.0.0.1:9" in text and fake.calls == calls

@@ -52,22 +52,25 @@ def test_structured_reply_is_validated_and_coerced(fake):
 
 def test_falls_back_to_json_mode_then_prompting(fake):
     fake.push(Fault.bad_request("response_format json_schema is not supported by this model"),
+              Fault.bad_request("response_format json_object with a schema is not supported"),
               Fault.bad_request("response_format json_object is not supported"),
               '{"refund": 10}')
     response = complete(MSG, settings=settings_for(fake, model="openai/old-model"),
                         response_format=Answer)
     assert response.parsed.refund == 10
     assert response.format_mode == "prompt"
-    assert fake.requests[1]["response_format"] == {"type": "json_object"}
-    assert "response_format" not in fake.requests[2]
-    assert "JSON schema" in fake.requests[2]["messages"][-1]["content"]
+    assert fake.requests[1]["response_format"]["type"] == "json_object"
+    assert "refund" in fake.requests[1]["response_format"]["schema"]["properties"]
+    assert fake.requests[2]["response_format"] == {"type": "json_object"}
+    assert "response_format" not in fake.requests[3]
+    assert "JSON schema" in fake.requests[3]["messages"][-1]["content"]
 
 
 def test_malformed_json_is_retried_then_errors(fake):
     fake.push("not json at all", '{"refund": 5}')
     assert complete(MSG, settings=settings_for(fake), response_format=Answer).parsed.refund == 5
     # the retry spells the schema out in the prompt, for this call only
-    assert fake.requests[1]["response_format"] == {"type": "json_object"}
+    assert fake.requests[1]["response_format"]["type"] == "json_object"
     assert "JSON schema" in fake.requests[1]["messages"][-1]["content"]
     fake.push('{"refund": 6}')
     complete(MSG, settings=settings_for(fake), response_format=Answer)

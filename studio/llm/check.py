@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
 
 from .errors import ModelError
 from .keys import env_var_for, provider_of, where_to_set
 from .settings import LLMSettings
+from .structured import FORMAT_MODES
 
 PROMPT = [{"role": "user", "content": "Reply with the single word: ok"}]
 
@@ -22,6 +25,7 @@ class CheckResult:
     problem: str = ""
     hint: str = ""
     tip: str = ""
+    formats: dict[str, str] = field(default_factory=dict)   # response format -> ok / refused / unreadable
 
 
     def lines(self) -> list[str]:
@@ -29,8 +33,11 @@ class CheckResult:
         if self.key_source:
             out.append(f"api key:  {self.key_source}")
         if self.ok:
-            out += [f"latency:  {self.latency_ms:.0f} ms", f"reply:    {self.reply.strip()[:80]!r}",
-                    "ok: the model answered"]
+            out += [f"latency:  {self.latency_ms:.0f} ms", f"reply:    {self.reply.strip()[:80]!r}"]
+            if self.formats:
+                out.append("formats:  " + ", ".join(f"{mode} {verdict}"
+                                                    for mode, verdict in self.formats.items()))
+            out.append("ok: the model answered")
         else:
             out.append(f"problem:  {self.problem}")
             if self.hint:
@@ -75,7 +82,31 @@ def check_model(settings: LLMSettings) -> CheckResult:
     result.ok = True
     result.latency_ms = (time.perf_counter() - started) * 1000
     result.reply = response.text
+    if settings.api_base:             # a self-hosted server: say how it takes JSON
+        result.formats = probe_formats(settings)
     return result
+
+
+class _Probe(BaseModel):
+    ok: bool
+
+
+def probe_formats(settings: LLMSettings) -> dict[str, str]:
+    """Which ways of asking for JSON the server takes: `ok` (took it and answered to the
+    schema), `refused` (said it does not support it) or `unreadable` (took it, but the
+    answer did not fit). Runs learn the same on their own; this shows it up front."""
+    from .client import complete
+    probe = [{"role": "user", "content": 'Answer with the JSON object {"ok": true}.'}]
+    quick = settings.model_copy(update={"retries": 0})
+    verdicts: dict[str, str] = {}
+    for mode in FORMAT_MODES:
+        try:
+            complete(probe, settings=quick, response_format=_Probe, no_cache=True,
+                     format_mode=mode)
+            verdicts[mode] = "ok"
+        except ModelError as exc:
+            verdicts[mode] = "refused" if exc.reason == "unsupported_format" else "unreadable"
+    return verdicts
 
 
 def _hint(reason: str, settings: LLMSettings) -> str:

@@ -29,7 +29,9 @@ from .usage import LLMResponse, Usage
 log = logging.getLogger(__name__)
 
 _IMPORT_LOCK = threading.Lock()
-_FORMAT_MODE: dict[str, int] = {}        # model -> index into FORMAT_MODES that worked
+# (model, api_base) -> index into FORMAT_MODES that the server took: learnt once, so a
+# server that rejects json_schema costs one failed attempt per run, not one per call.
+_FORMAT_MODE: dict[tuple[str, str | None], int] = {}
 
 
 def import_litellm():
@@ -47,10 +49,12 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
              cache: LLMCache | None = None, no_cache: bool = False,
              usage: Usage | None = None, cancel: Any = None,
              mock_response: str | None = None, sleep: Callable[[float], None] | None = None,
-             ) -> LLMResponse:
+             format_mode: str | None = None) -> LLMResponse:
     """Send `messages`; `response_format` is a pydantic model, "json", or None for text.
 
-    Raises ModelError after the retries run out (or at once when retrying cannot help).
+    `format_mode` forces one of FORMAT_MODES with no fallback (Test connection probes
+    what a server takes). Raises ModelError after the retries run out (or at once when
+    retrying cannot help).
     """
     if settings.is_offline:
         raise ModelError("the offline engine makes no model calls; choose a model",
@@ -62,7 +66,7 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
         "temperature": settings.temperature,
         "format": schema_of(schema) if schema else ("json" if wants_json else None),
     })
-    if cache is not None and not no_cache:
+    if cache is not None and not no_cache and format_mode is None:
         cached = _from_cache(cache, key, schema, wants_json, settings)
         if cached is not None:
             if usage is not None:
@@ -70,7 +74,7 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
             return cached
 
     response = _call_with_retries(messages, settings, schema, wants_json, cancel,
-                                  mock_response, sleep or _sleeper(cancel))
+                                  mock_response, sleep or _sleeper(cancel), format_mode)
     if cache is not None:
         cache.put(key, model=response.model, text=response.text, tokens_in=response.tokens_in,
                   tokens_out=response.tokens_out, cost=response.cost)
@@ -146,12 +150,27 @@ def _api_key(settings: LLMSettings) -> str | None:
     return choice.value
 
 
+def format_modes_learnt() -> dict[tuple[str, str | None], str]:
+    """What each (model, api_base) took so far in this process, for reports and checks."""
+    return {where: FORMAT_MODES[index] for where, index in _FORMAT_MODE.items()}
+
+
+def forget_format_modes() -> None:
+    """Start learning again (a new run against a server that may have changed; tests)."""
+    _FORMAT_MODE.clear()
+
+
 def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, cancel,
-                       mock_response, sleep) -> LLMResponse:
+                       mock_response, sleep, forced_mode: str | None = None) -> LLMResponse:
     api_key = _api_key(settings)
     limiter = limiter_for(settings.model, settings.api_base, settings.concurrency)
-    mode_index = _FORMAT_MODE.get(settings.model, 0) if wants_json else None
-    supported = mode_index            # the simplest mode the API accepted: remembered per model
+    where = (settings.model, settings.api_base)
+    if forced_mode is not None and wants_json:
+        mode_index = FORMAT_MODES.index(forced_mode)
+    else:
+        mode_index = _FORMAT_MODE.get(where, 0) if wants_json else None
+    can_fall_back = forced_mode is None
+    supported = mode_index            # the simplest mode the server accepted: remembered
     attempts, last_error = 0, None
     drop_params = False
     while True:
@@ -168,20 +187,28 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
             response = _to_response(raw, settings, started, attempts, mode)
             if wants_json:
                 response.parsed = parse_reply(response.text, schema)
-                _FORMAT_MODE[settings.model] = supported
+                if can_fall_back:
+                    _FORMAT_MODE[where] = supported
             return response
         except ModelError:
             raise
         except MalformedOutput as exc:
             reason, message = "malformed", f"the model's reply was malformed: {exc}"
             at_once = True                 # the server is fine: asking again needs no wait
-            if mode_index is not None and mode_index + 1 < len(FORMAT_MODES):
+            if can_fall_back and mode_index is not None and mode_index + 1 < len(FORMAT_MODES):
                 mode_index += 1            # this call only: spell the schema out in the prompt
         except Exception as exc:  # litellm raises many types; classify them
             reason, retry_after = classify(exc)
-            text = redact(str(exc), [api_key])
-            if reason in ("bad_request", "unsupported") and wants_json and looks_unsupported(text) \
-                    and mode_index is not None and mode_index + 1 < len(FORMAT_MODES):
+            text = redact(error_text(exc), [api_key])
+            # A server that cannot do this response format says so in the body, with a 400,
+            # 422 or even a 500 (llama-cpp-python): fall back whatever the status.
+            format_refused = (wants_json and reason in _FORMAT_REFUSAL_REASONS
+                              and looks_unsupported(text))
+            if format_refused and not can_fall_back:
+                raise ModelError(f"the server does not take response format {forced_mode} "
+                                 f"({describe(reason, text, settings)})", "unsupported_format",
+                                 model=settings.model, attempts=attempts)
+            if format_refused and mode_index is not None and mode_index + 1 < len(FORMAT_MODES):
                 mode_index += 1            # fall back to a simpler way of asking for JSON
                 supported = mode_index
                 attempts -= 1
@@ -210,6 +237,9 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
             delay = max(delay, min(retry_after, max(settings.max_backoff, 60.0)))
         log.info("%s: %s; retry %d in %.2fs", settings.model, reason, attempts, delay)
         sleep(delay)
+
+
+_FORMAT_REFUSAL_REASONS = ("bad_request", "unsupported", "server", "unknown")
 
 
 def _request(messages, settings: LLMSettings, schema, mode, api_key, mock_response,
@@ -309,6 +339,21 @@ def classify(exc: BaseException) -> tuple[str, float | None]:
         if 400 <= status < 500:
             return "bad_request", None
     return "unknown", None
+
+
+def error_text(exc: BaseException) -> str:
+    """The exception's message plus the server's body when the message leaves it out
+    (litellm says only "Error code: 422" for a FastAPI validation error)."""
+    text = str(exc)
+    body = getattr(exc, "body", None)
+    if body is None:
+        response = getattr(exc, "response", None)
+        body = getattr(response, "text", None) if response is not None else None
+    if body:
+        body_text = body if isinstance(body, str) else repr(body)
+        if body_text not in text:
+            text = f"{text}: {body_text[:2000]}"
+    return text
 
 
 def _is_connection_failure(exc: BaseException) -> bool:

@@ -50,6 +50,11 @@ def needs_key(model: str, api_base: str | None) -> bool:
     return not (api_base and _is_local(api_base))
 
 
+def is_local_server(url: str) -> bool:
+    """Is `url` a server on this machine (no key needed, and the settings call it local)?"""
+    return _is_local(url)
+
+
 def _is_local(url: str) -> bool:
     return bool(re.match(r"https?://(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0)(:|/|$)", url))
 

@@ -1,12 +1,14 @@
 """Structured output: JSON read from a model reply and re-validated with pydantic.
 
-Models differ in what they support, so a request asks for a JSON schema
-response format first, then JSON mode, then plain prompting; whatever comes
-back is parsed here and validated again, never trusted as is. Validation is
-strict (DESIGN.md section 4): an answer that parses but does not fit its
-schema (`{}`, a missing field, a wrong type, a value outside an enum) is
-MalformedOutput, which the client retries and then reports as an error. It is
-never read as a null answer ("no procedure fits", "not extracted").
+Models and servers differ in what they support, so a request asks for a JSON
+schema response format first, then JSON mode carrying the schema (llama.cpp's
+server constrains decoding with it), then plain JSON mode, then plain
+prompting; whatever comes back is parsed here and validated again, never
+trusted as is. Validation is strict (DESIGN.md section 4): an answer that
+parses but does not fit its schema (`{}`, a missing field, a wrong type, a
+value outside an enum) is MalformedOutput, which the client retries and then
+reports as an error. It is never read as a null answer ("no procedure fits",
+"not extracted").
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, create_model
 from typing_extensions import Annotated
 
-FORMAT_MODES = ("json_schema", "json_object", "prompt")
+FORMAT_MODES = ("json_schema", "json_object_schema", "json_object", "prompt")
 
 
 class MalformedOutput(ValueError):
@@ -81,7 +83,9 @@ def response_format_for(mode: str, schema: type[BaseModel] | None) -> dict[str, 
         return {"type": "json_schema", "json_schema": {
             "name": re.sub(r"[^A-Za-z0-9_-]", "_", schema.__name__)[:64] or "reply",
             "schema": schema_of(schema), "strict": False}}
-    if mode in ("json_object", "json_schema"):
+    if mode == "json_object_schema" and schema is not None:
+        return {"type": "json_object", "schema": schema_of(schema)}
+    if mode in ("json_object", "json_object_schema", "json_schema"):
         return {"type": "json_object"}
     return None
 
@@ -96,11 +100,18 @@ def format_instruction(mode: str, schema: type[BaseModel] | None) -> str | None:
             + json.dumps(schema_of(schema), ensure_ascii=False))
 
 
+_FORMAT_WORDS = ("response_format", "json_schema", "response format", "json mode",
+                 "structured output", "json_object", "guided_json")
+
+
 def looks_unsupported(message: str) -> bool:
-    """Does a 400 / unsupported-params error say the response format is the problem?"""
+    """Does an error say the response format is the problem, whatever its status?
+
+    Servers say so differently: OpenAI and LM Studio with a 400, FastAPI-based ones
+    (vLLM) with a 422, llama-cpp-python's server with a 500 carrying pydantic's
+    `literal_error` at ('body', 'response_format', 'type'). The body is what counts."""
     text = message.lower()
-    return any(word in text for word in ("response_format", "json_schema", "response format",
-                                         "json mode", "structured output", "json_object"))
+    return any(word in text for word in _FORMAT_WORDS)
 
 
 # -- models built from procedure variables -------------------------------------------

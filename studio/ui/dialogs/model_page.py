@@ -12,11 +12,21 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QDoubleSpinBox, QFormLayou
 
 from studio.core.settings import ModelSettings
 
+from studio.llm.keys import is_local_server as _is_local
+
 from ..panels.workers import Pool, Task
 from ..theme import tone
 from .api_keys import ApiKeyBox
 
-OFFLINE, MODEL = 0, 1
+OFFLINE, MODEL, LOCAL = 0, 1, 2
+# OpenAI-compatible servers on this machine, with the address each listens on by default.
+LOCAL_SERVERS = [
+    ("llama.cpp (llama-server)", "openai/", "http://127.0.0.1:8080/v1"),
+    ("llama-cpp-python server", "openai/", "http://127.0.0.1:8000/v1"),
+    ("LM Studio", "openai/", "http://127.0.0.1:1234/v1"),
+    ("vLLM", "openai/", "http://127.0.0.1:8000/v1"),
+    ("Ollama", "ollama_chat/", "http://127.0.0.1:11434"),
+]
 EXAMPLES = ["openai/gpt-4o-mini", "openai/gpt-4o", "anthropic/claude-3-5-haiku-latest",
             "anthropic/claude-3-5-sonnet-latest", "gemini/gemini-1.5-flash", "ollama_chat/llama3",
             "ollama_chat/llama3.1", "mistral/mistral-small-latest", "groq/llama-3.1-8b-instant"]
@@ -51,8 +61,16 @@ def describe_check(result: Any) -> tuple[bool, str]:
     key = f"; API key {result.key_source}" if result.key_source else ""
     tip = f"\nTip: {result.tip}" if getattr(result, "tip", "") else ""
     if result.ok:
-        return True, (f"✔ Connected: {where} answered in {result.latency_ms:.0f} ms "
-                      f"({result.reply.strip()[:40]!r}){key}.{tip}")
+        text = (f"✔ Connected: {where} answered in {result.latency_ms:.0f} ms "
+                f"({result.reply.strip()[:40]!r}){key}.")
+        formats = getattr(result, "formats", None)
+        if formats:
+            took = [mode for mode, verdict in formats.items() if verdict == "ok"]
+            text += ("\nStructured answers: " + ", ".join(
+                f"{mode} {verdict}" for mode, verdict in formats.items()) + ". "
+                + (f"Runs will ask with {took[0]}." if took else
+                   "None gave schema-valid JSON: expect model errors in runs."))
+        return True, text + tip
     text = f"✖ Not working: {result.problem}"
     if result.hint:
         text += f"\nWhat to do: {result.hint}"
@@ -87,7 +105,12 @@ class ModelPage(QWidget):
         super().__init__(parent)
         self.engine = QComboBox()
         self.engine.addItems(["Offline: built in, deterministic, no network",
-                              "A model through litellm (hosted or local)"])
+                              "A model through litellm (hosted or local)",
+                              "Local server (llama.cpp, LM Studio, vLLM, Ollama)"])
+        self.server = QComboBox()
+        self.server.addItems([label for label, _prefix, _base in LOCAL_SERVERS])
+        self.server.setToolTip("Fills in the server's usual address; change it if yours "
+                               "listens elsewhere")
         self.name = _model_field("provider/model, e.g. openai/gpt-4o-mini or ollama_chat/llama3")
         self.api_base = QLineEdit()
         self.api_base.setPlaceholderText("provider default; e.g. http://localhost:11434 for Ollama")
@@ -118,6 +141,7 @@ class ModelPage(QWidget):
         form = QFormLayout()
         self.form = form
         form.addRow("Engine", self.engine)
+        form.addRow("Server", self.server)
         form.addRow("Model id", self.name)
         form.addRow("API base", self.api_base)
         form.addRow("Temperature", self.temperature)
@@ -142,6 +166,7 @@ class ModelPage(QWidget):
         layout.addStretch(1)
 
         self.engine.currentIndexChanged.connect(self._engine_changed)
+        self.server.activated.connect(self._server_chosen)
         for field in (self.name, self.api_base, self.judge, self.customer):
             field.textChanged.connect(self._edited)
         for spin in (self.temperature, self.timeout, self.concurrency, self.retries):
@@ -153,7 +178,8 @@ class ModelPage(QWidget):
 
     # -- values ---------------------------------------------------------------
     def load(self, model: ModelSettings) -> None:
-        self.engine.setCurrentIndex(OFFLINE if model.is_offline else MODEL)
+        local = bool(model.api_base) and _is_local(model.api_base)
+        self.engine.setCurrentIndex(OFFLINE if model.is_offline else LOCAL if local else MODEL)
         self.name.setText("" if model.is_offline else model.name)
         self.api_base.setText(model.api_base or "")
         for spin, value in ((self.temperature, model.temperature), (self.timeout, model.timeout),
@@ -180,7 +206,7 @@ class ModelPage(QWidget):
     def problems(self) -> list[str]:
         values = self.values()
         out = []
-        if self.engine.currentIndex() == MODEL and not values["name"]:
+        if self.engine.currentIndex() in (MODEL, LOCAL) and not values["name"]:
             out.append("Model: enter a model id (litellm form provider/model), or choose Offline")
         if values["name"] != "offline" and " " in values["name"]:
             out.append("Model: a model id has no spaces")
@@ -194,12 +220,26 @@ class ModelPage(QWidget):
         offline = self.engine.currentIndex() == OFFLINE
         for widget in self._model_rows:          # offline: only what matters to it
             self.form.setRowVisible(widget, not offline)
+        local = self.engine.currentIndex() == LOCAL
+        self.form.setRowVisible(self.server, local)
+        if local and not self.api_base.text().strip():
+            self._server_chosen(self.server.currentIndex())
         self.offline_note.setVisible(offline)
         for widget in (self.keys, self.test_row, self.result):
             widget.setVisible(not offline)
         if not offline and not self.name.text().strip():
             self.name.setFocus()
         self._edited()
+
+    def _server_chosen(self, index: int) -> None:
+        """Fill in the chosen server's usual address, and its litellm prefix on the model."""
+        _label, prefix, base = LOCAL_SERVERS[index]
+        self.api_base.setText(base)
+        name = self.name.text().strip()
+        bare = name.split("/", 1)[1] if "/" in name else name
+        self.name.setText(prefix + bare)
+        self.name.setFocus()
+        self.name.setCursorPosition(len(self.name.text()))
 
     def _edited(self) -> None:
         values = self.values()

@@ -1,0 +1,132 @@
+"""Local OpenAI-compatible servers each refuse response formats their own way; the client
+falls back by what the error body says, whatever the status, and learns it once per server.
+
+Each fake below answers as the server's documentation (and, for llama-cpp-python, a real
+run) says it does; the reply is valid JSON only when the request constrains decoding with
+the schema, as a small local model's is."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import BaseModel
+
+from fake_openai import FakeOpenAI, Fault
+from llm_kit import fake, isolated, llm_settings, server  # noqa: F401  (fixtures)
+from studio.llm.check import check_model
+from studio.llm.client import complete, format_modes_learnt
+from studio.llm.errors import ModelError
+
+MSG = [{"role": "user", "content": "cancel my pending order"}]
+GOOD = '{"procedure": "cancel-order"}'
+PROSE = "Sure! I think the customer wants to cancel the order."
+
+
+class Route(BaseModel):
+    procedure: str
+
+
+def _literal_error(allowed: str, got: str) -> str:
+    return str({"type": "literal_error", "loc": ("body", "response_format", "type"),
+                "msg": f"Input should be {allowed}", "input": got})
+
+
+def llama_cpp_python(body: dict):
+    """llama-cpp-python's server: `text` or `json_object` (with an optional `schema` that
+    constrains decoding); `json_schema` is a pydantic error it reports as a 500."""
+    fmt = body.get("response_format")
+    if fmt and fmt.get("type") not in ("text", "json_object"):
+        return Fault(status=500, body=json.dumps({"error": {
+            "message": _literal_error("'text' or 'json_object'", fmt.get("type")),
+            "type": "internal_server_error"}}))
+    return GOOD if fmt and fmt.get("schema") else PROSE
+
+
+def lm_studio(body: dict):
+    """LM Studio: `json_schema` (grammar-constrained) or `text`; `json_object` is a 400."""
+    fmt = body.get("response_format")
+    if fmt and fmt.get("type") not in ("json_schema", "text"):
+        return Fault.bad_request("'response_format.type' must be 'json_schema' or 'text'")
+    return GOOD if fmt and fmt.get("type") == "json_schema" else PROSE
+
+
+def fastapi_422(body: dict):
+    """A FastAPI-based server (older vLLM's OpenAI server): request validation is a 422."""
+    fmt = body.get("response_format")
+    if fmt and fmt.get("type") == "json_schema":
+        return Fault(status=422, body=json.dumps({"detail": [{
+            "type": "literal_error", "loc": ["body", "response_format", "type"],
+            "msg": "Input should be 'text' or 'json_object'", "input": "json_schema"}]}))
+    return GOOD if fmt else PROSE
+
+
+def ollama(body: dict):
+    """Ollama's /v1: `json_object` and `json_schema` (0.5 and later) both constrain."""
+    return GOOD if body.get("response_format") else PROSE
+
+
+def no_formats(body: dict):
+    """A bare server that knows no response_format at all: only prompting works."""
+    if "response_format" in body:
+        return Fault.bad_request("Unrecognized request argument supplied: response_format")
+    return "```json\n" + GOOD + "\n```"
+
+
+@pytest.mark.parametrize("responder, first_mode, failed_attempts", [
+    (llama_cpp_python, "json_object_schema", 1),
+    (lm_studio, "json_schema", 0),
+    (fastapi_422, "json_object_schema", 1),
+    (ollama, "json_schema", 0),
+    (no_formats, "prompt", 3),
+])
+def test_each_server_gets_a_format_it_takes_and_keeps_it(fake, responder, first_mode,
+                                                         failed_attempts):
+    fake.responder = responder
+    settings = llm_settings(fake, retries=0)      # a refused format must not cost a retry
+    first = complete(MSG, settings=settings, response_format=Route)
+    assert first.parsed == Route(procedure="cancel-order")
+    assert first.format_mode == first_mode
+    assert fake.calls == failed_attempts + 1
+    assert format_modes_learnt()[(settings.model, settings.api_base)] == first_mode
+    # the rest of the run asks the way that worked: no failed attempt paid again
+    for _ in range(3):
+        assert complete(MSG, settings=settings, response_format=Route).format_mode == first_mode
+    assert fake.calls == failed_attempts + 4
+
+
+def test_a_500_that_is_not_about_the_format_is_retried_not_downgraded(fake):
+    fake.push(Fault.server_error(500), GOOD)
+    response = complete(MSG, settings=llm_settings(fake, retries=1, backoff=0.01),
+                        response_format=Route)
+    assert response.format_mode == "json_schema"
+    assert fake.requests[1]["response_format"]["type"] == "json_schema"
+
+
+def test_what_is_learnt_is_per_server(fake):
+    fake.responder = llama_cpp_python
+    complete(MSG, settings=llm_settings(fake), response_format=Route)
+    with FakeOpenAI(responder=ollama) as other:
+        answer = complete(MSG, settings=llm_settings(other), response_format=Route)
+        assert answer.format_mode == "json_schema" and other.calls == 1
+
+
+def test_a_forced_format_that_is_refused_says_so(fake):
+    fake.responder = llama_cpp_python
+    with pytest.raises(ModelError) as info:
+        complete(MSG, settings=llm_settings(fake), response_format=Route,
+                 format_mode="json_schema")
+    assert info.value.reason == "unsupported_format"
+    assert "json_schema" in str(info.value)
+    assert format_modes_learnt() == {}            # a probe teaches the run nothing
+
+
+def test_test_connection_says_which_formats_the_server_took(fake):
+    def responder(body):        # llama-cpp-python, answering the probe's own schema
+        reply = llama_cpp_python(body)
+        return '{"ok": true}' if reply == GOOD else reply if body.get("response_format") else "ok"
+    fake.responder = responder
+    result = check_model(llm_settings(fake))
+    assert result.ok
+    assert result.formats == {"json_schema": "refused", "json_object_schema": "ok",
+                              "json_object": "unreadable", "prompt": "unreadable"}
+    assert any("json_object_schema" in line and "ok" in line for line in result.lines())
