@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QDoubleSpinBox, QFormLayou
                                QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.settings import ModelSettings
-
 from studio.llm.keys import is_local_server as _is_local
 
 from ..panels.workers import Pool, Task
