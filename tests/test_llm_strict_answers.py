@@ -89,7 +89,8 @@ def test_a_malformed_answer_is_retried_and_the_good_one_used(fake, food):
     result = run_simulation(food, food.simulation(SIM), options=options(fake))
     assert result.status == "passed", (result.error, result.failed_expectations)
     assert len(prompts_of(fake, "You route")) == 2
-    assert fake.requests[1]["response_format"] == {"type": "json_object"}   # schema spelt out
+    retry = fake.requests[1]["response_format"]          # schema spelt out, and sent along
+    assert retry["type"] == "json_object" and "procedure" in retry["schema"]["properties"]
 
 
 def test_null_is_still_a_valid_answer_for_no_procedure(fake, food):
