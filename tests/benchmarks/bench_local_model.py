@@ -20,7 +20,7 @@ from local_model_kit import SAMPLES, llama_python, llama_server, recording_proxy
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="simulations per sample")
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--samples", nargs="*", default=list(SAMPLES))
     args = parser.parse_args()
     python = llama_python()

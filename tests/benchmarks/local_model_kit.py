@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -129,11 +130,14 @@ def recording_proxy(upstream: str) -> Iterator[tuple[str, CallLog]]:
             if method == "POST":
                 with record.lock:
                     record.calls.append((_role(body or b""), time.perf_counter() - started, status))
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):   # the client gave up waiting
+                pass
 
         def do_POST(self) -> None:
             self._forward("POST")
@@ -186,21 +190,34 @@ def studio_cmd() -> list[str]:
     return [sys.executable, "-m", "studio"]
 
 
+def use_local_model(project: Path, api_base: str, timeout: float) -> None:
+    """Point the project's studio.yaml at the local model, as a user would in Settings.
+
+    A CPU-only server answers one request at a time, so the timeout is generous: a call
+    that waits its turn is slow, not broken."""
+    settings = project / "studio.yaml"
+    text = settings.read_text(encoding="utf-8")
+    model = (f"model: {{name: openai/{MODEL_ALIAS}, api_base: '{api_base}', "
+             f"timeout: {timeout:g}}}")
+    settings.write_text(re.sub(r"(?m)^model:.*$", model, text, count=1), encoding="utf-8")
+
+
 def run_sample(sample: str, api_base: str, record: CallLog, workdir: Path,
-               concurrency: int = 2, limit: int | None = None) -> SampleRun:
+               concurrency: int = 1, limit: int | None = None,
+               timeout: float = 900.0) -> SampleRun:
     """`studio new` the sample, `studio run-all` it on the local model; read the JSON."""
     project = workdir / sample
     shutil.rmtree(project, ignore_errors=True)
     subprocess.run([*studio_cmd(), "new", str(project), "--sample", sample], check=True,
                    capture_output=True)
+    use_local_model(project, api_base, timeout)
     if limit is not None:                 # a quick check: only the first few simulations
         for extra in sorted((project / "simulations").glob("*.yaml"))[limit:]:
             extra.unlink()
     before = len(record.calls)
     agent_before = record.role_counts().get("agent", 0)
     out = workdir / f"{sample}.json"
-    done = subprocess.run([*studio_cmd(), "run-all", str(project), "--model",
-                           f"openai/{MODEL_ALIAS}", "--api-base", api_base, "--no-cache",
+    done = subprocess.run([*studio_cmd(), "run-all", str(project), "--no-cache",
                            "--concurrency", str(concurrency), "--json", str(out), "--quiet"],
                           capture_output=True, text=True)
     if not out.exists():
