@@ -58,6 +58,6 @@ def test_test_connection_reports_the_formats_a_llama_cpp_server_takes(qtbot, win
             model.test_button.click()
         text = model.result.text()
         assert "Connected" in text
-        assert "json_schema refused" in text and "json_object_schema ok" in text
-        assert "Runs will ask with json_object_schema" in text
+        assert "JSON schema refused" in text and "JSON mode with the schema ok" in text
+        assert "Runs will ask with JSON mode with the schema" in text
         dialog.reject()

@@ -26,6 +26,8 @@ LOCAL_SERVERS = [
     ("vLLM", "openai/", "http://127.0.0.1:8000/v1"),
     ("Ollama", "ollama_chat/", "http://127.0.0.1:11434"),
 ]
+FORMAT_LABELS = {"json_schema": "JSON schema", "json_object_schema": "JSON mode with the schema",
+                 "json_object": "JSON mode", "prompt": "schema in the prompt"}
 EXAMPLES = ["openai/gpt-4o-mini", "openai/gpt-4o", "anthropic/claude-3-5-haiku-latest",
             "anthropic/claude-3-5-sonnet-latest", "gemini/gemini-1.5-flash", "ollama_chat/llama3",
             "ollama_chat/llama3.1", "mistral/mistral-small-latest", "groq/llama-3.1-8b-instant"]
@@ -65,9 +67,9 @@ def describe_check(result: Any) -> tuple[bool, str]:
         formats = getattr(result, "formats", None)
         if formats:
             took = [mode for mode, verdict in formats.items() if verdict == "ok"]
-            text += ("\nStructured answers: " + ", ".join(
-                f"{mode} {verdict}" for mode, verdict in formats.items()) + ". "
-                + (f"Runs will ask with {took[0]}." if took else
+            text += ("\nStructured answers: " + " · ".join(
+                f"{FORMAT_LABELS.get(mode, mode)} {verdict}" for mode, verdict in formats.items())
+                + ". " + (f"Runs will ask with {FORMAT_LABELS.get(took[0], took[0])}." if took else
                    "None gave schema-valid JSON: expect model errors in runs."))
         return True, text + tip
     text = f"✖ Not working: {result.problem}"
