@@ -104,9 +104,10 @@ def order_api_connector(port: int, *, path: str = "/orders/{{ order_id }}", time
                         "timeout": timeout, "retries": retries}} | fields
 
 
-def real_calls(connectors=("get_order",), hosts=("127.0.0.1",)) -> dict[str, Any]:
-    """studio.yaml settings that let these connectors call these hosts."""
-    return {"real_calls": {"connectors": list(connectors), "allowed_hosts": list(hosts)}}
+def real_calls(connectors=("get_order",), hosts=("127.0.0.1",), secrets=("SHOP_TOKEN",)) -> dict[str, Any]:
+    """studio.yaml settings that let these connectors call these hosts, reading these secrets."""
+    return {"real_calls": {"connectors": list(connectors), "allowed_hosts": list(hosts)},
+            "secrets": list(secrets)}
 
 
 def replies(result) -> list[str]:

@@ -7,16 +7,18 @@ column, step id, message and hint. Never raises for bad content.
 """
 from __future__ import annotations
 
+import ast
 import re
 from typing import Any, Callable
 
 from .connector import Connector
-from .expressions import CONSTANTS, SAFE_FUNCTIONS
+from .expressions import CONSTANTS, SAFE_FUNCTIONS, ExpressionError, dotted_name
 from .problems import Problem, Severity
 from .project import Project
 from .snippets import analyze_snippet
+from .templates import parse_template
 from .steps import CodeStep, ConnectorStep
-from .validate_context import WARNING, Reporter, did_you_mean
+from .validate_context import ERROR, WARNING, Reporter, did_you_mean
 from .validate_graph import find_cycles
 from .validate_simulations import check_simulation
 from .validate_steps import ProjectFacts, check_procedure, check_template
@@ -34,7 +36,8 @@ def validate_project(project: Project) -> list[Problem]:
         check_procedure(proc, Reporter(problems, rel, project.sources.get(rel), pid), facts)
     for cid, connector in project.connectors.items():
         rel = project.file_of("connector", cid)
-        _check_connector(connector, Reporter(problems, rel, project.sources.get(rel)))
+        _check_connector(connector, Reporter(problems, rel, project.sources.get(rel)),
+                         project.settings.secrets)
     for key, sim in project.simulations.items():
         rel = project.file_of("simulation", key)
         _check_sim(project, sim, Reporter(problems, rel, project.sources.get(rel)), facts)
@@ -129,7 +132,7 @@ def _check_settings(project: Project, problems: list[Problem]) -> None:
                     hint=did_you_mean(cid, project.connectors, "connectors"))
 
 
-def _check_connector(connector: Connector, rep: Reporter) -> None:
+def _check_connector(connector: Connector, rep: Reporter, declared: list[str]) -> None:
     if connector.request is None:
         return
     allowed = set(connector.inputs) | {"secrets"}
@@ -137,10 +140,31 @@ def _check_connector(connector: Connector, rep: Reporter) -> None:
     texts += [(("request", "headers", k), v) for k, v in connector.request.headers.items()]
     texts += list(_body_strings(connector.request.body, ("request", "body")))
     for path, text in texts:
+        _check_secrets(text, path, rep, declared)
         for name in sorted(check_template(text, path, None, rep, None) - allowed - BUILT_IN_NAMES):
             rep.add(WARNING, "unknown-input", f"the request uses '{name}', which is not an input",
                     path=path, hint=did_you_mean(name, connector.inputs, "inputs")
                     or f"declare it under inputs: ({name}: {{type: string, required: true}})")
+
+
+def _check_secrets(text: str, path: tuple, rep: Reporter, declared: list[str]) -> None:
+    """Only names studio.yaml declares under `secrets:` are ever read (DESIGN.md section 3)."""
+    try:
+        parts = parse_template(text)
+    except ExpressionError:
+        return                       # reported by check_template
+    for part in parts:
+        tree = part.expression.tree
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Subscript) and dotted_name(node.value) == "secrets":
+                rep.add(ERROR, "undeclared-secret", "read a secret as secrets.NAME, with NAME declared "
+                        "under studio.yaml `secrets:`", path=path)
+        for dotted in sorted(part.expression.paths()):
+            name = dotted.split(".")[1] if dotted.startswith("secrets.") else None
+            if name and name not in declared:
+                rep.add(ERROR, "undeclared-secret",
+                        f"secret '{name}' is not declared in studio.yaml, so it is never read",
+                        path=path, hint=f"add it to studio.yaml: secrets: [{', '.join([*declared, name])}]")
 
 
 def _body_strings(value: Any, path: tuple):

@@ -67,5 +67,5 @@ class ConnectorCaller:
         settings = self.project.settings.real_calls
         if self.real_calls and connector_id in settings.connectors:
             from .http_calls import real_call
-            return real_call(connector, inputs, settings.allowed_hosts)
+            return real_call(connector, inputs, settings.allowed_hosts, self.project.settings.secrets)
         return CallResult("ok", output=copy.deepcopy(connector.sample), source="sample")

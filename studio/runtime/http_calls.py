@@ -26,11 +26,13 @@ def host_allowed(url: str, allowed_hosts: list[str]) -> bool:
     return bool(host) and (host in allowed or with_port in allowed)
 
 
-def real_call(connector: Any, inputs: dict[str, Any], allowed_hosts: list[str]) -> CallResult:
+def real_call(connector: Any, inputs: dict[str, Any], allowed_hosts: list[str],
+              declared_secrets: list[str] | tuple[str, ...] = ()) -> CallResult:
+    """`declared_secrets`: studio.yaml `secrets`, the only names the request may read."""
     request = connector.request
     if request is None:
         raise ConnectorFault(f"connector '{connector.id}' is enabled for real calls but has no `request`")
-    secrets = SecretLookup()
+    secrets = SecretLookup(declared_secrets)
     names = dict(inputs) | {"secrets": secrets}
     try:
         url = render_text(request.url, names)

@@ -1,8 +1,9 @@
 """Secrets for real connector calls: from the OS keyring or the environment, never files.
 
-Looked up by name: keyring service "procedure-studio", else the environment
-variable STUDIO_SECRET_<NAME>, else <NAME>. Every value handed out is
-remembered so the trace can redact it.
+Only names studio.yaml declares under `secrets:` are looked up (a shared project
+must not reach OPENAI_API_KEY or a cloud key by naming it): keyring service
+"procedure-studio", else the environment variable STUDIO_SECRET_<NAME>, else
+<NAME>. Every value handed out is remembered so the trace can redact it.
 """
 from __future__ import annotations
 
@@ -66,10 +67,12 @@ def get_secret(name: str) -> str | None:
 
 
 class SecretLookup(Mapping):
-    """`secrets.NAME` in a request template; raises MissingSecret for unknown names."""
+    """`secrets.NAME` in a request template; raises MissingSecret for a name that is
+    not declared (never looked up) or not set."""
 
-    def __init__(self) -> None:
+    def __init__(self, declared: "list[str] | set[str] | tuple[str, ...]" = ()) -> None:
         self.used: dict[str, str] = {}
+        self.declared = frozenset(declared)
 
     def get(self, key: Any, default: Any = None) -> Any:
         return self[key]
@@ -78,6 +81,10 @@ class SecretLookup(Mapping):
         name = str(key)
         if name in self.used:
             return self.used[name]
+        if name not in self.declared:
+            raise MissingSecret(
+                f"secret '{name}' is not declared: only names listed under studio.yaml "
+                f"`secrets:` are read (add `secrets: [{name}]` if this project should use it)")
         value = get_secret(name)
         if value is None:
             raise MissingSecret(
