@@ -16,6 +16,7 @@ schema: studio/v1
 name: Test shop
 segments:
   vip: {plan: pro}
+secrets: [TOKEN]
 """
 
 GET_ORDER = """\

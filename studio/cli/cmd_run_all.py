@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from studio.core.problems import Severity
+from studio.core.project import SETTINGS_FILE
 from studio.core.progress import Progress
 from studio.library import LibraryError
 from studio.library.library import is_damage
@@ -166,6 +167,14 @@ def write_reports(summary: RunSummary, args, run=None) -> str | None:
     return None
 
 
+def settings_problems(project) -> list:
+    """Errors in an existing studio.yaml: running with defaults instead would store a
+    run of misleading errors (unknown segments, wrong model), so refuse like simulate."""
+    if not (project.root / SETTINGS_FILE).is_file():
+        return []
+    return [p for p in project.load_problems if p.file == SETTINGS_FILE and p.severity == Severity.error]
+
+
 def skipped_files(library, *, quiet: bool) -> int:
     """How many simulation files the library could not import (so they will not run);
     listed even with --quiet, since the run's exit code then says error."""
@@ -183,6 +192,10 @@ def main(args) -> int:
     project = load(args.project, simulations=False)
     if project is None:
         return 2
+    unusable = settings_problems(project)
+    if unusable:
+        return error(f"{SETTINGS_FILE} cannot be loaded, so nothing was run (every simulation "
+                     "depends on it):\n" + "\n".join(p.format() for p in unusable))
     broken = [p for p in project.load_problems if p.severity == Severity.error]
     if broken and not args.quiet:
         print(f"warning: the project has {len(broken)} load problem(s); affected simulations "

@@ -1,10 +1,12 @@
-"""`studio sim ...`: the simulation library as YAML: import, export, list, rebuild."""
+"""`studio sim ...`: the simulation library as YAML: import, export, list, rebuild, check."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from studio.core.project import LIBRARY_FILE
 from studio.library import LibraryError
+from studio.library.library import check_file, corrupt_message, full_check
 from studio.library.sim_io import export_to, import_files, rebuild
 
 from .library_common import (add_project_arg, add_read_only_arg, error, is_project, load,
@@ -36,6 +38,10 @@ def register(subparsers) -> None:
     reb = sub.add_parser("rebuild", help="move a damaged library aside and rebuild it from simulations/")
     add_project_arg(reb)
     reb.set_defaults(func=cmd_rebuild)
+
+    chk = sub.add_parser("check", help="full integrity check of the library file (opening runs a quick one)")
+    add_project_arg(chk)
+    chk.set_defaults(func=cmd_check)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -105,4 +111,26 @@ def cmd_rebuild(args) -> int:
         print(f"kept {len(recovered)} simulation(s) that only the old library had: "
               + ", ".join(recovered))
     print(f"rebuilt {root / 'library.sqlite'} with {count} simulation(s) from {root / 'simulations'}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    """SQLite's full integrity_check, read-only: exit 0 sound, 1 damaged (with the fix)."""
+    root = Path(args.project)
+    if not is_project(root):
+        return 2
+    path = root / LIBRARY_FILE
+    if not path.exists():
+        print(f"{path}: there is no library yet (it is created when the project is first run or opened)")
+        return 0
+    try:
+        check_file(path, root)
+        found = full_check(path)
+    except LibraryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if found:
+        print(corrupt_message(path, root, "; ".join(found)), file=sys.stderr)
+        return 1
+    print(f"{path}: ok (full integrity check)")
     return 0

@@ -37,7 +37,7 @@ def validate_project(project: Project) -> list[Problem]:
     for cid, connector in project.connectors.items():
         rel = project.file_of("connector", cid)
         _check_connector(connector, Reporter(problems, rel, project.sources.get(rel)),
-                         project.settings.secrets)
+                         None if _settings_broken(project) else project.settings.secrets)
     for key, sim in project.simulations.items():
         rel = project.file_of("simulation", key)
         _check_sim(project, sim, Reporter(problems, rel, project.sources.get(rel)), facts)
@@ -109,10 +109,14 @@ def project_facts(project: Project) -> ProjectFacts:
 
 
 # -- other files --------------------------------------------------------------
+def _settings_broken(project: Project) -> bool:
+    """studio.yaml did not load: what it declares (segments, secrets) is unknown."""
+    return any(p.file == "studio.yaml" and p.severity == Severity.error and p.code != "io"
+               for p in project.load_problems)
+
+
 def _check_sim(project: Project, sim: Any, rep: Reporter, facts: ProjectFacts) -> None:
-    settings_broken = any(p.file == "studio.yaml" and p.severity == Severity.error and p.code != "io"
-                          for p in project.load_problems)
-    check_simulation(sim, rep, project, facts.procedures, facts.broken_connectors, settings_broken)
+    check_simulation(sim, rep, project, facts.procedures, facts.broken_connectors, _settings_broken(project))
     if set(facts.procedures) - set(project.procedures):
         return      # a procedure file did not load: it may set any name, so none is reported
     for name in sim.expect.variables:
@@ -132,7 +136,7 @@ def _check_settings(project: Project, problems: list[Problem]) -> None:
                     hint=did_you_mean(cid, project.connectors, "connectors"))
 
 
-def _check_connector(connector: Connector, rep: Reporter, declared: list[str]) -> None:
+def _check_connector(connector: Connector, rep: Reporter, declared: list[str] | None) -> None:
     if connector.request is None:
         return
     allowed = set(connector.inputs) | {"secrets"}
@@ -140,7 +144,8 @@ def _check_connector(connector: Connector, rep: Reporter, declared: list[str]) -
     texts += [(("request", "headers", k), v) for k, v in connector.request.headers.items()]
     texts += list(_body_strings(connector.request.body, ("request", "body")))
     for path, text in texts:
-        _check_secrets(text, path, rep, declared)
+        if declared is not None:
+            _check_secrets(text, path, rep, declared)
         for name in sorted(check_template(text, path, None, rep, None) - allowed - BUILT_IN_NAMES):
             rep.add(WARNING, "unknown-input", f"the request uses '{name}', which is not an input",
                     path=path, hint=did_you_mean(name, connector.inputs, "inputs")

@@ -37,6 +37,11 @@ def rebuild_hint(root: Path) -> str:
 
 def check_file(path: Path, root: Path) -> None:
     """Refuse a file that is not an SQLite database before SQLite sees it."""
+    if path.is_dir():
+        raise LibraryCorrupt(
+            f"{path} is a folder, but the simulation library must be a file there.\n"
+            f"Fix: move or rename that folder, or run `{rebuild_hint(root)}`: it moves the folder "
+            f"aside and builds a new library from the YAML files in {root / 'simulations'}.")
     if not path.exists() or path.stat().st_size == 0:
         return
     with open(path, "rb") as handle:
@@ -50,6 +55,34 @@ def corrupt_message(path: Path, root: Path, why: str) -> str:
             f"Fix: run `{rebuild_hint(root)}`: it moves the broken file aside as "
             f"{path.name}.broken-<timestamp> and rebuilds the library from the YAML files in "
             f"{root / 'simulations'} (run history stays in the moved file).")
+
+
+def integrity_problems(db: Any, *, full: bool = False) -> list[str]:
+    """What SQLite's check finds wrong with the file ([] when sound). `quick_check`
+    (on every open: it reads each page once) or the slower full `integrity_check`
+    (`studio sim check`), which also compares every index with its table."""
+    pragma = "integrity_check" if full else "quick_check"
+    rows = db.execute(f"PRAGMA {pragma}(10)").fetchall()
+    return [str(r[0]) for r in rows if str(r[0]) != "ok"]
+
+
+def full_check(path: Path) -> list[str]:
+    """The full check of a library file, read-only (a Studio may have it open)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return integrity_problems(conn, full=True)
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+
+
+def check_integrity(db: Any) -> None:
+    """Raise sqlite3.DatabaseError, which opening reports as damage with the rebuild hint,
+    when the quick check fails: a run must never be appended to a damaged file."""
+    found = integrity_problems(db)
+    if found:
+        raise sqlite3.DatabaseError(f"integrity check failed: {found[0]}")
 
 
 def is_damage(exc: BaseException) -> bool:
@@ -157,6 +190,7 @@ class Library(RunsStore):
             raise LibraryError(f"{path}: there is no library yet; open the project once to create it")
         lib = cls(root, path, read_only=True, lock=None, writer=None)
         try:
+            check_integrity(lib.db)
             version = schema.stored_version(lib.db)
         except sqlite3.DatabaseError as exc:
             lib.close()
@@ -170,6 +204,7 @@ class Library(RunsStore):
     def _prepare(self) -> None:
         def work(db: sqlite_utils.Database) -> None:
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            check_integrity(db)
             version = schema.stored_version(db)
             if version > schema.SCHEMA_VERSION:
                 raise LibraryError(
