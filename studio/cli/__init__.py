@@ -101,6 +101,10 @@ def _dispatch(argv: list[str]) -> int:
     except Exception as exc:  # noqa: BLE001 - a bug must still end with a message, not a traceback
         if os.environ.get(DEBUG_ENV):
             raise
+        from studio.library.records import busy_message, is_busy
+        if is_busy(exc):          # another program's SQLite lock: not a bug, say what to do
+            print(f"error: {busy_message('library.sqlite')}", file=sys.stderr)
+            return 2
         print(f"error: internal error in `studio {argv[0]}`: {type(exc).__name__}: {exc}\n"
               f"This is a bug in Procedure Studio; nothing was deleted. Run again with "
               f"{DEBUG_ENV}=1 to see the full traceback for a report.", file=sys.stderr)

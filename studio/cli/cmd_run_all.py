@@ -211,6 +211,11 @@ def main(args) -> int:
         concurrency = args.concurrency or project.settings.model.concurrency or 4
         filters = {k: v for k, v in (("tag", args.tag), ("procedure", args.procedure),
                                      ("failed", args.failed)) if v}
+        if args.resume and library.latest_run(statuses=("interrupted", "cancelled")) is None:
+            # killed before the run was even recorded: what the user wants is that run
+            print("nothing to resume (no interrupted run is recorded): starting a new run",
+                  file=sys.stderr)
+            args.resume = False
         if args.resume:
             mixed = [flag for flag, given in (("--tag", args.tag), ("--procedure", args.procedure),
                                               ("--failed", args.failed),
@@ -246,7 +251,7 @@ def main(args) -> int:
             return error(unwritten + " (the results are stored in the library: "
                          f"`studio runs show {args.project} {summary.run_id}`)")
         if unimported:
-            return error(f"{unimported} simulation file(s) could not be read and did not run "
+            return error(f"{unimported} simulation file(s) were not imported and did not run "
                          "(listed above; `studio validate` shows every problem)")
         return summary.exit_code
     except LibraryError as exc:

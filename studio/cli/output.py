@@ -1,16 +1,31 @@
-"""stdout/stderr that survive a reader going away (`studio simulate ... | head`).
+"""stdout/stderr that survive a reader going away (`studio simulate ... | head`)
+and that never pass a terminal control sequence through.
 
 Once the pipe is closed, later output goes to /dev/null instead of raising
 BrokenPipeError: the command still finishes its work (results stored, report
 files written), exits with its own code, and prints no traceback.
+
+Customer text, simulation names and model answers are printed as they are, so
+an escape code in one (ESC [2J clears the screen, OSC 52 writes the clipboard)
+is shown as the visible text `\x1b[2J` instead of reaching the terminal.
 """
 from __future__ import annotations
 
 import contextlib
 import io
 import os
+import re
 import sys
 from typing import Iterator
+
+
+#: C0 controls but tab, newline and carriage return (the progress bar's), DEL and C1.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def neutralise(text: str) -> str:
+    """`text` with every terminal control character written out visibly (ESC -> \\x1b)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 class PipeGuard:
@@ -24,7 +39,8 @@ class PipeGuard:
         if self.broken:
             return len(text)
         try:
-            return self._stream.write(text)
+            self._stream.write(neutralise(text) if isinstance(text, str) else text)
+            return len(text)
         except BrokenPipeError:
             self._silence()
             return len(text)

@@ -202,3 +202,21 @@ def number_breach(digits: str) -> str | None:
     if count > MAX_NUMBER_DIGITS:
         return f"the number has {count:,} digits; numbers longer than {MAX_NUMBER_DIGITS} digits are not read"
     return None
+
+
+def cap_texts(value: Any, cap: int = MAX_STORED_CHARS, path: str = "",
+              cut: list[tuple[str, int]] | None = None) -> Any:
+    """`value` with every text longer than `cap` cut to `cap` characters and marked;
+    each cut is appended to `cut` as (where, original length), so a stored result
+    can say what it no longer holds in full."""
+    cut = [] if cut is None else cut
+    if isinstance(value, str):
+        if len(value) <= cap:
+            return value
+        cut.append((path or "value", len(value)))
+        return value[:cap] + f"… [cut: {len(value):,} characters, {cap:,} kept]"
+    if isinstance(value, dict):
+        return {k: cap_texts(v, cap, f"{path}.{k}" if path else str(k), cut) for k, v in value.items()}
+    if isinstance(value, list):
+        return [cap_texts(v, cap, f"{path}[{i}]", cut) for i, v in enumerate(value)]
+    return value

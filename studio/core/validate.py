@@ -38,9 +38,16 @@ def validate_project(project: Project) -> list[Problem]:
         rel = project.file_of("connector", cid)
         _check_connector(connector, Reporter(problems, rel, project.sources.get(rel)),
                          None if _settings_broken(project) else project.settings.secrets)
+    first_with_name: dict[str, str] = {}
     for key, sim in project.simulations.items():
         rel = project.file_of("simulation", key)
-        _check_sim(project, sim, Reporter(problems, rel, project.sources.get(rel)), facts)
+        rep = Reporter(problems, rel, project.sources.get(rel))
+        _check_sim(project, sim, rep, facts)
+        if sim.name in first_with_name:       # the library keeps one simulation per name
+            rep.add(ERROR, "duplicate-name", f"simulation name '{sim.name}' is also used by "
+                    f"{first_with_name[sim.name]}; run-all would run only one of the two files",
+                    path=("name",), hint="give every simulation a different name")
+        first_with_name.setdefault(sim.name, rel)
     return sort_problems(problems)
 
 

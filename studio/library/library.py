@@ -23,8 +23,8 @@ from studio.core.simulation import Simulation
 
 from . import schema
 from .lock import LibraryLock, LockHeld
-from .records import (LibraryCorrupt, LibraryError, LibraryInUse, LibraryReadOnly,
-                      SimulationRecord, dumps, now)
+from .records import (LibraryBusy, LibraryCorrupt, LibraryError, LibraryInUse, LibraryReadOnly,
+                      SimulationRecord, busy_message, dumps, is_busy, now)
 from .runs_store import RunsStore
 from .writer import Writer, connect
 
@@ -174,6 +174,8 @@ class Library(RunsStore):
             if writer:
                 writer.close()
             lock.release()
+            if is_busy(exc):
+                raise LibraryBusy(busy_message(path)) from None
             raise LibraryCorrupt(corrupt_message(path, root, str(exc))) from None
         except BaseException:
             if writer:
@@ -259,12 +261,16 @@ class Library(RunsStore):
         try:
             return self._writer.call(job)
         except sqlite3.DatabaseError as exc:
+            if is_busy(exc):
+                raise LibraryBusy(busy_message(self.path)) from None
             raise self.damaged(exc) if is_damage(exc) else exc
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[dict]:
         try:
             return list(self.db.query(sql, list(params)))
         except sqlite3.DatabaseError as exc:
+            if is_busy(exc):
+                raise LibraryBusy(busy_message(self.path)) from None
             raise self.damaged(exc) if is_damage(exc) else exc
 
     def damaged(self, exc: BaseException) -> LibraryCorrupt:

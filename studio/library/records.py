@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from studio.core.limits import MAX_STORED_CHARS, cap_texts
 from studio.core.simulation import Simulation
 from studio.simulate.result import SimulationResult
 
@@ -40,6 +42,23 @@ class LibraryCorrupt(LibraryError):
 
 class LibraryReadOnly(LibraryError):
     pass
+
+
+class LibraryBusy(LibraryError):
+    """Another program (not a Studio: those take the OS lock) holds SQLite's lock."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy": someone else's transaction, not damage."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def busy_message(path: Any) -> str:
+    return (f"{path}: the library is busy: another program holds a lock on it (a database "
+            "browser or a script with a transaction open, not Procedure Studio).\n"
+            "Close that program or end its transaction, then run this again; nothing was changed "
+            "by this attempt, and finished results are kept.")
 
 
 @dataclass
@@ -138,13 +157,29 @@ SCALAR_FIELDS = ("simulation", "procedure", "status", "error", "outcome", "durat
 
 
 def result_row(run_id: int, result: SimulationResult, repeat_index: int) -> dict[str, Any]:
-    data = result.model_dump(mode="json")
+    data = capped(result.model_dump(mode="json"))
     row = {"run_id": run_id, "repeat_index": repeat_index, "finished": now()}
     for key in SCALAR_FIELDS:
         row[key] = data.get(key)
     for key in RESULT_JSON_FIELDS:
         row[key] = dumps(data.get(key))
     return row
+
+
+def capped(data: dict[str, Any]) -> dict[str, Any]:
+    """A result as stored: texts over MAX_STORED_CHARS cut (a 7 MB string a snippet
+    assigned would otherwise grow the library by twice that per run), and a trace
+    event saying what was cut."""
+    cut: list[tuple[str, int]] = []
+    data = cap_texts(data, MAX_STORED_CHARS, "", cut)
+    if cut:
+        shown = ", ".join(f"{where} ({length:,} characters)" for where, length in cut[:5])
+        more = f" and {len(cut) - 5} more" if len(cut) > 5 else ""
+        data["trace"] = list(data.get("trace") or []) + [{
+            "type": "stored_cut", "turn": data.get("turns") or 0,
+            "message": f"the library keeps at most {MAX_STORED_CHARS:,} characters of a text; "
+                       f"cut: {shown}{more}"}]
+    return data
 
 
 def record_from_row(row: dict) -> ResultRecord:

@@ -94,6 +94,7 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
     problems: list[Problem] = []
     seen_rows = []
     names: dict[str, str] = {}
+    unchanged: set[str] = set()
     for path in sorted(folder.glob("*.y*ml")):
         rel = f"{SIMULATIONS_DIR}/{path.name}"
         try:
@@ -102,6 +103,7 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
             problems.append(Problem(code="io", file=rel, message=f"cannot read file: {exc}"))
             continue
         if not empty and known.get(rel) == digest:
+            unchanged.add(rel)
             continue
         sim, found = read_simulation(path, library.root)
         problems.extend(found)
@@ -115,6 +117,7 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
             continue
         names[sim.name] = rel
         seen_rows.append((sim, rel, digest))
+    seen_rows = _without_names_taken(library, seen_rows, unchanged, problems)
     if not seen_rows:
         return imported, problems
 
@@ -137,6 +140,27 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
     library.write(work)
     imported.extend(s.name for s, _, _ in seen_rows)
     return imported, problems
+
+
+def _without_names_taken(library: "Library", rows: list, unchanged: set[str],
+                         problems: list[Problem]) -> list:
+    """Drop (and report) a changed file whose simulation name an unchanged file already
+    holds: importing it would silently replace that file's simulation in the library."""
+    if not rows or not unchanged:
+        return rows
+    owners = {r["name"]: r["source_file"] for r in library.query(
+        "SELECT name, source_file FROM simulations WHERE source_file IS NOT NULL")}
+    kept = []
+    for sim, rel, digest in rows:
+        owner = owners.get(sim.name)
+        if owner and owner != rel and owner in unchanged:
+            problems.append(Problem(code="duplicate-name", file=rel,
+                                    message=f"simulation name '{sim.name}' is already used by "
+                                            f"{owner}; this file was not imported",
+                                    hint="give every simulation a different name"))
+            continue
+        kept.append((sim, rel, digest))
+    return kept
 
 
 def slug(name: str) -> str:

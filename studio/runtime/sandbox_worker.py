@@ -39,8 +39,16 @@ FILENAME = "<snippet>"
 class SnippetBlocked(BaseException):
     """Raised at run time when a snippet reaches for something hidden from it.
 
-    A BaseException so a snippet's ``except Exception`` cannot swallow it.
+    A BaseException so a snippet's ``except Exception`` cannot swallow it; a bare
+    ``except:`` still could, so each one is also recorded in ``raised`` and the run
+    is reported blocked all the same.
     """
+
+    raised: list = []
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        SnippetBlocked.raised.append(self)
 
 
 # ---------------------------------------------------------------- values in
@@ -280,6 +288,7 @@ def run_snippet(code: str, variables: dict, memory_mb: int) -> dict:
     scope[BOUND] = bound = set()        # filled by snippet_binding's markers as the run binds
     decimal.setcontext(decimal.Context())
     response: dict = {"status": "ok"}
+    SnippetBlocked.raised.clear()
     try:
         exec(compiled, scope)
     except MemoryError as exc:
@@ -296,6 +305,10 @@ def run_snippet(code: str, variables: dict, memory_mb: int) -> dict:
         response = {"status": "blocked", "error": f"blocked: {exc}" + (f" (line {line})" if line else "")}
     except BaseException as exc:  # the snippet's own failure, reported to the designer
         response = {"status": "error", "error": describe(exc)}
+    if SnippetBlocked.raised and response["status"] != "blocked":    # swallowed by a bare except:
+        first = SnippetBlocked.raised[0]
+        line = snippet_line(first)
+        response = {"status": "blocked", "error": f"blocked: {first}" + (f" (line {line})" if line else "")}
 
     scope.pop(BOUND, None)
     if response["status"] == "ok":

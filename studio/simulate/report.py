@@ -111,6 +111,7 @@ _EVENT_LINES: dict[str, Callable[[dict[str, Any]], str]] = {
     "handoff": lambda e: f"HANDOFF: {e.get('reason')}",
     "end": lambda e: f"END ({e.get('outcome')}): {e.get('reason', '')}",
     "error": lambda e: f"ERROR: {e.get('message')}",
+    "stored_cut": lambda e: f"(stored) {e.get('message')}",
 }
 
 
