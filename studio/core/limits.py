@@ -32,8 +32,7 @@ EVALUATION_SECONDS = 2.0          # one expression or template, start to end
 MAX_SNIPPET_CHARS = 50_000
 MAX_SNIPPET_DEPTH = 100
 
-# -- customers' numbers and stored results ---------------------------------------
-MAX_NUMBER_DIGITS = 300           # digits of a number read from a message (floats end near 1e308)
+# -- stored results ----------------------------------------------------------------
 MAX_STORED_CHARS = 16_384         # one text value kept in a stored result
 
 
@@ -193,15 +192,6 @@ class Budget:
         if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_NUMBER_BITS:
             raise self.error(f"a number with more than {MAX_NUMBER_BITS * 3 // 10:,} digits is too large")
         return value
-
-
-# -- numbers customers type ---------------------------------------------------------------
-def number_breach(digits: str) -> str | None:
-    """Why a number written with these characters is not read (too many digits), or None."""
-    count = sum(ch.isdigit() for ch in digits)
-    if count > MAX_NUMBER_DIGITS:
-        return f"the number has {count:,} digits; numbers longer than {MAX_NUMBER_DIGITS} digits are not read"
-    return None
 
 
 def cap_texts(value: Any, cap: int = MAX_STORED_CHARS, path: str = "",
