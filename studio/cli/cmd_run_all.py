@@ -211,11 +211,6 @@ def main(args) -> int:
         concurrency = args.concurrency or project.settings.model.concurrency or 4
         filters = {k: v for k, v in (("tag", args.tag), ("procedure", args.procedure),
                                      ("failed", args.failed)) if v}
-        if args.resume and library.latest_run(statuses=("interrupted", "cancelled")) is None:
-            # killed before the run was even recorded: what the user wants is that run
-            print("nothing to resume (no interrupted run is recorded): starting a new run",
-                  file=sys.stderr)
-            args.resume = False
         if args.resume:
             mixed = [flag for flag, given in (("--tag", args.tag), ("--procedure", args.procedure),
                                               ("--failed", args.failed),
@@ -223,6 +218,12 @@ def main(args) -> int:
             if mixed:
                 return error(f"--resume finishes the interrupted run as it was planned; drop "
                              f"{', '.join(mixed)} (or start a new run without --resume)")
+            if library.latest_run(statuses=("interrupted", "cancelled")) is None:
+                # killed before the run was even recorded: what the user wants is that run
+                print("nothing to resume (no interrupted run is recorded): starting a new run",
+                      file=sys.stderr)
+                args.resume = False
+        if args.resume:
             summary = run_all(project, library, concurrency=concurrency, options=options,
                               progress=progress, resume=True)
         else:
