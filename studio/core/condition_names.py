@@ -39,3 +39,35 @@ def condition_names(project: Any, procedure: Any) -> dict[str, str]:
         for key, value in attributes.items():
             names.setdefault(f"customer.{key}", f"customer attribute, e.g. {value!r} for {segment}")
     return names
+
+
+def sample_values(project: Any, procedure: Any) -> dict[str, Any]:
+    """What a condition sees when every connector answers with its sample and nothing
+    else is known yet: the data a preview of "which branch" runs on."""
+    values: dict[str, Any] = {name: None for name in procedure.variables}
+    for step in procedure.all_steps():
+        if step.kind == "connector" and step.save_as:
+            connector = project.connectors.get(step.connector)
+            values[step.save_as] = getattr(connector, "sample", None)
+    attributes: dict[str, Any] = {}
+    for segment in project.settings.segments.values():
+        for key, value in segment.items():
+            attributes.setdefault(key, value)
+    values["customer"] = attributes
+    return values
+
+
+def branch_taken(step: Any, values: dict[str, Any], replace: tuple[int, str] | None = None) -> str:
+    """Which branch of a condition step `values` take ("IF", "ELSE IF 2", "ELSE", "no branch"),
+    with branch `replace[0]`'s expression replaced by `replace[1]` (a draft being previewed)."""
+    from .expressions import ExpressionError, truthy
+    for index, branch in enumerate(step.branches):
+        if branch.is_else:
+            return "ELSE"
+        when = replace[1] if replace and replace[0] == index else branch.when
+        try:
+            if truthy(when, values):
+                return "IF" if index == 0 else f"ELSE IF {index + 1}"
+        except (ExpressionError, Exception):     # an unset name or a bad draft: not this branch
+            continue
+    return "no branch"

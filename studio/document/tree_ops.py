@@ -87,10 +87,9 @@ DEFAULT_FIELDS: dict[str, dict[str, Any]] = {
 def new_step(kind: str, taken: Iterable[str], project: Any = None) -> Any:
     """A fresh step of `kind` with an id not in `taken` and sensible defaults."""
     fields = dict(DEFAULT_FIELDS[kind])
-    if project is not None:  # pre-fill pickers with the first thing that exists
-        if kind == "connector" and project.connectors:
-            fields["connector"] = next(iter(project.connectors))
-        elif kind == "knowledge" and project.knowledge:
+    if project is not None:  # pre-fill pickers with the first thing that exists; never a
+        # connector: the first one may be cancel_order, a dangerous default (the designer picks)
+        if kind == "knowledge" and project.knowledge:
             fields["article"] = next(iter(project.knowledge))
         elif kind in ("subprocedure", "switch") and project.procedures:
             key = "procedure" if kind == "subprocedure" else "to"

@@ -68,4 +68,19 @@ class ConnectorCaller:
         if self.real_calls and connector_id in settings.connectors:
             from .http_calls import real_call
             return real_call(connector, inputs, settings.allowed_hosts, self.project.settings.secrets)
-        return CallResult("ok", output=copy.deepcopy(connector.sample), source="sample")
+        return CallResult("ok", output=echo_inputs(copy.deepcopy(connector.sample), inputs), source="sample")
+
+
+def echo_inputs(sample: Any, inputs: dict[str, Any]) -> Any:
+    """The sample as the answer to these inputs: a field named like an input (or `id`
+    for the one `..._id` input) takes the input's value, so looking up PK-483920
+    does not answer with the sample's FD-123456."""
+    if not isinstance(sample, dict):
+        return sample
+    for name, value in inputs.items():
+        if name in sample and value is not None:
+            sample[name] = value
+    ids = [value for name, value in inputs.items() if name.endswith("_id") and value is not None]
+    if "id" in sample and "id" not in inputs and len(ids) == 1:
+        sample["id"] = ids[0]
+    return sample
