@@ -24,6 +24,13 @@ class ScriptedPrompts(Prompts):
     def ask_text(self, title, label, text=""):
         return self._answer("ask_text", title, label, text)
 
+    def new_procedure(self):
+        """(name, template) from `new_procedure`, else the `ask_text` answer, empty."""
+        if "new_procedure" in self.answers:
+            return self._answer("new_procedure")
+        name = self.ask_text("New procedure", "Name (an id is made from it):")
+        return (name, None) if name else None
+
     def confirm(self, title, text):
         return bool(self._answer("confirm", title, text))
 

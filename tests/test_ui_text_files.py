@@ -27,7 +27,7 @@ def type_text(qtbot, editor, text):
 
 
 def open_text(window, kind, item_id):
-    editor = window.open_item(kind, item_id)
+    editor = window.show_text(kind, item_id)
     assert editor is not None and editor.text.toPlainText()
     return editor
 

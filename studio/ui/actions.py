@@ -25,6 +25,10 @@ def build_actions(w) -> dict[str, QAction]:
     """`w` is the MainWindow; returns actions by name (tests trigger them by name)."""
     a = {
         "new": make_action(w, "&New project…", w.new_project, QKeySequence.New, "new"),
+        "new_procedure": make_action(w, "New p&rocedure…", w.new_procedure, "Ctrl+Shift+N", "new",
+                                     "Create a procedure, blank or from a template"),
+        "new_connector": make_action(w, "New co&nnector…", lambda: w.session and w.project_tree.add("connector"),
+                                     tip="Create a data connector: inputs, request, sample answer"),
         "open": make_action(w, "&Open project…", w.open_project_dialog, QKeySequence.Open, "open"),
         "save": make_action(w, "&Save", w.save_current, QKeySequence.Save, "save",
                             "Save the current document"),
@@ -76,8 +80,8 @@ def build_actions(w) -> dict[str, QAction]:
 def build_menus(w, a: dict[str, QAction]) -> None:
     bar = w.menuBar()
     file = bar.addMenu("&File")
-    for name in ("new", "open"):
-        file.addAction(a[name])
+    for name in ("new_procedure", "new_connector", None, "new", "open"):
+        file.addSeparator() if name is None else file.addAction(a[name])
     w.recent_menu = file.addMenu("Open &recent")
     w.recent_menu.aboutToShow.connect(w.fill_recent_menu)
     file.addSeparator()
@@ -107,7 +111,8 @@ def build_menus(w, a: dict[str, QAction]) -> None:
     tools = w.addToolBar("Main")
     tools.setObjectName("MainToolBar")
     tools.setMovable(False)
-    for name in ("open", "save", "save_all", None, "undo", "redo", None, "insert", "duplicate",
+    a["new_procedure"].setIconText("New procedure")
+    for name in ("new_procedure", "open", "save", "save_all", None, "undo", "redo", None, "insert", "duplicate",
                  "delete", None, "find", "zoom_in", "zoom_out", "export_flow"):
         tools.addSeparator() if name is None else tools.addAction(a[name])
     w.main_toolbar = tools

@@ -36,10 +36,12 @@ class MainWindow(QMainWindow):
         self.documents = DocumentArea(self)
         self.setCentralWidget(self.documents)
         self.documents.register_kind("procedure", ProcedureEditor)
-        for kind in ("connector", "knowledge", "simulation", "settings"):
+        for kind in ("knowledge", "simulation", "settings"):
             self.documents.register_kind(kind, lambda s, i, k=kind: TextItemEditor(s, k, i))
-        self.documents.register_kind("procedure" + TEXT_VIEW,
-                                     lambda s, i: TextItemEditor(s, "procedure", i))
+        from .editor.connector_editor import ConnectorEditor
+        self.documents.register_kind("connector", ConnectorEditor)     # a form; YAML one click away
+        for kind in ("procedure", "connector"):
+            self.documents.register_kind(kind + TEXT_VIEW, lambda s, i, k=kind: TextItemEditor(s, k, i))
         self.docks: dict[str, QDockWidget] = {}
         self.project_tree = ProjectTree(self.prompts)
         self.inspector = Inspector()
@@ -57,9 +59,40 @@ class MainWindow(QMainWindow):
         # simulation docks, rebuilt per project via controller.session_changed.
         from .panels import install_panels
         install_panels(self)
+        self._build_start_page()
         self.resize(1480, 920)
         self._restore_layout()
         self.update_title()
+
+    # -- start page and new procedures ----------------------------------------------
+    def _build_start_page(self) -> None:
+        from .start_page import StartPage
+        page = self.start_page = StartPage(self.documents)
+        page.sample_requested.connect(lambda name: self.open_project(app_settings.copy_sample(name)))
+        page.new_project_requested.connect(self.new_project)
+        page.open_requested.connect(self.open_project_dialog)
+        page.recent_requested.connect(self.open_project)
+        page.new_procedure_requested.connect(lambda t: self.new_procedure(t or None))
+        for signal in (self.documents.currentChanged, self.controller.session_changed):
+            signal.connect(lambda *_: QTimer.singleShot(0, self.update_start_page))
+        self.update_start_page()
+
+    def update_start_page(self) -> None:
+        session, page = self.session, self.start_page
+        if session is None:
+            page.show_start(app_settings.sample_names(), app_settings.recent_projects()[:8])
+        else:
+            page.show_project(session.project.name, len(session.project.procedures))
+        page.update_visible()
+
+    def new_procedure(self, template: str | None = None) -> str | None:
+        """File → New procedure… (Ctrl+Shift+N), the toolbar and the start page."""
+        if self.session is None:
+            return None
+        if template is None:
+            return self.project_tree.add("procedure")
+        name = self.prompts.ask_text("New procedure", "Name (an id is made from it):")
+        return self.project_tree.add("procedure", name, template) if name else None
 
     # -- wiring ----------------------------------------------------------------------
     def add_dock(self, name: str, title: str, widget, area=Qt.RightDockWidgetArea) -> QDockWidget:
@@ -125,6 +158,9 @@ class MainWindow(QMainWindow):
 
     def open_item(self, kind: str, item_id: str):
         widget = self.documents.open(kind, item_id)
+        if hasattr(widget, "text_requested") and not getattr(widget, "_wired", False):
+            widget._wired = True
+            widget.text_requested.connect(lambda i, k=kind: self.show_text(k, i))
         if isinstance(widget, ProcedureEditor) and not getattr(widget, "_wired", False):
             widget._wired = True
             widget.current_changed.connect(lambda key, w=widget: self.inspector.show_step(w.item_id, key))
@@ -135,7 +171,7 @@ class MainWindow(QMainWindow):
 
     def show_text(self, kind: str, item_id: str):
         """An item's file as YAML text ("Show YAML"); a procedure's beside its flowchart."""
-        return self.open_item(kind + TEXT_VIEW if kind == "procedure" else kind, item_id)
+        return self.open_item(kind + TEXT_VIEW if kind in ("procedure", "connector") else kind, item_id)
 
     def show_current_text(self) -> None:
         editor = self.current_editor()
@@ -341,8 +377,12 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._default_dock_sizes)
 
     def _default_dock_sizes(self) -> None:
-        self.resizeDocks([self.docks["project"], self.docks["inspector"]], [250, 400], Qt.Horizontal)
-        self.resizeDocks([self.docks["problems"]], [190], Qt.Vertical)
+        """Side docks in proportion to the window: at 1280 px the editor keeps ~60% of the
+        width, at 1920 px the inspector and tree get room too."""
+        width, height = self.width(), self.height()
+        side = [max(180, min(280, width * 14 // 100)), max(400, min(500, width * 26 // 100))]
+        self.resizeDocks([self.docks["project"], self.docks["inspector"]], side, Qt.Horizontal)
+        self.resizeDocks([self.docks["problems"]], [max(140, height * 20 // 100)], Qt.Vertical)
 
     def save_layout(self) -> None:
         store = app_settings.settings()

@@ -9,8 +9,23 @@ class Prompts:
         self.parent = parent
 
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
-        value, ok = QInputDialog.getText(self.parent, title, label, text=text)
+        dialog = QInputDialog(self.parent)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        dialog.setTextValue(text)
+        dialog.setMinimumWidth(max(380, 12 * len(title)))    # a title is read, never elided
+        ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+        value = dialog.textValue()
         return value.strip() if ok and value.strip() else None
+
+    def new_procedure(self) -> tuple[str, str] | None:
+        """(name, template id) for a new procedure, or None when cancelled."""
+        from .dialogs.new_procedure import NewProcedureDialog
+        dialog = NewProcedureDialog(self.parent)
+        if dialog.exec() != NewProcedureDialog.DialogCode.Accepted:
+            return None
+        name, template = dialog.choice()
+        return (name, template) if name else None
 
     def confirm(self, title: str, text: str) -> bool:
         return QMessageBox.question(self.parent, title, text) == QMessageBox.Yes

@@ -222,13 +222,28 @@ class FlowchartView(QGraphicsView):
                 self._edge(point, node.top(), label, label_w=label_w)
             y += node.h + VGAP
             if isinstance(step, ConditionStep) and step.branches:
+                before = set(self.nodes)
                 incoming = self._place_branches(step, node, cx, y)
-                y = max(e[0].y() for e in incoming) + VGAP if incoming else y
+                # below every step the branches drew (an empty ELSE lane's exit is high up:
+                # what follows must not be drawn over the IF lane's steps)
+                lows = [n.bottom().y() for k, n in self.nodes.items() if k not in before]
+                y = max([e[0].y() for e in incoming] + lows) + VGAP
+                incoming = self._lower_exits(incoming, y - VGAP / 2)
             elif _terminal(step):
                 incoming = []
             else:
                 incoming = [(node.bottom(), "", 0)]
         return incoming
+
+    def _lower_exits(self, exits: list, y: float) -> list:
+        """Exits of short lanes run straight down to `y` before they join."""
+        out = []
+        for point, label, label_w in exits:
+            if point.y() < y - 1:
+                self._edge(point, QPointF(point.x(), y), arrow=False)
+                point = QPointF(point.x(), y)
+            out.append((point, label, label_w))
+        return out
 
     def _place_branches(self, step, node: StepNode, cx: float, y: float) -> list:
         widths = [self._measure(b.steps) for b in step.branches]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QToolBar, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from studio.core.steps import STEP_KINDS
 
@@ -18,6 +18,7 @@ from studio.document.clipboard import MIME_STEPS, steps_from_yaml
 from studio.document.session import ProjectSession
 from studio.document.tree_ops import container_list, locate, new_step, reid_steps
 from ..resources import icon, step_icon
+from ..widgets.flow_layout import FlowLayout
 from ..widgets.share_splitter import ShareSplitter
 from .flowchart import FlowchartView
 from .step_model import StepTreeModel
@@ -76,12 +77,14 @@ class ProcedureEditor(QWidget):
         layout.addLayout(head)
         self._head = head
 
-        self.palette = QToolBar("Insert step", self)
-        self.palette.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.palette.setIconSize(self.palette.iconSize() * 0.75)
-        add = QLabel("  Add:  ")
+        self.add_bar = QWidget(self)            # wraps at 1280 px: every kind stays in sight
+        self.add_bar.setObjectName("add-bar")
+        flow = FlowLayout(self.add_bar, spacing=2)
+        flow.setContentsMargins(12, 2, 12, 4)
+        add = QLabel("Add:")
         add.setObjectName("Muted")
-        self.palette.addWidget(add)
+        add.setMinimumHeight(26)
+        flow.addWidget(add)
         self.insert_actions: dict[str, QAction] = {}
         for number, kind in enumerate(STEP_KINDS, start=1):
             action = QAction(step_icon(kind), SHORT_LABELS[kind], self)
@@ -89,7 +92,12 @@ class ProcedureEditor(QWidget):
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             action.triggered.connect(lambda _=False, k=kind: self.insert_step(k))
-            self.palette.addAction(action)
+            button = QToolButton(self.add_bar)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+            button.setAutoRaise(True)
+            button.setIconSize(button.iconSize() * 0.9)
+            flow.addWidget(button)
             self.addAction(action)
             self.insert_actions[kind] = action
         self.flow_toggle = QToolButton(self)
@@ -107,7 +115,7 @@ class ProcedureEditor(QWidget):
         self.fit_button.clicked.connect(self.flowchart.user_fit)
         self._head.addWidget(self.fit_button)
         self._head.addWidget(self.flow_toggle)
-        layout.addWidget(self.palette)
+        layout.addWidget(self.add_bar)
 
         self.find_bar = QLineEdit(self)
         self.find_bar.setPlaceholderText("Find in steps…  (Enter: next, Esc: close)")

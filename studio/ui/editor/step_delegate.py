@@ -6,9 +6,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QStyle, QStyledItemDelegate
 
 from ..resources import icon, step_icon
-from ..theme import MARK_COLORS, colors
+from ..theme import MARK_COLORS, MARK_LABELS, colors
 from .step_model import COVERAGE_ROLE, MARK_ROLE, NODE_ROLE, PROBLEMS_ROLE
-from .step_text import branch_label, details, headline, kind_label
+from .step_text import branch_label, branch_words, details, headline, kind_label
 
 PAD_X, PAD_Y, GAP = 14, 10, 3
 ICON = 18
@@ -54,7 +54,8 @@ class StepDelegate(QStyledItemDelegate):
         if node is None:
             return QSize(100, 40)
         if node.is_branch:
-            return QSize(200, BRANCH_H + 6)
+            words = self._words(node)
+            return QSize(200, BRANCH_H + 6 + (QFontMetrics(self.f_small).height() + 4 if words else 0))
         width = self._text_width(index)
         text, font = self._main_text(node.step)
         fm, fs = QFontMetrics(font), QFontMetrics(self.f_small)
@@ -77,6 +78,11 @@ class StepDelegate(QStyledItemDelegate):
         else:
             self._paint_step(painter, option, index, node)
         painter.restore()
+
+    def _words(self, node) -> str:
+        """The branch's condition in plain words (shown under its pill)."""
+        procedure = getattr(self.view.model(), "procedure", None)
+        return branch_words(node.step.branches[node.branch], getattr(procedure, "variables", None))
 
     def _paint_branch(self, painter, option, node):
         c = colors()
@@ -102,6 +108,14 @@ class StepDelegate(QStyledItemDelegate):
             painter.setPen(c.q("muted"))
             painter.drawText(QRectF(pill.right() + 10, pill.top(), 300, pill.height()),
                              Qt.AlignVCenter, "empty — drop steps here")
+        words = self._words(node)
+        if words:
+            painter.setFont(self.f_small)
+            painter.setPen(c.q("muted"))
+            fs = QFontMetrics(self.f_small)
+            line = QRectF(r.left() + 12, pill.bottom() + 2, r.width() - 12, fs.height() + 2)
+            painter.drawText(line, Qt.AlignVCenter | Qt.AlignLeft,
+                             fs.elidedText(words, Qt.ElideRight, int(line.width())))
 
     def _paint_step(self, painter, option, index, node):
         c = colors()
@@ -140,8 +154,11 @@ class StepDelegate(QStyledItemDelegate):
         painter.setFont(self.f_small)
         painter.setPen(c.q("muted"))
         id_x = tx + fs.horizontalAdvance(label) + 10
-        painter.drawText(QRectF(id_x, y, r.right() - id_x - 60, fs.height()),
-                         Qt.AlignLeft | Qt.AlignVCenter, f"#{step.id}")
+        mark = index.data(MARK_ROLE)
+        badge = fs.horizontalAdvance(MARK_LABELS.get(mark, mark).upper()) + 8 if mark in MARK_COLORS else 0
+        room = max(0, int(r.right() - id_x - 40 - badge))     # the id never runs under the badge
+        painter.drawText(QRectF(id_x, y, room, fs.height()), Qt.AlignLeft | Qt.AlignVCenter,
+                         QFontMetrics(self.f_small).elidedText(f"#{step.id}", Qt.ElideRight, room))
         right = r.right() - 12
         if problems:
             name = "error" if has_error else "warning"
@@ -156,8 +173,8 @@ class StepDelegate(QStyledItemDelegate):
         if mark in MARK_COLORS:
             painter.setFont(self.f_kind)
             painter.setPen(QColor(MARK_COLORS[mark]))
-            painter.drawText(QRectF(right - 80, y, 80, fs.height()), Qt.AlignRight | Qt.AlignVCenter,
-                             mark.upper())
+            painter.drawText(QRectF(right - 110, y, 110, fs.height()), Qt.AlignRight | Qt.AlignVCenter,
+                             MARK_LABELS.get(mark, mark).upper())
 
         y += fs.height() + GAP + 2
         width = self._text_width(index)

@@ -65,5 +65,14 @@ def branch_label(branch: Any, index: int) -> str:
     return ("IF  " if index == 0 else "ELSE IF  ") + branch.when
 
 
+def branch_words(branch: Any, variables: Any = None) -> str:
+    """“when the order's hours since delivery is more than 168 (7 days)”; "" for ELSE."""
+    if branch.is_else or not (branch.when or "").strip():
+        return ""
+    from studio.core.plain_words import describe_condition
+    words = describe_condition(branch.when, variables or {})
+    return "" if words == branch.when.strip() else f"when {words}"
+
+
 INLINE_FIELD = {"instruction": "text", "checkpoint": "note", "end": "say", "code": "code",
                 "knowledge": "text"}

@@ -54,7 +54,7 @@ class TextItemEditor(QWidget):
         session.saved.connect(self._on_saved)
 
     def title(self) -> str:
-        if self.item_kind == "procedure":      # the flowchart editor has the plain id
+        if self.item_kind in ("procedure", "connector"):    # the form or flowchart has the plain id
             return f"{self.item_id} (YAML)"
         return self.item_id or self.session.rel_path(self.key)
 

@@ -17,6 +17,8 @@ class Inspector(QWidget):
         self.procedure_id: str | None = None
         self.step_form: StepForm | None = None
         self.procedure_form: ProcedureForm | None = None
+        from ..widgets.app_undo import AppUndoInFields
+        self._app_undo = AppUndoInFields(self)      # Ctrl+Z in a field is the app's undo
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.tabs = QTabWidget(self)

@@ -206,15 +206,17 @@ class StepForm(QWidget):
         if current and current not in options:
             combo.addItem(current)
         combo.setCurrentText(current)
+        if not current:                   # nothing chosen shows as nothing, never the first option
+            combo.setCurrentIndex(-1)
         combo.currentTextChanged.connect(lambda text: self.set(field, text, merge=False))
 
         def refresh(step):
             value = getattr(step, field) or ""
             if combo.currentText() != value:
                 combo.blockSignals(True)
-                if combo.findText(value) < 0:
+                if value and combo.findText(value) < 0:
                     combo.addItem(value)
-                combo.setCurrentText(value)
+                combo.setCurrentText(value) if value else combo.setCurrentIndex(-1)
                 combo.blockSignals(False)
         self._refreshers.append(refresh)
         self.fields[field] = combo
@@ -259,7 +261,7 @@ class StepForm(QWidget):
             row = QHBoxLayout()
             label = QLabel("else" if branch.is_else else ("if" if index == 0 else "else if"))
             label.setMinimumWidth(44)
-            row.addWidget(label)
+            row.addWidget(label, 0, Qt.AlignmentFlag.AlignTop)
             if branch.is_else:
                 row.addWidget(QLabel("(when no branch above matches)"), 1)
             else:
@@ -271,7 +273,16 @@ class StepForm(QWidget):
                 self._refreshers.append(lambda s, i=index, e=edit: e.set_text(s.branches[i].when)
                                         if i < len(s.branches) else None)
                 self.branch_edits.append(edit)
-                row.addWidget(edit, 1)
+                column = QVBoxLayout()
+                column.addWidget(edit)
+                under = QHBoxLayout()          # plain words, and "write it in words", under the field
+                under.addWidget(self._plain_words(edit, index), 1)
+                words = QPushButton("In words…")
+                words.setToolTip("Write the condition in words; the model makes the expression")
+                words.clicked.connect(lambda _=False, i=index: self.open_words(i))
+                under.addWidget(words, 0, Qt.AlignmentFlag.AlignTop)
+                column.addLayout(under)
+                row.addLayout(column, 1)
             remove = QPushButton("✕")
             remove.setFixedWidth(28)
             remove.setToolTip("Remove this branch and its steps")
@@ -293,8 +304,37 @@ class StepForm(QWidget):
         lay.addLayout(buttons)
         self._row("Branches", box)
 
+    def _plain_words(self, edit: ExpressionEdit, index: int) -> QLabel:
+        """The branch's condition read in plain words, under its expression."""
+        from studio.core.plain_words import describe_condition
+        label = QLabel()
+        label.setObjectName("Muted")
+        label.setWordWrap(True)
+        variables = getattr(self.session.project.procedures.get(self.procedure_id), "variables", {})
+
+        def update(text: str) -> None:
+            words = describe_condition(text, variables)
+            label.setText("" if words == text.strip() else f"reads: {words}")
+        update(self.step.branches[index].when)
+        edit.edited.connect(update)
+        self._refreshers.append(lambda s: index < len(s.branches) and update(s.branches[index].when))
+        self.words_labels = getattr(self, "words_labels", []) + [label]
+        return label
+
+    def words_dialog(self, index: int):
+        from .condition_words import ConditionWordsDialog
+        procedure = self.session.project.procedures[self.procedure_id]
+        return ConditionWordsDialog(self.session.project, procedure, self.step, index, self)
+
+    def open_words(self, index: int) -> None:
+        dialog = self.words_dialog(index)
+        if dialog.exec() == dialog.DialogCode.Accepted and dialog.expression:
+            self.session.push(cmd.SetBranchWhen(self.session, self.procedure_id, self.step_id,
+                                                index, dialog.expression))
+
     def _build_connector(self, step) -> None:
         combo = self._combo("connector", "Connector", sorted(self.session.project.connectors))
+        combo.setPlaceholderText("choose a connector")
         self.inputs_box = QWidget()
         self.inputs_form = QFormLayout(self.inputs_box)
         self.inputs_form.setContentsMargins(0, 0, 0, 0)

@@ -308,8 +308,9 @@ class PanelsHost(QObject):
         widget, window = self.docks[dock], self.window
         if (hasattr(window, "resizeDocks") and window.isVisible() and not widget.isFloating()
                 and window.dockWidgetArea(widget) == Qt.DockWidgetArea.BottomDockWidgetArea
-                and widget.height() < window.height() * 0.35):
-            window.resizeDocks([widget], [int(window.height() * 0.42)], Qt.Orientation.Vertical)
+                and widget.height() < window.height() * 0.3):
+            share = 0.36 if window.height() <= 900 else 0.42     # the cards keep room at 800 px
+            window.resizeDocks([widget], [int(window.height() * share)], Qt.Orientation.Vertical)
 
     def _first_look(self, dock: str, visible: bool) -> None:
         """The first time a bottom panel is looked at in this session, it gets room once."""
@@ -374,6 +375,26 @@ class PanelsHost(QObject):
                 lambda key: self.window.open_item("simulation", key))
         if self.panels.coverage is not None:
             self.panels.coverage.coverage_marks.connect(self._mark_coverage)
+        self.panels.runner.simulation_saved.connect(self._open_in_editor)
+        if self.panels.library_view is not None:
+            self.panels.library_view.result_requested.connect(self._show_stored)
+            self.panels.library_view.action_requested.connect(self._library_action)
+
+    def _open_in_editor(self, key: str, simulation: Simulation) -> None:
+        """A run saved as a simulation opens in the simulation editor, to trim its expectations."""
+        self.panels.editor.set_simulation(simulation, key)
+        self._show("simulation")
+
+    def _show_stored(self, name: str, result: Any) -> None:
+        record = self.library.get(name) if self.library is not None else None
+        simulation = getattr(record, "simulation", None)
+        self.panels.runner.show_stored_result(simulation, self.panels.key_of(name) if simulation else None,
+                                              result)
+        self._show("runner")
+
+    def _library_action(self, key: str, names: list[str]) -> None:
+        from .library.library_edit import library_action
+        library_action(self, key, names)
 
     def _session_saved(self) -> None:
         if self.panels is None or self.panels.session is None:

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 from studio.core.procedure import Procedure
 
-PASSED, FAILED = "passed", "failed"
+PASSED, FAILED, UNREACHED = "passed", "failed", "unreached"
 COVERED_PASSING, COVERED_FAILING, UNCOVERED = "covered-passing", "covered-failing", "uncovered"
 
 
@@ -41,8 +41,10 @@ def step_marks(result: Any) -> dict[str, dict[str, str]]:
                 continue
             proc, step = _split(ref, home)
             if exp.type == "not_visited" or ref not in actual:
-                if proc:
-                    marks.setdefault(proc, {})[step] = FAILED
+                if proc:         # an expected step the run never got to is "not reached"
+                    visited = marks.get(proc, {}).get(step) == PASSED
+                    marks.setdefault(proc, {})[step] = FAILED if visited or exp.type == "not_visited" \
+                        else UNREACHED
     last = _last_step(result)
     if last:
         marks.setdefault(last[0], {})[last[1]] = FAILED

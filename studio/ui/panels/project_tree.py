@@ -178,7 +178,10 @@ class ProjectTree(QWidget):
         return menu
 
     # -- item commands (each one undoable) ------------------------------------------
-    def add(self, kind: str, name: str | None = None) -> str | None:
+    def add(self, kind: str, name: str | None = None, template: str | None = None) -> str | None:
+        if kind == "procedure" and name is None:
+            choice = self.prompts.new_procedure()
+            name, template = choice if choice else (None, None)
         name = name or self.prompts.ask_text(f"New {kind}", "Name (an id is made from it):")
         if not name:
             return None
@@ -188,6 +191,10 @@ class ProjectTree(QWidget):
             self.prompts.error(f"New {kind}", f"There is already a {kind} '{item_id}'.")
             return None
         item = pc.empty_item(kind, item_id, name)
+        if kind == "procedure" and template:
+            from studio.core.procedure import Procedure
+            from studio.core.procedure_templates import procedure_data
+            item = Procedure.model_validate(procedure_data(template, item_id, name))
         self.session.push(pc.add_item(self.session, kind, item_id, item))
         self.select(kind, item_id)
         self.open_requested.emit(kind, item_id)

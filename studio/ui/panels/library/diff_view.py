@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
@@ -25,8 +26,14 @@ def _short(value: Any) -> str:
 
 
 class DiffView(QTreeWidget):
+    result_requested = Signal(str)       # a double-clicked simulation: open its stored result
+
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setExpandsOnDoubleClick(False)      # double-click opens; the arrow folds
+        self.setWordWrap(True)                   # Detail is read, not guessed from "…"
+        self.setUniformRowHeights(False)
+        self.itemDoubleClicked.connect(self._double_clicked)
         self.setColumnCount(3)
         self.setHeaderLabels(["Simulation / check", "Before → after", "Detail"])
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
@@ -35,6 +42,15 @@ class DiffView(QTreeWidget):
         self.setColumnWidth(0, 300)
         self.setAlternatingRowColors(True)
         self.diff: Any = None
+
+    def _double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        while item is not None and item.parent() is not None and item.parent().parent() is not None:
+            item = item.parent()                 # an expectation row: its simulation
+        name = item.data(0, 256) if item is not None and item.parent() is not None else None
+        if name:
+            self.result_requested.emit(name)
+        elif item is not None:
+            item.setExpanded(not item.isExpanded())
 
     def show_message(self, text: str) -> None:
         self.clear()

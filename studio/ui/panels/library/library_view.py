@@ -22,6 +22,7 @@ from studio.core.project import Project
 
 from .. import services
 from ...theme import tone
+from . import library_actions
 from .diff_view import DiffView
 from .library_model import ROW_ROLE, LibraryFilter, LibraryModel, latest_statuses
 from .run_history import RunHistory, SimulationHistory
@@ -67,6 +68,8 @@ class LibraryView(QWidget):
     run_finished = Signal(object)                 # RunSummary
     run_failed = Signal(str)
     simulation_activated = Signal(str, object)    # name, Simulation
+    result_requested = Signal(str, object)        # name, its stored SimulationResult (no re-run)
+    action_requested = Signal(str, list)          # duplicate / delete / procedure, names
 
     def __init__(self, project: Project, library: Any, runner: services.RunFn | None = None,
                  concurrency: int | None = None, parent: QWidget | None = None):
@@ -205,6 +208,9 @@ class LibraryView(QWidget):
         self.run_failed_button.clicked.connect(self.run_failed)
         self.cancel_button.clicked.connect(self.cancel)
         self.table.doubleClicked.connect(self._activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(lambda pos: library_actions.show_menu(self, pos))
+        self.diff_view.result_requested.connect(self.open_result)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
@@ -475,6 +481,18 @@ class LibraryView(QWidget):
             self.sim_history.set_records(self.library.simulation_history(row.name, limit=30))
         except Exception:   # history is a nicety; never block selection on it
             self.sim_history.clear()
+
+    def status_of(self, name: str) -> str:
+        return next((r.status for r in self.model.rows if r.name == name), "")
+
+    def do_action(self, key: str, names: list[str]) -> None:
+        library_actions.do_action(self, key, names)
+
+    def open_result(self, name: str) -> None:
+        """Show `name`'s last stored transcript and trace (nothing runs again)."""
+        result = library_actions.stored_result(self.library, name)
+        if result is not None:
+            self.result_requested.emit(name, result)
 
     def _activated(self, index) -> None:
         row = self.proxy.data(index, ROW_ROLE)

@@ -293,9 +293,10 @@ class ReportsPanel(QWidget):
         if not runs:
             return
         step = max(1, len(runs) // MAX_RUN_TICKS + (1 if len(runs) % MAX_RUN_TICKS else 0))
-        plot.getAxis("bottom").setTicks([[(r, f"#{r}") for r in runs[::step]]])
-        if len(runs) == 1:
-            plot.setXRange(runs[0] - 1, runs[0] + 1)
+        shown = runs[::-1][::step][::-1]          # counted from the latest, which is always labelled
+        plot.getAxis("bottom").setTicks([[(r, f"#{r}") for r in shown]])
+        low, high = min(runs), max(runs)           # half a run of room: the latest point is whole
+        plot.setXRange(low - (1 if low == high else 0.5), high + (1 if low == high else 0.5), padding=0)
 
     # -- export -----------------------------------------------------------------
     def export_png(self, path: Path | str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.core.simulation import CustomerTurn, Expectations, ExpectedCall, Simulation
+from studio.core.simulation import CustomerTurn, Expectations, ExpectedCall, Fixtures, Simulation
 
 from .reasoning import event_kind
 
@@ -37,8 +37,10 @@ def visited_steps(result: Any, home: str | None) -> list[str]:
 
 
 def simulation_from_result(result: Any, turns: list[CustomerTurn | str], name: str,
-                           base: Simulation | None = None) -> Simulation:
-    """A new simulation replaying `turns`, expecting what `result` did."""
+                           base: Simulation | None = None, fixtures: Fixtures | None = None,
+                           segment: str | None = None) -> Simulation:
+    """A new simulation replaying `turns`, expecting what `result` did; `fixtures` and
+    `segment` are the data the run was tried with (they override `base`'s)."""
     home = result.triggered or result.procedure or (base.procedure if base else None)
     expect = Expectations(
         procedure=result.triggered or None,
@@ -62,6 +64,12 @@ def simulation_from_result(result: Any, turns: list[CustomerTurn | str], name: s
         data["tags"] = sorted(set(base.tags) | {"captured"})
     else:
         data["customer"] = {"script": script}
+    if fixtures is not None:
+        data["fixtures"] = fixtures
+    if segment is not None:
+        customer = data["customer"]
+        data["customer"] = (customer.model_copy(update={"segment": segment})
+                            if hasattr(customer, "model_copy") else customer | {"segment": segment})
     if notes:
-        data["description"] = "Captured from a hand-tried run. Handoff note: " + notes[-1][:200]
+        data["description"] = "Captured from a hand-tried run. Internal note: " + notes[-1][:200]
     return Simulation.model_validate(data)

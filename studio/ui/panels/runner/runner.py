@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
-                               QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from studio.core.project import Project
 from studio.core.simulation import CustomerTurn, Simulation
@@ -23,6 +24,7 @@ from ...widgets.elided_label import ElidedLabel
 from ..marks import LIVE_EVENTS, LiveMarks, step_marks
 from ..run_errors import error_hint, short_error
 from .transcript_view import TranscriptView
+from .try_data import TryDataPanel
 from ..workers import Task, make_pool
 
 STATUS_COLOURS = {"passed": "#1e7b34", "failed": "#b3261e", "error": "#b35c00",
@@ -136,13 +138,14 @@ class RunnerPanel(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.transcript, 1)
         column.addWidget(self.input_row)
-        right = QWidget()
-        rcol = QVBoxLayout(right)
-        rcol.setContentsMargins(0, 0, 0, 0)
-        heading = QLabel("Expectations")
-        heading.setStyleSheet("font-weight:600;")
-        rcol.addWidget(heading)
-        rcol.addWidget(self.expectations, 1)
+        self.try_data = TryDataPanel(self.project)
+        right = QTabWidget()               # what was expected; in Try it, the data it runs with
+        right.setObjectName("runner-side")
+        right.addTab(self.expectations, "Expectations")
+        right.addTab(self.try_data, "Try data")
+        right.setTabToolTip(1, "Segment, connector answers or failures and approval decisions "
+                               "for the conversation you try")
+        self.side = right
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
@@ -174,6 +177,8 @@ class RunnerPanel(QWidget):
     # -- state --------------------------------------------------------------
     def set_project(self, project: Project) -> None:
         self.project = project
+        if hasattr(self, "try_data"):
+            self.try_data.set_project(project)
         self.transcript.attachments_dir = project.root / "attachments"
         current = self.engine.currentData()
         self.engine.clear()
@@ -194,6 +199,15 @@ class RunnerPanel(QWidget):
         self._set_status("")
         self._set_running(self.is_running())
 
+    def show_stored_result(self, simulation: Simulation | None, key: str | None, result: Any) -> None:
+        """A result as the library stored it: transcript, trace and verdicts, without running."""
+        if simulation is not None:
+            self.open_simulation(simulation, key)
+        self.show_result(result)
+        self.side.setCurrentWidget(self.expectations)       # what failed, beside the transcript
+        self.title.setText(f"{result.simulation}  (stored result)")
+        self.title.setToolTip("As the last run stored it; press Run (Ctrl+R) to run it again")
+
     def set_try_mode(self, on: bool) -> None:
         self.try_mode = on
         if self.try_button.isChecked() != on:
@@ -203,6 +217,10 @@ class RunnerPanel(QWidget):
         self.save_button.setEnabled(False)
         self._show_error(None)
         if on:
+            self.side.setCurrentWidget(self.try_data)
+            if self.simulation is not None:
+                self.try_data.set_procedure(self.simulation.procedure)
+                self.try_data.load(self.simulation.fixtures, self.simulation.customer.segment)
             self.title.setText("Try it: you are the customer")
             self.transcript.show_placeholder("Type the customer's first message below and press Enter.")
             self.expectations.clear()
@@ -225,7 +243,10 @@ class RunnerPanel(QWidget):
     # -- running ------------------------------------------------------------
     def run(self) -> None:
         if self.try_mode:
-            self._run_simulation(self._try_simulation())
+            try:
+                self._run_simulation(self._try_simulation())
+            except ValueError as exc:
+                self._show_error(f"Try data: {exc}")
         elif self.simulation is not None:
             self._run_simulation(self.simulation)
 
@@ -236,18 +257,27 @@ class RunnerPanel(QWidget):
             return
         if not self.try_mode:
             self.set_try_mode(True)
+        try:
+            simulation = self._try_simulation(extra=CustomerTurn(text=text))
+        except ValueError as exc:           # Try data that is not JSON yet: say so, keep the turn
+            self._show_error(f"Try data: {exc}")
+            self.input.setText(text)
+            return
         self.try_turns.append(CustomerTurn(text=text))
-        self._run_simulation(self._try_simulation())
+        self._run_simulation(simulation)
 
-    def _try_simulation(self) -> Simulation:
-        # deterministic offline, so replaying all turns equals continuing the conversation
+    def _try_simulation(self, extra: CustomerTurn | None = None) -> Simulation:
+        # deterministic offline, so replaying all turns equals continuing the conversation;
+        # the Try data tab sets the segment, connector answers and approval decisions
         base = self.simulation
-        data: dict[str, Any] = {"name": TRY_NAME,
-                                "customer": {"script": [t.model_dump() for t in self.try_turns]}}
+        turns = self.try_turns + ([extra] if extra is not None else [])
+        customer: dict[str, Any] = {"script": [t.model_dump() for t in turns],
+                                    "segment": self.try_data.segment_name()}
         if base is not None:
-            data["customer"] = base.customer.model_copy(update={"script": list(self.try_turns)})
-            data["fixtures"] = base.fixtures
-        return Simulation.model_validate(data)
+            customer = base.customer.model_copy(update={"script": list(turns),
+                                                        "segment": self.try_data.segment_name()})
+        return Simulation.model_validate({"name": TRY_NAME, "customer": customer,
+                                          "fixtures": self.try_data.fixtures()})
 
     def _run_simulation(self, simulation: Simulation) -> None:
         if self.is_running():
@@ -408,7 +438,9 @@ class RunnerPanel(QWidget):
     def capture(self, name: str) -> Simulation:
         if self.last_result is None or not self.try_turns:
             raise ValueError("try a conversation first")
-        return simulation_from_result(self.last_result, list(self.try_turns), name, base=self.simulation)
+        return simulation_from_result(self.last_result, list(self.try_turns), name, base=self.simulation,
+                                      fixtures=self.try_data.fixtures(),
+                                      segment=self.try_data.segment_name())
 
     def save_try_run(self, name: str) -> tuple[str, Simulation]:
         simulation = self.capture(name)
