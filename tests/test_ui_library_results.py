@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint
 
 from studio.core.project import load_project
+from studio.ui.panels.library.library_actions import do_action
 from test_ui_support import close_window, library_setup, open_window, studio_home  # noqa: F401
 
 pytestmark = pytest.mark.gui
@@ -60,10 +61,10 @@ def test_right_click_menu_lists_what_can_be_done(qtbot, library_setup):
     assert all(a.isEnabled() for a in menu.actions() if a.text())
     menu.close()
     with qtbot.waitSignal(view.result_requested, timeout=5000) as blocker:
-        view.do_action("result", [SIM_NAME])
+        do_action(view, "result", [SIM_NAME])
     assert blocker.args[1].simulation == SIM_NAME and blocker.args[1].transcript
     with qtbot.waitSignal(view.action_requested, timeout=5000) as blocker:
-        view.do_action("procedure", [SIM_NAME])
+        do_action(view, "procedure", [SIM_NAME])
     assert blocker.args == ["procedure", [SIM_NAME]]
 
 
@@ -77,13 +78,13 @@ def test_the_window_shows_a_stored_result_and_acts_on_the_menu(qtbot, studio_hom
         runner = panels.runner
         assert runner.last_result.simulation == SIM_NAME and "stored result" in runner.title.text()
         assert runner.transcript.bubbles
-        view.do_action("procedure", [SIM_NAME])
+        do_action(view, "procedure", [SIM_NAME])
         assert win.current_editor().item_id == "damaged-order"
         key = panels.key_of(SIM_NAME)
-        view.do_action("duplicate", [SIM_NAME])
+        do_action(view, "duplicate", [SIM_NAME])
         copy = f"{key}-copy"
         assert copy in win.session.project.simulations and panels.editor.key == copy
-        view.do_action("delete", [f"{SIM_NAME} (copy)"])
+        do_action(view, "delete", [f"{SIM_NAME} (copy)"])
         assert copy not in win.session.project.simulations
     finally:
         close_window(win)

@@ -27,7 +27,7 @@ def stored_result(library: Any, name: str) -> Any:
 
 
 def library_menu(view: Any, names: list[str], has_result: bool, procedure: str | None) -> QMenu:
-    """The menu for the selected rows; each action calls `view.do_action(name, names)`."""
+    """The menu for the selected rows; each action calls `do_action(view, name, names)`."""
     menu = QMenu(view)
     enabled = {"result": has_result and len(names) == 1, "open": len(names) == 1,
                "procedure": bool(procedure), "duplicate": len(names) == 1}
@@ -41,7 +41,7 @@ def library_menu(view: Any, names: list[str], has_result: bool, procedure: str |
         action = menu.addAction(label)
         action.setObjectName(f"library-{key}")
         action.setEnabled(enabled.get(key, bool(names)))
-        action.triggered.connect(lambda _=False, k=key: view.do_action(k, list(names)))
+        action.triggered.connect(lambda _=False, k=key: do_action(view, k, list(names)))
     return menu
 
 
@@ -51,8 +51,8 @@ def show_menu(view: Any, pos: QPoint) -> QMenu | None:
         return None
     record = view.library.get(names[0]) if view.library is not None else None
     procedure = getattr(getattr(record, "simulation", None), "procedure", None)
-    row_status = view.status_of(names[0])
-    menu = library_menu(view, names, row_status not in ("", None), procedure)
+    row = view.model.row_of(names[0])
+    menu = library_menu(view, names, bool(row is not None and row.status), procedure)
     menu.popup(view.table.viewport().mapToGlobal(pos))
     return menu
 

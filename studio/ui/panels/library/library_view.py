@@ -482,12 +482,6 @@ class LibraryView(QWidget):
         except Exception:   # history is a nicety; never block selection on it
             self.sim_history.clear()
 
-    def status_of(self, name: str) -> str:
-        return next((r.status for r in self.model.rows if r.name == name), "")
-
-    def do_action(self, key: str, names: list[str]) -> None:
-        library_actions.do_action(self, key, names)
-
     def open_result(self, name: str) -> None:
         """Show `name`'s last stored transcript and trace (nothing runs again)."""
         result = library_actions.stored_result(self.library, name)
