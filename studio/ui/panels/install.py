@@ -388,8 +388,10 @@ class PanelsHost(QObject):
     def _show_stored(self, name: str, result: Any) -> None:
         record = self.library.get(name) if self.library is not None else None
         simulation = getattr(record, "simulation", None)
-        self.panels.runner.show_stored_result(simulation, self.panels.key_of(name) if simulation else None,
-                                              result)
+        key = self.panels.key_of(name) if simulation else None
+        self.panels.runner.show_stored_result(simulation, key, result)
+        if simulation is not None and not self.panels.editor.dirty:    # the same one, beside it
+            self.panels.editor.set_simulation(simulation, key)
         self._show("runner")
 
     def _library_action(self, key: str, names: list[str]) -> None:

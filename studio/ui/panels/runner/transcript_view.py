@@ -246,6 +246,7 @@ class TranscriptView(QScrollArea):
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
         QTimer.singleShot(0, self, lambda: bar.setValue(bar.maximum()))
+        QTimer.singleShot(80, self, lambda: bar.setValue(bar.maximum()))   # wrapped bubbles settle late
 
 
 class _SystemEntry:
