@@ -62,6 +62,7 @@ def test_cards_and_inspector_read_conditions_in_plain_words(qtbot, win):
     editor.select_step("late")
     form = win.inspector.step_form
     assert "more than 168 (7 days)" in form.words_labels[0].text()
+    assert "order.hours_since_delivery" in form.readable_fields.text()     # the connector's fields
     del delegate, branch
 
 

@@ -26,6 +26,11 @@ from .prompts import Prompts
 from .resources import icon
 
 
+def _connector_form(session, item_id):
+    from .editor.connector_editor import ConnectorEditor      # imported when first opened
+    return ConnectorEditor(session, item_id)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, prompts: Prompts | None = None):
         super().__init__()
@@ -38,8 +43,7 @@ class MainWindow(QMainWindow):
         self.documents.register_kind("procedure", ProcedureEditor)
         for kind in ("knowledge", "simulation", "settings"):
             self.documents.register_kind(kind, lambda s, i, k=kind: TextItemEditor(s, k, i))
-        from .editor.connector_editor import ConnectorEditor
-        self.documents.register_kind("connector", ConnectorEditor)     # a form; YAML one click away
+        self.documents.register_kind("connector", _connector_form)      # a form; YAML one click away
         for kind in ("procedure", "connector"):
             self.documents.register_kind(kind + TEXT_VIEW, lambda s, i, k=kind: TextItemEditor(s, k, i))
         self.docks: dict[str, QDockWidget] = {}

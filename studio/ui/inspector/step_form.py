@@ -302,6 +302,14 @@ class StepForm(QWidget):
             buttons.addWidget(add_else)
         buttons.addStretch(1)
         lay.addLayout(buttons)
+        from studio.core.condition_names import condition_names
+        fields = [n for n in condition_names(self.session.project, self.procedure) if "." in n]
+        if fields:                     # what get_order returns, without opening its YAML
+            readable = QLabel("Can read: " + ", ".join(fields[:12]) + (" …" if len(fields) > 12 else ""))
+            readable.setObjectName("Muted")
+            readable.setWordWrap(True)
+            self.readable_fields = readable
+            lay.addWidget(readable)
         self._row("Branches", box)
 
     def _plain_words(self, edit: ExpressionEdit, index: int) -> QLabel:
