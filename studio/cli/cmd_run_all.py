@@ -1,6 +1,7 @@
 """`studio run-all PROJECT`: run the library's simulations, store the results, report.
 
-Exit 0 when everything passed, 1 when a simulation failed, 2 on any error.
+Exit 0 when everything passed (or was skipped: nothing to judge), 1 when a
+simulation failed, 2 on any error.
 """
 from __future__ import annotations
 
@@ -104,12 +105,16 @@ def print_summary(summary: RunSummary, engine: str, out=None) -> None:
         record = next(r for r in grouped[name] if r.status != "passed")
         result = record.result
         print(f"{verdict.upper():7} {name}  [{result.procedure or '-'}]", file=out)
+        if verdict == "skipped":
+            print("    nothing to judge: " + next((e.message for e in result.expectations
+                                                   if e.status == "skipped"), ""), file=out)
         if result.error:
             print(f"    error: {result.error}", file=out)
         for e in result.failed_expectations:
             print(f"    {e.type}: {e.message}", file=out)
     print(f"run {summary.run_id} ({summary.status}, {engine}): {summary.done}/{summary.total} run, "
-          f"{summary.passed} passed, {summary.failed} failed, {summary.errors} errors "
+          f"{summary.passed} passed, {summary.failed} failed, {summary.errors} errors"
+          + (f", {summary.skipped} skipped" if summary.skipped else "") + " "
           f"in {summary.duration_s:.2f} s{usage_text(summary)}", file=out)
     if summary.repeat > 1:
         k = summary.repeat

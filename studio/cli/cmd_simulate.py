@@ -1,7 +1,7 @@
 """`studio simulate PROJECT SIMULATION`: run one simulation and show what happened.
 
-Exit codes: 0 passed, 1 failed, 2 error (including an unknown simulation or a
-project that cannot be loaded).
+Exit codes: 0 passed (or skipped: nothing to judge), 1 failed, 2 error (including
+an unknown simulation or a project that cannot be loaded).
 """
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         print(result.model_dump_json(indent=2))
     else:
         _print(format_result(result, trace=args.trace))
-    return {"passed": 0, "failed": 1}.get(result.status, 2)
+    return {"passed": 0, "skipped": 0, "failed": 1}.get(result.status, 2)
 
 
 def _print(text: str) -> None:

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .library import Library
-from .records import (LIGHT_COLUMNS, LibraryError, ResultRecord, RunRecord, aggregate_status,
-                      record_from_row, runs_text)
+from .records import (LIGHT_COLUMNS, NOT_FAILING, LibraryError, ResultRecord, RunRecord,
+                      aggregate_status, record_from_row, runs_text)
 from .revisions import changed_procedures
 
 DIFF_COLUMNS = tuple(c for c in LIGHT_COLUMNS if c != "coverage")
@@ -73,7 +73,7 @@ class RunDiff:
 
 def _representative(records: list[ResultRecord]) -> ResultRecord:
     """The record that explains the verdict: the first one that did not pass."""
-    return next((r for r in records if r.status != "passed"), records[0])
+    return next((r for r in records if r.status not in NOT_FAILING), records[0])
 
 
 def _key(e) -> tuple[str, str]:
@@ -169,8 +169,8 @@ def _run_statuses(library: Library, run_id: int) -> dict[str, list[str]]:
 def _listed(old: dict[str, list[str]], new: dict[str, list[str]]) -> set[str]:
     """The simulations the diff shows: all but those that passed before and pass now."""
     return {name for name in set(old) | set(new)
-            if not (name in old and name in new and aggregate_status(old[name]) == "passed"
-                    and aggregate_status(new[name]) == "passed")}
+            if not (name in old and name in new and _ok(aggregate_status(old[name]))
+                    and _ok(aggregate_status(new[name])))}
 
 
 def _run_details(library: Library, run_id: int, names: set[str]) -> dict[str, list[ResultRecord]]:
@@ -189,7 +189,7 @@ def _fill(diff: RunDiff, old: dict[str, list[str]], new: dict[str, list[str]],
     for name in sorted(set(old) | set(new)):
         b = aggregate_status(old[name]) if name in old else None
         a = aggregate_status(new[name]) if name in new else None
-        if b == "passed" and a == "passed":
+        if _ok(b) and _ok(a):           # skipped (nothing to judge) never reads as a change
             diff.unchanged_passing += 1
             continue
         o = _representative(old_details[name]) if name in old_details else None
@@ -204,12 +204,16 @@ def _fill(diff: RunDiff, old: dict[str, list[str]], new: dict[str, list[str]],
             diff.new.append(change)
         elif a is None:
             diff.removed.append(change)
-        elif b == "passed":
+        elif _ok(b):
             diff.regressions.append(change)
-        elif a == "passed":
+        elif _ok(a):
             diff.fixes.append(change)
         else:
             diff.still_failing.append(change)
+
+
+def _ok(status: str | None) -> bool:
+    return status in NOT_FAILING
 
 
 def _header(diff: RunDiff) -> str:

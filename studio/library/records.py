@@ -104,6 +104,7 @@ class RunRecord:
     passed: int = 0
     failed: int = 0
     errors: int = 0
+    skipped: int = 0        # nothing to judge (a rubric offline): never counted as passed
     revisions: dict[str, str] = field(default_factory=dict)   # procedure id -> YAML hash
     filters: dict[str, Any] = field(default_factory=dict)
     planned: list[tuple[str, int]] = field(default_factory=list)   # (simulation, repeat index)
@@ -111,7 +112,7 @@ class RunRecord:
 
     @property
     def done(self) -> int:
-        return self.passed + self.failed + self.errors
+        return self.passed + self.failed + self.errors + self.skipped
 
     @classmethod
     def from_row(cls, row: dict) -> "RunRecord":
@@ -119,6 +120,7 @@ class RunRecord:
                    engine=row["engine"], model=row["model"], status=row["status"],
                    repeat=row["repeat"] or 1, total=row["total"] or 0,
                    passed=row["passed"] or 0, failed=row["failed"] or 0, errors=row["errors"] or 0,
+                   skipped=row.get("skipped") or 0,
                    revisions=loads(row["revisions"], {}), filters=loads(row["filters"], {}),
                    planned=[tuple(p) for p in loads(row["planned"], [])],
                    concurrency=row.get("concurrency"))
@@ -127,7 +129,8 @@ class RunRecord:
         return {"id": self.id, "started": self.started, "finished": self.finished,
                 "engine": self.engine, "model": self.model, "status": self.status,
                 "repeat": self.repeat, "total": self.total, "passed": self.passed,
-                "failed": self.failed, "errors": self.errors, "revisions": self.revisions,
+                "failed": self.failed, "errors": self.errors, "skipped": self.skipped,
+                "revisions": self.revisions,
                 "filters": self.filters, "concurrency": self.concurrency}
 
 
@@ -204,12 +207,18 @@ def runs_text(ids: list[int], most: int = 8) -> str:
     return ("run " if len(ids) == 1 else "runs ") + shown + more
 
 
+NOT_FAILING = ("passed", "skipped")
+
+
 def aggregate_status(statuses: list[str]) -> str:
-    """One verdict for a simulation run several times: any error, else any failure, else passed."""
+    """One verdict for a simulation run several times: any error, else any failure,
+    else skipped when every run was (nothing to judge), else passed."""
     if not statuses:
         return "missing"
     if "error" in statuses:
         return "error"
     if "failed" in statuses:
         return "failed"
+    if all(s == "skipped" for s in statuses):
+        return "skipped"
     return "passed"

@@ -2,8 +2,9 @@
 
 The JUnit file follows the shape Jenkins, GitLab and GitHub reporters read:
 testsuites > testsuite (name, tests, failures, errors, skipped, time, timestamp) >
-testcase (classname = procedure, name = simulation, time) with a `failure` or
-`error` element carrying a one-line `message` and the details as text. A failing
+testcase (classname = procedure, name = simulation, time) with a `failure`,
+`error` or `skipped` element carrying a one-line `message` and the details as
+text (skipped: nothing could be judged, e.g. a rubric under the offline engine). A failing
 case also carries its conversation in `system-out`, so CI shows what happened.
 Text is cleaned of characters XML 1.0 forbids (a model or connector error can
 hold terminal escapes), which would make the whole file unreadable.
@@ -64,8 +65,11 @@ def _add_case(suite: ET.Element, record: ResultRecord, procedure: str, repeat: i
         element = ET.SubElement(case, "error", message=_one_line(result.error or "error"),
                                 type="error")
         element.text = xml_text(result.error or "")
+    elif result.status == "skipped":
+        reasons = [e.message for e in result.expectations if e.status == "skipped"]
+        ET.SubElement(case, "skipped", message=_one_line(reasons[0] if reasons else "nothing to judge"))
     out = [f"skipped {e.type}: {e.message}" for e in result.expectations if e.status == "skipped"]
-    if result.status != "passed" and result.transcript:
+    if result.status not in ("passed", "skipped") and result.transcript:
         out += ["", "conversation:", _conversation(record)] if out else \
             ["conversation:", _conversation(record)]
     if out:
@@ -80,14 +84,14 @@ def junit_xml(summary: RunSummary, *, name: str = "procedure-studio",
         suites.setdefault(record.result.procedure or "(no procedure)", []).append(record)
     root = ET.Element("testsuites", name=name, tests=str(summary.done),
                       failures=str(summary.failed), errors=str(summary.errors),
-                      time=f"{summary.duration_s:.3f}")
+                      skipped=str(summary.skipped), time=f"{summary.duration_s:.3f}")
     stamp = _timestamp(started)
     for index, (procedure, records) in enumerate(suites.items()):
         suite = ET.SubElement(
             root, "testsuite", name=xml_text(procedure), tests=str(len(records)),
             failures=str(sum(r.status == "failed" for r in records)),
             errors=str(sum(r.status == "error" for r in records)),
-            skipped="0", id=str(index),
+            skipped=str(sum(r.status == "skipped" for r in records)), id=str(index),
             time=f"{sum(r.result.duration_ms for r in records) / 1000:.3f}")
         if stamp:
             suite.set("timestamp", stamp)

@@ -19,7 +19,8 @@ from studio.core.simulation import Simulation
 from studio.simulate.result import SimulationResult
 
 from .library import Library
-from .records import LibraryError, ResultRecord, SimulationRecord, aggregate_status, now
+from .records import (NOT_FAILING, LibraryError, ResultRecord, SimulationRecord, aggregate_status,
+                      now)
 from .revision_store import keep_project_revisions
 
 try:
@@ -61,6 +62,7 @@ class RunSummary:
     passed = property(lambda self: self.count("passed"))
     failed = property(lambda self: self.count("failed"))
     errors = property(lambda self: self.count("error"))
+    skipped = property(lambda self: self.count("skipped"))
 
     @property
     def done(self) -> int:
@@ -103,7 +105,7 @@ class RunSummary:
         data: dict[str, Any] = {
             "run_id": self.run_id, "status": self.status, "total": self.total,
             "done": self.done, "passed": self.passed, "failed": self.failed,
-            "errors": self.errors, "repeat": self.repeat, "duration_s": round(self.duration_s, 3),
+            "errors": self.errors, "skipped": self.skipped, "repeat": self.repeat, "duration_s": round(self.duration_s, 3),
             "pass_k": self.pass_k, "flaky": self.flaky, "verdicts": self.verdicts(),
         }
         if details:
@@ -139,7 +141,7 @@ def failed_in_last_run(library: Library) -> set[str]:
     statuses: dict[str, list[str]] = {}
     for row in library._latest("r.simulation, r.status", in_library=True):
         statuses.setdefault(row["simulation"], []).append(row["status"])
-    return {name for name, found in statuses.items() if aggregate_status(found) != "passed"}
+    return {name for name, found in statuses.items() if aggregate_status(found) not in NOT_FAILING}
 
 
 def _engine(project: Project, options: RunOptions) -> str:

@@ -19,7 +19,8 @@ _COUNTS_SQL = """
 UPDATE runs SET
   passed = (SELECT count(*) FROM results WHERE run_id = runs.id AND status = 'passed'),
   failed = (SELECT count(*) FROM results WHERE run_id = runs.id AND status = 'failed'),
-  errors = (SELECT count(*) FROM results WHERE run_id = runs.id AND status = 'error')
+  errors = (SELECT count(*) FROM results WHERE run_id = runs.id AND status = 'error'),
+  skipped = (SELECT count(*) FROM results WHERE run_id = runs.id AND status = 'skipped')
 WHERE id = ?
 """
 
@@ -32,7 +33,7 @@ class RunsStore:
         row = {"started": now(), "finished": None, "engine": engine, "model": model,
                "revisions": dumps(revisions), "filters": dumps(filters),
                "planned": dumps([list(p) for p in planned]), "total": len(planned),
-               "passed": 0, "failed": 0, "errors": 0, "status": "running", "repeat": repeat,
+               "passed": 0, "failed": 0, "errors": 0, "skipped": 0, "status": "running", "repeat": repeat,
                "concurrency": concurrency}
 
         def work(db: sqlite_utils.Database) -> int:

@@ -133,7 +133,16 @@ def m009_conversations(db: sqlite_utils.Database) -> None:
     _set_version(db, 9)
 
 
-SCHEMA_VERSION = 9
+@migrations(name="m010_run_skipped")
+def m010_run_skipped(db: sqlite_utils.Database) -> None:
+    """Simulations with nothing to judge (a rubric under the offline engine) are
+    `skipped`, never passed, so a run counts them apart (DESIGN.md section 3)."""
+    db["runs"].add_column("skipped", int)
+    db.execute("UPDATE runs SET skipped = 0 WHERE skipped IS NULL")
+    _set_version(db, 10)
+
+
+SCHEMA_VERSION = 10
 
 
 def stored_version(db: sqlite_utils.Database) -> int:

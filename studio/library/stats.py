@@ -39,6 +39,7 @@ class ProcedureStats:
     passed: int = 0
     failed: int = 0
     errors: int = 0
+    skipped: int = 0            # nothing to judge (a rubric offline): not passed
     avg_turns: float | None = None
     p50_duration_ms: float | None = None
     p95_duration_ms: float | None = None
@@ -85,6 +86,8 @@ def summarise(name: str, rows: Iterable[dict]) -> ProcedureStats:
             stats.passed += 1
         elif status == "failed":
             stats.failed += 1
+        elif status == "skipped":
+            stats.skipped += 1
         else:
             stats.errors += 1
         turns.append(row["turns"] or 0)

@@ -143,6 +143,9 @@ def format_judgement(result: SimulationResult) -> str:
         lines.append(f"ERROR: {result.error}")
     elif result.status == "failed":
         lines.append(f"FAILED: {failed} of {len(result.expectations)} expectation(s) failed")
+    elif result.status == "skipped":
+        lines.append(f"SKIPPED: nothing to judge ({len(result.expectations)} expectation(s) "
+                     "skipped); never counted as passed")
     else:
         skipped = sum(1 for e in result.expectations if e.status == "skipped")
         extra = f", {skipped} skipped" if skipped else ""

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["passed", "failed", "error"]
+Status = Literal["passed", "failed", "error", "skipped"]   # skipped: every expectation was
 ExpectationStatus = Literal["pass", "fail", "skipped"]
 
 
@@ -36,7 +36,7 @@ class StepCoverage(BaseModel):
 class SimulationResult(BaseModel):
     simulation: str                 # the simulation's name
     procedure: str | None = None    # the procedure the simulation names
-    status: Status
+    status: Status                  # skipped: nothing could be judged (a rubric offline)
     error: str | None = None        # why, when status is error
     outcome: str | None = None      # resolved / handoff / unresolved / None
     turns: int = 0                  # customer turns used

@@ -113,8 +113,7 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
         try:
             result.expectations = judge(project, simulation, result, options=options,
                                         max_turns_exceeded=exceeded, cancel=cancel)
-            failed = any(e.status == "fail" for e in result.expectations)
-            result.status = "failed" if failed else "passed"
+            result.status = verdict(result.expectations)
         except Exception as exc:
             result.error = f"the judge failed: {type(exc).__name__}: {exc}"
             result.status = "error"
@@ -128,6 +127,17 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
             result.cost_known = round(usage.known_cost, 8)
     result.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     return result
+
+
+def verdict(expectations: list) -> str:
+    """failed if any expectation failed; skipped when every one was skipped (a
+    rubric-only simulation under the offline engine has nothing to judge: it is
+    never reported as passed); else passed."""
+    if any(e.status == "fail" for e in expectations):
+        return "failed"
+    if expectations and all(e.status == "skipped" for e in expectations):
+        return "skipped"
+    return "passed"
 
 
 def note_ignored_turns(conversation: Conversation, customer: Any) -> None:
