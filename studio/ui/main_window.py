@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
         # simulation docks, rebuilt per project via controller.session_changed.
         from .panels import install_panels
         install_panels(self)
+        from .conversations import install_conversations     # issue 15: production conversations
+        install_conversations(self)
         self._build_start_page()
         self.resize(1480, 920)
         self._restore_layout()
