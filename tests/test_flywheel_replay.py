@@ -189,3 +189,22 @@ def test_compare_defaults_to_the_approved_revision_against_the_working_files(sam
         {c["id"] for c in convs if c["meta"].get("hours") in (15, 20)}
     assert main(["conversations", "replay", str(root), "--procedure", "damaged-order",
                  "--compare", revisions["damaged-order"][:8], "working"]) == 1
+
+
+def test_a_conversation_that_opens_with_hi_is_routed_again_after_the_fallback(sample_copy, tmp_path, capsys):
+    """Real conversations often open with just "Hi!": today's engine answers fallback.say and
+    routes the next message, so the replay matches production's procedure."""
+    from studio.flywheel.conversation import ProductionConversation
+    from studio.flywheel.replay import replay_one
+    root = sample_copy("food-delivery")
+    project = load_project(root)
+    base = with_production(project, scenario(0))
+    customer = [m for m in base["messages"] if m["role"] == "customer"]
+    hi = {"id": "hi-1", "procedure": "damaged-order", "outcome": base["outcome"],
+          "connector_calls": base["connector_calls"],
+          "messages": [{"role": "customer", "text": "Hi!"},
+                       {"role": "agent", "text": project.settings.fallback.say}] + customer}
+    replay = replay_one(project, ProductionConversation.model_validate(hi))
+    assert replay.transcript[1]["text"] == project.settings.fallback.say
+    assert replay.triggered == "damaged-order" and replay.outcome == base["outcome"]
+    assert not [d for d in replay.divergences if d.kind in ("routing", "outcome")]

@@ -29,7 +29,8 @@ class ChartsView(QWidget):
         self.empty = QLabel("No conversations yet: import some to see trigger, resolve and "
                             "handoff over time.")
         bar = QHBoxLayout()
-        bar.addWidget(self.empty, 1)
+        bar.addWidget(self.empty)
+        bar.addStretch(1)
         bar.addWidget(self.export_png)
         bar.addWidget(self.export_csv)
         layout = QVBoxLayout(self)
@@ -47,6 +48,8 @@ class ChartsView(QWidget):
             self.plot.plot(xs, [row[key] for row in series], name=key.replace("handoff", "handed off"),
                            pen=pg.mkPen(COLOURS[key], width=2), symbol="o", symbolSize=6,
                            symbolBrush=COLOURS[key])
+        top = max((row["triggered"] for row in series), default=0)
+        self.plot.setYRange(0, max(top * 1.08, 1))
         step = max(1, len(series) // 8)
         self.plot.getAxis("bottom").setTicks(
             [[(i, row["week"][5:]) for i, row in enumerate(series) if i % step == 0]])

@@ -81,6 +81,8 @@ class ConversationsScreen(QWidget):
         filters.addWidget(self.unmatched)
         filters.addStretch(1)
         self.counts = QLabel()
+        self.counts.setMinimumWidth(280)
+        self.counts.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         filters.addWidget(self.counts)
 
         self.table = QTableView()
@@ -106,8 +108,9 @@ class ConversationsScreen(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(right)
-        split.setStretchFactor(0, 5)
-        split.setStretchFactor(1, 6)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([640, 760])
 
         self.charts = ChartsView()
         self.tabs = QTabWidget()

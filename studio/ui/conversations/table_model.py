@@ -6,9 +6,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-COLUMNS = (("id", "Conversation"), ("started_at", "Started"), ("procedure", "Production procedure"),
-           ("outcome", "Production outcome"), ("today_procedure", "Today"),
-           ("today_outcome", "Today's outcome"), ("kinds", "Divergence"), ("opener", "First message"))
+COLUMNS = (("id", "Conversation"), ("kinds", "Divergence"), ("started_at", "Started"),
+           ("procedure", "Production"), ("outcome", "Outcome"), ("today_procedure", "Today"),
+           ("today_outcome", "Today's outcome"), ("opener", "First message"))
 DIVERGED = QColor(230, 150, 40, 60)
 
 
