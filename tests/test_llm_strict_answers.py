@@ -238,3 +238,16 @@ def test_model_answers_follow_the_case_rules(fake, tmp_path, pattern, kept):
     found = {e.name: e.value for e in brain.extract(CustomerTurn(text="CANCEL fd-123456"), request)}
     assert found.get("choice") == "Cancel"                 # an option in any case, as written
     assert found.get("order_id") == kept                   # a pattern as written unless (?i)
+
+
+# -- the fallback under the model engine ----------------------------------------------
+
+def test_an_unmatched_first_message_gets_the_fallback_under_a_model_too(fake, food):
+    sim = food.simulation(SIM).model_copy(deep=True)
+    sim.customer.script = ["Hi!", *sim.customer.script]
+    result = run_simulation(food, sim, options=options(fake))
+    assert result.status == "passed", (result.error, result.failed_expectations)
+    chosen = [e.get("procedure") for e in result.trace if e["type"] == "procedure_chosen"]
+    assert chosen == [None, "damaged-order"]
+    first_reply = prompts_of(fake, "You are a customer-service agent")[0]["messages"][0]["content"]
+    assert "How can I help you today?" in first_reply

@@ -51,6 +51,9 @@ def test_run_all_reports_the_skip_in_junit_json_and_the_library(tmp_path, capsys
     assert skipped is not None and "model" in skipped.get("message")
     assert cases["Judged"].find("skipped") is None and cases["Judged"].find("failure") is None
 
+    assert main(["runs", "show", str(project.root), "1"]) == 0
+    assert "1 passed, 0 failed, 0 errors, 1 skipped of 2" in capsys.readouterr().out
+
     data = json.loads(report.read_text())
     assert (data["passed"], data["skipped"], data["verdicts"]["Rubric only"]) == (1, 1, "skipped")
 

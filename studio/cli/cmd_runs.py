@@ -52,6 +52,7 @@ def cmd_list(args) -> int:
     for r in runs:
         print(f"{r.id:>5}  {r.started[:19]}  {r.status:<11} {r.engine or '-':<10} "
               f"{r.passed:>4} passed {r.failed:>4} failed {r.errors:>4} errors"
+              + (f" {r.skipped:>4} skipped" if r.skipped else "") +
               f"  ({r.done}/{r.total}{f', repeat {r.repeat}' if r.repeat > 1 else ''})")
     return 0
 
@@ -71,7 +72,8 @@ def cmd_show(args) -> int:
             indent=2))
         return 0
     print(f"run {run.id}: {run.status}, started {run.started}, engine {run.engine}, "
-          f"{run.passed} passed, {run.failed} failed, {run.errors} errors of {run.total}")
+          f"{run.passed} passed, {run.failed} failed, {run.errors} errors"
+          + (f", {run.skipped} skipped" if run.skipped else "") + f" of {run.total}")
     if run.filters:
         print("filters: " + json.dumps(run.filters))
     grouped: dict[str, list] = {}

@@ -25,6 +25,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("PROCEDURE_STUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="bench-user-"))
+# the fake model sees the samples' photos, as tests/llm_kit.py declares for the tests
+_SETTINGS = Path(os.environ["PROCEDURE_STUDIO_CONFIG_DIR"]) / "settings.yaml"
+if not _SETTINGS.exists():
+    _SETTINGS.write_text("model: {vision: true}\n")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 from fake_openai import FakeOpenAI  # noqa: E402
