@@ -120,3 +120,21 @@ def test_draft_a_procedure_from_an_unmatched_cluster(imported, capsys, tmp_path)
     assert code == 0, capsys.readouterr().err
     assert "id: gift-cards" in out.read_text()
     assert "do you sell gift cards?" in prompt and "do you have gift cards for sale" in prompt
+
+
+def test_with_a_model_each_cluster_is_named(imported, capsys):
+    """A model names the clusters; a model that answers nonsense is an error (exit 2) and
+    the report is still printed, its clusters unnamed."""
+    from fake_openai import FakeOpenAI
+    with FakeOpenAI() as fake:
+        fake.push(json.dumps({"names": ["Gift cards", "Opening hours"]}))
+        code = main(["conversations", "report", str(imported), "--json", "--model", "openai/namer",
+                     "--api-base", fake.url])
+        data = json.loads(capsys.readouterr().out)
+        assert code == 0
+        assert [c["name"] for c in data["unmatched"]["clusters"]] == ["Gift cards", "Opening hours"]
+        fake.push("not json", "not json", "not json", "not json")
+        code = main(["conversations", "report", str(imported), "--model", "openai/other",
+                     "--api-base", fake.url])
+    captured = capsys.readouterr()
+    assert code == 2 and "could not be named" in captured.err and "gift cards" in captured.out

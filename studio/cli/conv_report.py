@@ -3,7 +3,8 @@
 Per procedure and per week: triggered, resolved, handed off, unresolved; completion
 (resolved or handed off) and success (resolved) rates; average handle time in turns
 and minutes; CSAT; failure modes by step (from the latest replay); the top unmatched
-requests clustered by similarity with counts and example openers. `--draft N` drafts a
+requests clustered by similarity with counts and example openers (with a model,
+--model or studio.yaml, each cluster is named). `--draft N` drafts a
 procedure for unmatched cluster N through `studio draft` (needs a model; `--out FILE`
 writes it, never over an existing file unless --force).
 """
@@ -46,9 +47,10 @@ def main(args) -> int:
     report, failed = read_library(args, lambda library: build_report(library, flt))
     if failed is not None:
         return failed
-    data = report.to_dict(top=max(args.top, args.draft or 0))
     if args.draft is not None:
         return _draft(args, project, report)
+    named = _name_clusters(args, project, report)
+    data = report.to_dict(top=args.top)
     if args.html:
         page = render_html(data, project.name)
         if args.html == "-":
@@ -60,7 +62,24 @@ def main(args) -> int:
         print(json.dumps(data, indent=2))
     elif not args.html:
         print_text(data)
-    return 0
+    return 0 if named else 2
+
+
+def _name_clusters(args, project, report) -> bool:
+    """With a model (--model or studio.yaml), name the clusters shown; False after a
+    model failure (the report is still printed, its clusters unnamed)."""
+    from .model_flags import settings_from_args
+    settings = settings_from_args(project, args)
+    if settings.is_offline or not report.clusters:
+        return True
+    from studio.flywheel.cluster_names import name_clusters
+    from studio.llm.errors import ModelError
+    try:
+        name_clusters(report.clusters[:args.top], settings)
+    except ModelError as exc:
+        print(f"error: the clusters could not be named: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def print_text(data: dict) -> None:
@@ -85,7 +104,7 @@ def print_text(data: dict) -> None:
         print("failure modes: no replay yet (`studio conversations replay PROJECT`)")
     print(f"top unmatched requests ({data['unmatched']['total']} conversations):")
     for n, c in enumerate(data["unmatched"]["clusters"], start=1):
-        print(f"  {n:>2}. {c['count']:>5}  {c['label']}" +
+        print(f"  {n:>2}. {c['count']:>5}  " + (f"{c['name']}: " if c.get("name") else "") + c["label"] +
               (f"  (also: {'; '.join(c['examples'][1:3])})" if len(c["examples"]) > 1 else ""))
 
 

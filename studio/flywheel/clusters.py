@@ -22,13 +22,14 @@ class Cluster:
     count: int = 0
     examples: Counter = field(default_factory=Counter)
     ids: list[str] = field(default_factory=list)    # a few conversation ids, to open one
+    name: str | None = None                          # given by a model (cluster_names)
 
     @property
     def label(self) -> str:
         return self.examples.most_common(1)[0][0] if self.examples else self.leader
 
     def to_dict(self) -> dict:
-        return {"label": self.label, "count": self.count,
+        return {"label": self.label, "name": self.name, "count": self.count,
                 "examples": [text for text, _ in self.examples.most_common(EXAMPLES)],
                 "conversations": self.ids}
 

@@ -42,7 +42,7 @@ def render_html(data: dict[str, Any], project_name: str) -> str:
         f"<td>{w['unresolved']}</td><td style='text-align:left'>{_bars(w, 200 / biggest)}</td></tr>"
         for w in data["weeks"])
     modes = [[m["step"], m["outcome"], m["count"]] for m in data["failure_modes"]["steps"]]
-    clusters = [[c["label"], c["count"], " | ".join(c["examples"])]
+    clusters = [[c.get("name") or c["label"], c["count"], " | ".join(c["examples"])]
                 for c in data["unmatched"]["clusters"]]
     period = data["period"]
     return f"""<!DOCTYPE html>
