@@ -156,9 +156,9 @@ def test_export_holds_only_approved_procedures_and_what_they_use(food, capsys, t
     assert set(manifest["files"]) == names - {"manifest.json"}
     assert {p["id"] for p in manifest["procedures"]} == {"damaged-order", "complaints"}
     sop = zipfile.ZipFile(bundle).read("procedures.md").decode()
-    assert "**If** the order's status is \"delivered\"" in sop and "**Otherwise:**" in sop
+    assert "**If** the order's status is “delivered”" in sop and "**Otherwise:**" in sop
     assert "**Approval checkpoint:**" in sop and "**Handoff:**" in sop
-    assert "Only if refund is more than 50" in sop
+    assert "Only if the refund is more than 50" in sop
     assert [n["id"] for n in data["excluded"]] == ["cancel-order", "late-delivery"]
 
 

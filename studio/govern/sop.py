@@ -3,36 +3,14 @@ instructions in plain language. Numbered steps, branches as "If …: … Otherwi
 the conditions in words, checkpoints and handoffs called out."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from studio.core.connector import Connector
 from studio.core.knowledge import Article
+from studio.core.plain_words import describe_condition
 from studio.core.procedure import Procedure
 from studio.core.steps import (CheckpointStep, CodeStep, ConditionStep, ConnectorStep, EndStep,
                                InstructionStep, KnowledgeStep, SubprocedureStep, SwitchStep)
-
-_WORDS = [(r"==", " is "), (r"!=", " is not "), (r"<=", " is at most "),
-          (r">=", " is at least "), (r"(?<![-=])>", " is more than "),
-          (r"<(?![=])", " is less than ")]
-_SET = re.compile(r"is_set\(\s*[\"']?([\w.]+)[\"']?\s*\)")
-_DOTTED = re.compile(r"(?<![\w.\"'])([a-z_]\w*)\.([a-z_]\w*)\b")
-_NAME = re.compile(r"^[a-z_]\w*$")
-
-
-def in_words(expression: str) -> str:
-    """A condition as a sentence fragment: `refund > 50` -> `refund is more than 50`."""
-    text = expression.strip()
-    if _NAME.match(text):
-        return f"{text} is yes"
-    text = re.sub(r"\bnot\s+" + _SET.pattern, r"\1 is not known", text)
-    text = _SET.sub(r"\1 is known", text)
-    text = _DOTTED.sub(lambda m: f"the {m.group(1)}'s {m.group(2).replace('_', ' ')}", text)
-    for pattern, words in _WORDS:
-        text = re.sub(pattern, words, text)
-    text = re.sub(r"\s+in\s+\[", " is one of [", text)
-    return " ".join(text.split())
-
 
 def _quote(text: str) -> str:
     return '"' + " ".join(text.split()) + '"'
@@ -44,6 +22,10 @@ class SopWriter:
         self.procedures = procedures
         self.connectors = connectors
         self.articles = articles
+        self.variables: dict[str, Any] = {}
+
+    def in_words(self, expression: str) -> str:
+        return describe_condition(expression, self.variables)
 
     def title_of(self, procedure_id: str) -> str:
         proc = self.procedures.get(procedure_id)
@@ -97,7 +79,7 @@ class SopWriter:
         lines = []
         for index, step in enumerate(steps, 1):
             number = f"{prefix}{index}"
-            only = f"Only if {in_words(step.when)}: " if step.when else ""
+            only = f"Only if {self.in_words(step.when)}: " if step.when else ""
             if isinstance(step, ConditionStep):
                 lines.append(f"{pad}{number}. {only}Check the situation (`{step.id}`):")
                 for b_index, branch in enumerate(step.branches):
@@ -105,7 +87,7 @@ class SopWriter:
                         head = "**Otherwise:**"
                     else:
                         head = ("**If**" if b_index == 0 else "**Otherwise, if**") + \
-                            f" {in_words(branch.when)}:"
+                            f" {self.in_words(branch.when)}:"
                     lines.append(f"{pad}   - {head}")
                     lines.extend(self.steps(branch.steps, f"{number}.{b_index + 1}.", depth + 2)
                                  or [f"{pad}      (nothing to do)"])
@@ -116,6 +98,7 @@ class SopWriter:
         return lines
 
     def procedure(self, proc: Procedure) -> str:
+        self.variables = proc.variables
         lines = [f"## {proc.title or proc.id} (`{proc.id}`)", ""]
         if proc.description:
             lines += [proc.description.strip(), ""]
@@ -138,7 +121,7 @@ class SopWriter:
                 if rule.keywords:
                     why.append("the customer mentions " + " or ".join(rule.keywords))
                 if rule.when:
-                    why.append(in_words(rule.when))
+                    why.append(self.in_words(rule.when))
                 note = f" ({rule.description.strip().rstrip('.')})" if rule.description else ""
                 lines.append(f"- If {' or '.join(why) or 'asked'}{note}, switch to "
                              f"{self.title_of(rule.to)}.")
