@@ -7,9 +7,8 @@ formatting are not changes."""
 from __future__ import annotations
 
 from studio.govern.diff_text import format_semantic_diff
-from studio.govern.revisions import (WORKING, RevisionNotFound, default_base, label_of,
-                                     load_snapshot, resolve_revision)
-from studio.govern.semantic_diff import diff_snapshots
+from studio.govern.compare import compare
+from studio.govern.revisions import WORKING, RevisionNotFound
 
 from .govern_common import load_checked, print_json, procedure_problem
 from .library_common import add_project_arg, add_read_only_arg, error, read_library
@@ -38,31 +37,21 @@ def main(args) -> int:
         return error("give at most two revisions: REV_A [REV_B]")
 
     def work(lib):
-        proc = args.procedure
+        revs = list(args.revisions)
         try:
-            if args.revisions:
-                old = resolve_revision(project, proc, args.revisions[0], lib)
-                old_label = label_of(project, proc, old)
-            else:
-                old, old_label = default_base(project, proc, lib)
-            new = resolve_revision(project, proc, args.revisions[1] if len(args.revisions) > 1
-                                   else WORKING, lib)
-            old_snap = load_snapshot(project, proc, old, lib) if old else None
-            new_snap = load_snapshot(project, proc, new, lib)
+            return compare(project, lib, args.procedure, revs[0] if revs else None,
+                           revs[1] if len(revs) > 1 else WORKING)
         except RevisionNotFound as exc:
             return str(exc)
-        diff = diff_snapshots(old_snap, new_snap, procedure=proc, old_revision=old,
-                              new_revision=new)
-        return diff, old_label, label_of(project, proc, new)
 
     found, failed = read_library(args, work)
     if failed is not None:
         return failed
     if isinstance(found, str):
         return error(found)
-    diff, old_label, new_label = found
     if args.json:
-        print_json("diff/v1", diff.to_dict() | {"from_label": old_label, "to_label": new_label})
+        print_json("diff/v1", found.diff.to_dict() | {"from_label": found.old_label,
+                                                      "to_label": found.new_label})
     else:
-        print(format_semantic_diff(diff, old_label, new_label))
+        print(format_semantic_diff(found.diff, found.old_label, found.new_label))
     return 0

@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         install_panels(self)
         from .conversations import install_conversations     # issue 15: production conversations
         install_conversations(self)
+        from .review import install_review     # issue 14: the lead's Review screen
+        install_review(self)
         self._build_start_page()
         self.resize(1480, 920)
         self._restore_layout()

@@ -19,6 +19,8 @@ KIND_LABELS = {
 MARK_COLORS = {   # run marks and coverage painted by the runner (issue 7)
     "passed": "#16A34A", "failed": "#DC2626", "active": "#2563EB", "skipped": "#9CA3AF",
     "covered": "#16A34A", "failing": "#DC2626", "uncovered": "#9CA3AF", "unreached": "#DC2626",
+    # the Review screen's diff: steps added, removed, changed or moved between revisions
+    "added": "#16A34A", "removed": "#DC2626", "changed": "#D97706", "moved": "#2563EB",
 }
 MARK_LABELS = {   # what a run mark says on a card: where the run went, not a verdict per step
     "passed": "visited", "failed": "failed here", "unreached": "not reached", "active": "running",
