@@ -71,6 +71,9 @@ def main() -> None:
         export = ExportDialog(project, lib)
         export.show()
         wait(app, lambda: export.plan is not None)
+        export.plan = None
+        export.environment.setCurrentText("staging")
+        wait(app, lambda: export.plan is not None)
         export.grab().save(str(OUT / "review-export.png"))
         export.done(0)
     print("screenshots in", OUT)

@@ -13,6 +13,7 @@ import keyring
 import pytest
 
 from govern_kit import edit, flip_byte_inside, rezip, studio, studio_json
+from studio.cli import main
 from llm_kit import MemoryKeyring
 
 FAILS_AT_80 = "With no approval fixture the checkpoint is approved by default"
@@ -251,3 +252,14 @@ def test_each_sample_goes_from_run_to_a_verified_bundle(sample, sample_copy, cap
     shutil.rmtree(root)
     code, data = studio_json(capsys, "bundle", "verify", bundle)
     assert code == 0 and data["reruns"] and all(r["same"] for r in data["reruns"])
+
+
+def test_runs_diff_names_the_edit_that_caused_a_regression(food, capsys):
+    edit(food / "procedures" / "damaged-order.yaml", "when: refund > 50", "when: refund > 80")
+    assert studio(capsys, "run-all", food, "--quiet")[0] == 1
+    code, out = studio(capsys, "runs", "diff", food)
+    assert code == 1
+    assert f"{FAILS_AT_80}: caused by the edit: approve.when: 'refund > 50' -> 'refund > 80'" in out
+    code = main(["runs", "diff", str(food), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["causes"] == {FAILS_AT_80: "approve.when: 'refund > 50' -> 'refund > 80'"}

@@ -167,3 +167,23 @@ def test_the_main_window_has_a_review_dock_and_menu(qtbot, food):
     qtbot.waitUntil(lambda: screen.procedures.topLevelItemCount() == 4, timeout=20000)
     qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20000)
     win.controller.close(ask=False)
+
+
+def test_the_library_regression_view_names_the_edit(qtbot, food):
+    from studio.library.diff import diff_runs
+    from studio.govern.regression import regression_causes
+    from studio.ui.panels.library.diff_view import DiffView
+    edit(food / "procedures" / "damaged-order.yaml", "when: refund > 50", "when: refund > 80")
+    assert studio(["run-all", str(food), "--quiet"]) == 1
+    with Library.open(food) as lib:
+        diff = diff_runs(lib)
+        view = DiffView()
+        qtbot.addWidget(view)
+        view.set_diff(diff, regression_causes(lib, diff))
+    section = next(view.topLevelItem(i) for i in range(view.topLevelItemCount())
+                   if view.topLevelItem(i).data(0, 256) == "regressions")
+    regression = section.child(0)
+    assert regression.text(0) == FAILING
+    cause = regression.child(0)
+    assert cause.text(0) == "caused by the edit"
+    assert cause.text(2) == "approve.when: 'refund > 50' -> 'refund > 80'"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
+from studio.govern.regression import regression_causes
 from studio.library.diff import diff_runs, format_diff
 from studio.library.records import aggregate_status
 
@@ -100,11 +101,17 @@ def cmd_diff(args) -> int:
     if len(args.runs) > 2:
         return error("give at most two run ids: RUN, or A B")
     a, b = ([None] + args.runs if len(args.runs) == 1 else args.runs + [None, None])[:2]
-    diff, failed = read_library(args, lambda library: diff_runs(library, a, b))
+    def work(library):
+        found = diff_runs(library, a, b)
+        return found, regression_causes(library, found)   # the edit behind each regression
+    found, failed = read_library(args, work)
     if failed is not None:
         return failed
+    diff, causes = found
     if args.json:
-        print(json.dumps(diff.to_dict(), indent=2, default=str))
+        print(json.dumps(diff.to_dict() | {"causes": causes}, indent=2, default=str))
     else:
         print(format_diff(diff))
+        for name, cause in causes.items():
+            print(f"{name}: caused by the edit: {cause}")
     return 1 if diff.has_regressions else 0

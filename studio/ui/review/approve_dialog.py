@@ -126,7 +126,8 @@ class ApproveDialog(QDialog):
             item.setForeground(1, _brush(VERDICT_COLOURS.get(verdict.status, "#7A8590")))
             item.setToolTip(3, verdict.detail)
             self.evidence.addTopLevelItem(item)
-        self.evidence.resizeColumnToContents(0)
+        for column in range(3):
+            self.evidence.resizeColumnToContents(column)
         self.approve_button.setEnabled(check.ok)
         self._start_shadow(check)
 

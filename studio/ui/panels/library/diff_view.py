@@ -89,7 +89,9 @@ class DiffView(QTreeWidget):
         item.setForeground(0, QBrush(qcolor("#7a8590")))
         item.setFirstColumnSpanned(True)
 
-    def set_diff(self, diff: Any) -> None:
+    def set_diff(self, diff: Any, causes: dict[str, str] | None = None) -> None:
+        """`causes`: simulation -> the edit that made it regress (govern.regression)."""
+        causes = causes or {}
         self.clear()
         self.diff = diff
         n = len(diff.regressions)
@@ -121,6 +123,11 @@ class DiffView(QTreeWidget):
                 item.setToolTip(1, item.text(1))
                 item.setToolTip(2, "\n".join(change.failing) or (change.error or ""))
                 item.setToolTip(0, f"{change.name}\nprocedure: {change.procedure or '—'}")
+                if change.name in causes:
+                    cause = QTreeWidgetItem(item, ["caused by the edit", "", causes[change.name]])
+                    cause.setToolTip(2, causes[change.name])
+                    cause.setForeground(0, QBrush(qcolor("#D97706")))
+                    cause.setData(0, 257, "cause")
                 for exp in change.expectations:
                     sub = QTreeWidgetItem(item, [
                         exp.type, f"{exp.before or '—'} → {exp.after or '—'}",

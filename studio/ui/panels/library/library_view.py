@@ -59,6 +59,10 @@ def load_snapshot(project: Project, library: Any) -> dict[str, Any]:
         snapshot["diff"] = diff_runs(library)
     except LibraryError as exc:
         snapshot["diff_note"] = str(exc)
+    snapshot["causes"] = {}
+    if snapshot["diff"] is not None and snapshot["diff"].regressions:
+        from studio.govern.regression import regression_causes   # the edit behind each regression
+        snapshot["causes"] = regression_causes(library, snapshot["diff"])
     return snapshot
 
 
@@ -254,7 +258,7 @@ class LibraryView(QWidget):
         self._fill_combo(self.tag_filter, "all tags", snap["tags"])
         self.history.set_runs(snap["runs"])
         if snap["diff"] is not None:
-            self.diff_view.set_diff(snap["diff"])
+            self.diff_view.set_diff(snap["diff"], snap.get("causes"))
         else:
             note = snap["diff_note"]
             self.diff_view.show_message(NO_DIFF_HINT if not note or "need two runs" in note else note)
