@@ -187,3 +187,28 @@ def test_the_library_regression_view_names_the_edit(qtbot, food):
     cause = regression.child(0)
     assert cause.text(0) == "caused by the edit"
     assert cause.text(2) == "approve.when: 'refund > 50' -> 'refund > 80'"
+
+
+def test_approve_shows_how_many_real_conversations_the_change_alters(qtbot, food, tmp_path):
+    import json as _json
+
+    from studio.flywheel.importer import import_files
+    assert studio(["approve", str(food), "damaged-order"]) == 0
+    lines = [{"id": f"c-{n}", "started_at": f"2026-11-30T09:1{n}:00Z", "messages": [
+        {"role": "customer", "text": "My pizza arrived crushed"},
+        {"role": "agent", "text": "Sorry! What's the order number?"},
+        {"role": "customer", "text": f"FD-12345{n}"},
+        {"role": "agent", "text": "Could you send a photo of the damage?"},
+        {"role": "customer", "text": "yes, here it is"}], "outcome": "resolved"} for n in range(3)]
+    log = tmp_path / "conversations.jsonl"
+    log.write_text("\n".join(_json.dumps(line) for line in lines) + "\n")
+    edit(food / "procedures" / "damaged-order.yaml", "order.hours_since_delivery <= 24",
+         "order.hours_since_delivery <= 0")                # every damaged order now goes to a human
+    with Library.open(food) as lib:
+        import_files(lib, [log])
+        dialog = ApproveDialog(load_project(food), lib, "damaged-order")
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: "would turn out differently" in dialog.shadow.text()
+                        or "failed" in dialog.shadow.text(), timeout=60000)
+        assert "would turn out differently in <b>3</b> of the last" in dialog.shadow.text()
+        dialog.done(0)
