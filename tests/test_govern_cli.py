@@ -263,3 +263,14 @@ def test_runs_diff_names_the_edit_that_caused_a_regression(food, capsys):
     code = main(["runs", "diff", str(food), "--json"])
     data = json.loads(capsys.readouterr().out)
     assert data["causes"] == {FAILS_AT_80: "approve.when: 'refund > 50' -> 'refund > 80'"}
+
+
+def test_a_broken_approval_file_is_named_with_its_line_and_stops_the_export(food, capsys, tmp_path):
+    approve_both(capsys, food, "damaged-order", "complaints")
+    (food / "approvals" / "production" / "complaints.yaml").write_text(
+        "schema: approval/v1\nprocedure: complaints\nrevision: 12\n")
+    code, out = studio(capsys, "export", food, "--out", tmp_path / "b.zip")
+    assert code == 2 and "approvals/production/complaints.yaml:3:" in out
+    assert not (tmp_path / "b.zip").exists()
+    code, out = studio(capsys, "status", food)
+    assert code == 2 and "approvals/production/complaints.yaml" in out

@@ -166,6 +166,15 @@ def test_the_main_window_has_a_review_dock_and_menu(qtbot, food):
     screen = host.ensure_built()
     qtbot.waitUntil(lambda: screen.procedures.topLevelItemCount() == 4, timeout=20000)
     qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20000)
+
+    screen.procedure_id = "cancel-order"
+    host.approve()
+    dialog = host.approve_dialog
+    qtbot.waitUntil(lambda: dialog.check is not None, timeout=20000)
+    assert dialog.approve_button.isEnabled()
+    dialog.approve_button.click()
+    assert (food / "approvals" / "staging" / "cancel-order.yaml").is_file()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20000)
     win.controller.close(ask=False)
 
 

@@ -67,7 +67,7 @@ def main(args) -> int:
             print(f"refused: nothing was exported for {environment}:", file=sys.stderr)
             for blocker in plan.blockers:
                 print(f"  - {blocker}", file=sys.stderr)
-        return 1
+        return 2 if plan.broken_files else 1          # a broken approval file is bad input
     if args.out == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -54,6 +54,7 @@ class ExportPlan:
     excluded: dict[str, str] = field(default_factory=dict)     # procedure -> why not exported
     blockers: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    broken_files: list[str] = field(default_factory=list)      # approval files that do not load
 
     @property
     def ok(self) -> bool:
@@ -85,6 +86,7 @@ def plan_export(project: Project, library: Library, environment: str) -> ExportP
     for proc_id in sorted(project.procedures):
         approval, problems = read_approval(project, proc_id, environment)
         plan.blockers.extend(p.format() for p in problems)
+        plan.broken_files.extend(p.file for p in problems if p.file)
         if approval is None:
             plan.excluded[proc_id] = f"never approved for {environment}" if not problems else \
                 "its approval file is broken"

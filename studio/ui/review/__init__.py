@@ -87,10 +87,29 @@ class ReviewHost(QObject):
         procedure_id = procedure_id or screen.procedure_id
         if procedure_id is None:
             return
+        if not self._saved_first():
+            return
         from .approve_dialog import ApproveDialog
-        dialog = ApproveDialog(screen.project, self.library(), procedure_id, parent=self.window)
-        if dialog.exec():
-            screen.refresh()
+        self.approve_dialog = ApproveDialog(screen.project, self.library(), procedure_id,
+                                            parent=self.window)
+        self.approve_dialog.accepted.connect(screen.refresh)
+        self.approve_dialog.open()
+
+    def _saved_first(self) -> bool:
+        """What is approved is what the files hold: unsaved edits are saved first (asked)."""
+        session = getattr(self.window, "session", None)
+        dirty = [k for k in (session.dirty_keys() if session is not None else [])
+                 if k[0] in ("procedure", "connector", "knowledge")]
+        if not dirty:
+            return True
+        prompts = getattr(self.window, "prompts", None)
+        if prompts is None or not prompts.confirm(
+                "Save before approving",
+                f"{len(dirty)} changed file(s) are not saved. An approval is for what the files "
+                "hold, so save them now?"):
+            return False
+        session.save()
+        return True
 
     def export(self) -> None:
         screen = self.ensure_built()
@@ -102,7 +121,7 @@ class ReviewHost(QObject):
             "Export bundle", default, "Studio bundles (*.studio-bundle.zip)")) if prompts else None
         self.export_dialog = ExportDialog(screen.project, self.library(), parent=self.window,
                                           ask_path=ask)
-        self.export_dialog.exec()
+        self.export_dialog.open()
 
     def verify(self) -> None:
         filters = "Studio bundles (*.studio-bundle.zip);;Zip files (*.zip)"
@@ -111,7 +130,8 @@ class ReviewHost(QObject):
                 QFileDialog.getOpenFileName(self.window, "Verify bundle", "", filters)[0])
         if path:
             from .verify_dialog import VerifyDialog
-            VerifyDialog(path, parent=self.window).exec()
+            self.verify_dialog = VerifyDialog(path, parent=self.window)
+            self.verify_dialog.open()
 
 
 def install_review(window: Any) -> ReviewHost:

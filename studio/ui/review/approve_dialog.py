@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from studio.core.project import Project
 from studio.govern.approvals import approved_revision, current_user
 from studio.govern.approve import approve, check_approval
+from studio.library import LibraryError
 
 from ..panels.services import snapshot
 from ..panels.workers import Task, make_pool
@@ -190,9 +191,15 @@ class ApproveDialog(QDialog):
     def _approve(self) -> None:
         if self.check is None or not self.check.ok:
             return
-        check, approval = approve(self.project, self.library, self.procedure_id,
-                                  self.check.environment, comment=self.comment.toPlainText().strip(),
-                                  approved_by=self.by.text().strip() or None)
+        try:
+            check, approval = approve(self.project, self.library, self.procedure_id,
+                                      self.check.environment,
+                                      comment=self.comment.toPlainText().strip(),
+                                      approved_by=self.by.text().strip() or None)
+        except (OSError, ValueError, RuntimeError, LibraryError) as exc:   # read-only library, full disk
+            self.reasons.setText(f"<span style='color:#DC2626'><b>Not approved:</b> "
+                                 f"{escape(str(exc).splitlines()[0])}</span>")
+            return
         if approval is None:          # something changed since the check: show why
             self._checked(check)
             return
