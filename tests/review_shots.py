@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,6 +77,18 @@ def main() -> None:
         wait(app, lambda: export.plan is not None)
         export.grab().save(str(OUT / "review-export.png"))
         export.done(0)
+    from studio.ui.main_window import MainWindow
+    window = MainWindow()
+    window.controller.open(root)
+    window.resize(1600, 1000)
+    window.show()
+    window.review_host.show()
+    screen = window.review_host.ensure_built()
+    wait(app, lambda: screen.diff.diff is not None and not screen.is_busy())
+    window.resizeDocks([window.review_host.dock], [560], Qt.Orientation.Vertical)
+    wait(app, lambda: True, 300)
+    window.grab().save(str(OUT / "review-main-window.png"))
+    window.controller.close(ask=False)
     print("screenshots in", OUT)
 
 

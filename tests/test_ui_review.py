@@ -165,7 +165,10 @@ def test_the_main_window_has_a_review_dock_and_menu(qtbot, food):
     host.actions["show"].trigger()
     screen = host.ensure_built()
     qtbot.waitUntil(lambda: screen.procedures.topLevelItemCount() == 4, timeout=20000)
-    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20000)
+    qtbot.waitUntil(lambda: screen.diff.summary.text() != "" and not screen.is_busy(),
+                    timeout=20000)
+    assert screen.procedure_id == "cancel-order"               # never approved: no false "added"
+    assert "nothing to compare with" in screen.diff.summary.text() and screen.diff.new.marks == {}
 
     screen.procedure_id = "cancel-order"
     host.approve()

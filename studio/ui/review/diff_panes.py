@@ -83,6 +83,12 @@ class DiffPanes(QWidget):
         """`old`/`new`: the revisions' snapshots (plain data)."""
         self.diff = diff
         pick = lambda snap: (snap or {}).get("procedures", {}).get(procedure_id)  # noqa: E731
+        if old is None:            # never approved nor run before: nothing to mark as added
+            self.old.display(None, None, old_label)
+            self.new.display(pick(new), None, new_label)
+            self.summary.setText("Never approved, and no earlier revision was run: nothing to "
+                                 "compare with yet. Approving it makes this the base.")
+            return
         self.old.display(pick(old), diff, old_label)
         self.new.display(pick(new), diff, new_label)
         if not diff.changed:
