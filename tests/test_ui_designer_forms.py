@@ -133,3 +133,16 @@ def test_ctrl_z_in_an_inspector_field_is_the_apps_undo(qtbot, win):
 def test_run_marks_read_visited_and_not_reached():
     from studio.ui.theme import MARK_LABELS
     assert MARK_LABELS["passed"] == "visited" and MARK_LABELS["unreached"] == "not reached"
+
+
+def test_pass_rate_chart_shows_the_latest_run_whole(qtbot):
+    import pyqtgraph as pg
+    from studio.ui.panels.reports.reports import ReportsPanel
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    runs = list(range(1, 25))                      # more runs than ticks: the latest keeps its label
+    ReportsPanel._run_ticks(plot, runs)
+    (low, high), _ = plot.getViewBox().viewRange()
+    assert high >= 24.5 and low <= 0.5             # half a run of room: the last point is not cut
+    ticks = plot.getAxis("bottom")._tickLevels[0]
+    assert (24, "#24") in ticks
