@@ -112,6 +112,7 @@ def test_start_page_when_nothing_is_open_and_empty_state_in_a_project(qtbot, stu
     win.resize(1280, 800)
     win.show()
     qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.start_page is not None, timeout=3000)   # made when first needed
     page = win.start_page
     assert page.isVisible() and page.mode == "start"
     assert page.findChild(type(page.buttons.itemAt(0).widget()), "sample-food-delivery") is not None

@@ -74,6 +74,13 @@ class MainWindow(QMainWindow):
 
     # -- start page and new procedures ----------------------------------------------
     def _build_start_page(self) -> None:
+        """The start page is made the first time nothing is open (not at every start-up)."""
+        self.start_page = None
+        for signal in (self.documents.currentChanged, self.controller.session_changed):
+            signal.connect(lambda *_: QTimer.singleShot(0, self.update_start_page))
+        QTimer.singleShot(0, self.update_start_page)      # after a project given at start-up opens
+
+    def _make_start_page(self):
         from .start_page import StartPage
         page = self.start_page = StartPage(self.documents)
         page.sample_requested.connect(lambda name: self.open_project(app_settings.copy_sample(name)))
@@ -81,12 +88,12 @@ class MainWindow(QMainWindow):
         page.open_requested.connect(self.open_project_dialog)
         page.recent_requested.connect(self.open_project)
         page.new_procedure_requested.connect(lambda t: self.new_procedure(t or None))
-        for signal in (self.documents.currentChanged, self.controller.session_changed):
-            signal.connect(lambda *_: QTimer.singleShot(0, self.update_start_page))
-        self.update_start_page()
+        return page
 
     def update_start_page(self) -> None:
-        session, page = self.session, self.start_page
+        if self.start_page is None and self.documents.count():
+            return
+        session, page = self.session, self.start_page or self._make_start_page()
         if session is None:
             page.show_start(app_settings.sample_names(), app_settings.recent_projects()[:8])
         else:
