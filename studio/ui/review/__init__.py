@@ -23,6 +23,9 @@ class ReviewHost(QObject):
         library_dock = getattr(window, "docks", {}).get("library")
         if library_dock is not None:
             window.tabifyDockWidget(library_dock, self.dock)
+        problems = getattr(window, "docks", {}).get("problems")
+        if problems is not None:      # tabifying raised Review: it would build every panel (and
+            problems.raise_()         # load pyqtgraph) before the first paint
         self.dock.visibilityChanged.connect(lambda visible: visible and self.ensure_built())
         self._menu(window)
         window.controller.session_changed.connect(self.set_session)
