@@ -54,7 +54,7 @@ def test_test_connection_reports_the_formats_a_llama_cpp_server_takes(qtbot, win
         model.engine.setCurrentIndex(LOCAL)
         model.api_base.setText(server.url)
         model.name.setText("openai/smollm2")
-        with qtbot.waitSignal(model.check_finished, timeout=60000):
+        with qtbot.waitSignal(model.check_finished, timeout=100000):
             model.test_button.click()
         text = model.result.text()
         assert "Connected" in text
