@@ -130,3 +130,18 @@ def test_test_connection_says_which_formats_the_server_took(fake):
     assert result.formats == {"json_schema": "refused", "json_object_schema": "ok",
                               "json_object": "unreadable", "prompt": "unreadable"}
     assert any("json_object_schema" in line and "ok" in line for line in result.lines())
+
+
+def test_a_bad_answer_under_a_constraining_format_is_asked_again_the_same_way(fake):
+    replies = iter(['{"procedure": 7}', GOOD])      # the first does not fit the schema
+
+    def flaky_llama(body):
+        reply = llama_cpp_python(body)
+        return next(replies) if reply == GOOD else reply
+    fake.responder = flaky_llama
+    answer = complete(MSG, settings=llm_settings(fake, retries=2), response_format=Route)
+    assert answer.parsed == Route(procedure="cancel-order")
+    # json_schema refused, then JSON mode with the schema, and the retry keeps the schema
+    assert [r["response_format"]["type"] for r in fake.requests] == \
+        ["json_schema", "json_object", "json_object"]
+    assert "schema" in fake.requests[2]["response_format"]

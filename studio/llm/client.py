@@ -195,8 +195,11 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
         except MalformedOutput as exc:
             reason, message = "malformed", f"the model's reply was malformed: {exc}"
             at_once = True                 # the server is fine: asking again needs no wait
-            if can_fall_back and mode_index is not None and mode_index + 1 < len(FORMAT_MODES):
-                mode_index += 1            # this call only: spell the schema out in the prompt
+            if can_fall_back and mode_index is not None and FORMAT_MODES[mode_index] == "json_schema":
+                # this call only: spell the schema out in the prompt as well. Never lower:
+                # JSON mode with the schema still constrains decoding (llama.cpp), and a
+                # weak model asked without it echoes the schema back instead of answering.
+                mode_index += 1
         except Exception as exc:  # litellm raises many types; classify them
             reason, retry_after = classify(exc)
             text = redact(error_text(exc), [api_key])
