@@ -9,6 +9,7 @@ simulation with a clear `error`, never the process or the other files.
 from __future__ import annotations
 
 import ast
+import re
 import time
 from typing import Any, Callable
 
@@ -59,7 +60,8 @@ def check_yaml(text: str, error: ErrorFactory = LimitExceeded) -> None:
     """
     if len(text) > MAX_FILE_CHARS:
         raise error(f"the file is {len(text):,} characters long; the limit is {MAX_FILE_CHARS:,}", 1, 1)
-    breach = _yaml_breach(text)
+    breach = _yaml_breach(text) if _LOADER is not yaml.SafeLoader else (
+        _bracket_breach(text) or _yaml_breach(text))
     if breach is not None:
         raise error(breach.message, breach.line, breach.column)
 
@@ -67,11 +69,11 @@ def check_yaml(text: str, error: ErrorFactory = LimitExceeded) -> None:
 _LOADER = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 
 
-def _yaml_breach(text: str) -> LimitExceeded | None:
+def _yaml_breach(text: str, loader: type = _LOADER) -> LimitExceeded | None:
     open_starts: list[tuple[int, str | None]] = []   # (values counted before it, anchor)
     sizes: dict[str, int | None] = {}                 # anchor -> values it expands to (None: still open)
     count = 0
-    events = yaml.parse(text, Loader=_LOADER)
+    events = yaml.parse(text, Loader=loader)
     try:
         for event in events:
             mark = event.start_mark
@@ -100,10 +102,30 @@ def _yaml_breach(text: str) -> LimitExceeded | None:
                                f"{MAX_YAML_VALUES:,} values; write the values out instead", mark)
             if count > MAX_YAML_VALUES:
                 return _at(f"the file holds more than {MAX_YAML_VALUES:,} values", mark)
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):          # libyaml's own limit (1,000)
+            return _at(f"the file nests deeper than {MAX_YAML_DEPTH} levels", getattr(exc, "problem_mark", None))
+        if loader is not yaml.SafeLoader:    # libyaml reads ahead: its error may hide a breach
+            return _bracket_breach(text) or _yaml_breach(text, yaml.SafeLoader)
         return None            # broken YAML: the loader reports it with its position
     finally:
         events.close()
+    return None
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _bracket_breach(text: str) -> LimitExceeded | None:
+    """Flow brackets nested beyond the limit, by counting them: PyYAML's own scanner
+    reads a run of `[[[[` ahead in quadratic time, so it must not see a deep one."""
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth += 1 if match.group(0) in "[{" else -1
+        if depth > MAX_YAML_DEPTH:
+            line = text.count("\n", 0, match.start())
+            return LimitExceeded(f"the file nests deeper than {MAX_YAML_DEPTH} levels", line + 1,
+                                 match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1)
     return None
 
 

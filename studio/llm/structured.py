@@ -118,7 +118,9 @@ def looks_unsupported(message: str) -> bool:
 
 _SIMPLE_TYPES: dict[str, Any] = {
     "string": str, "email": str, "date": str, "image": str, "file": str,
-    "number": float, "integer": int, "boolean": bool, "object": dict[str, Any],
+    # a number must be finite: infinity (1e999, 400 digits) would break the next step
+    "number": Annotated[float, Field(allow_inf_nan=False)], "integer": int, "boolean": bool,
+    "object": dict[str, Any],
     "list": list[Any],
 }
 _CURRENCY = re.compile(r"^[^\d\-+.]*([-+]?\d[\d,]*(?:\.\d+)?)\s*[^\d]*$")
