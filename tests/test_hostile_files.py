@@ -105,3 +105,13 @@ def test_a_file_over_the_size_limit_is_one_clear_problem(sample_copy):
     problems = [p for p in validate_project(load_project(root)) if p.file == "simulations/huge.yaml"]
     assert [(p.line, p.severity.value) for p in problems] == [(1, "error")]
     assert "characters long; the limit is 2,000,000" in problems[0].message
+
+
+def test_a_flow_list_deeper_than_libyaml_reads_is_a_limit_error_not_a_recursion():
+    for fast in (True, False):
+        try:
+            parse_yaml("k: " + "[" * 2400 + "]" * 2400, fast=fast)
+        except YamlError as exc:
+            assert "nests deeper than 100 levels" in exc.message and exc.line == 1
+        else:
+            raise AssertionError("a 2,400-deep list loaded")

@@ -40,3 +40,13 @@ def test_a_long_but_representable_number_is_still_read(tmp_path):
         "I want to pay", "1" * 40]}})
     assert result.status != "error", result.error
     assert result.variables["amount"] == int("1" * 40)
+
+
+def test_a_model_answering_a_number_too_large_is_malformed_never_infinity():
+    from studio.core.procedure import Variable
+    from studio.llm.structured import MalformedOutput, model_for_variables, parse_reply
+    schema = model_for_variables({"amount": Variable(type="number")})
+    for answer in ('{"amount": 1e999}', '{"amount": "' + "9" * 400 + '.5"}'):
+        with pytest.raises(MalformedOutput, match="amount"):
+            parse_reply(answer, schema)
+    assert parse_reply('{"amount": "£1,234.50"}', schema).amount == 1234.5
