@@ -115,3 +115,11 @@ def test_a_flow_list_deeper_than_libyaml_reads_is_a_limit_error_not_a_recursion(
             assert "nests deeper than 100 levels" in exc.message and exc.line == 1
         else:
             raise AssertionError("a 2,400-deep list loaded")
+
+
+def test_pasting_hostile_yaml_as_steps_pastes_nothing_at_once():
+    from studio.document.clipboard import steps_from_yaml
+    started = time.monotonic()
+    assert steps_from_yaml(ALIAS_BOMB, set()) == []
+    assert steps_from_yaml("- " + "[" * 3000 + "]" * 3000, set()) == []
+    assert time.monotonic() - started < 5

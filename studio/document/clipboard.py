@@ -6,6 +6,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from studio.core.limits import LimitExceeded, check_yaml
 from studio.core.steps import Step
 from studio.core.yaml_io import dump_yaml
 
@@ -22,8 +23,9 @@ def steps_to_yaml(steps: Iterable[Any]) -> str:
 def steps_from_yaml(text: str, taken: Iterable[str]) -> list:
     """Parse pasted YAML (a list of steps or one step) into steps with fresh ids; [] if not steps."""
     try:
+        check_yaml(text)          # a hostile paste: size, depth, alias bombs (core/limits.py)
         data = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, LimitExceeded):
         return []
     if isinstance(data, dict):
         data = data.get("steps", [data])

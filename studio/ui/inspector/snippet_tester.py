@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QVBoxLayout)
 
+from studio.core.limits import LimitExceeded, check_yaml
 from studio.core.snippets import analyze_snippet
 
 
@@ -40,8 +41,9 @@ def parse_value(text: str) -> Any:
     if not text.strip():
         return None
     try:
+        check_yaml(text)          # size, depth, alias bombs (studio/core/limits.py)
         return yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, LimitExceeded):
         return text
 
 
