@@ -95,3 +95,11 @@ def test_validation_names_file_and_line_of_a_static_breach(tmp_path):
     found = [(p.file, p.line, p.message) for p in validate_project(project) if p.severity.value == "error"]
     assert any(f == "procedures/check.yaml" and "builds a value of about" in m and line for f, line, m in found)
     assert any(f == "procedures/check.yaml" and "'%' on text formats it" in m and line for f, line, m in found)
+
+
+@pytest.mark.parametrize("text", ["a{{ x" * 20000, "{{ 1 }}" + "{{" * 20000])
+def test_a_long_text_with_unclosed_placeholders_is_refused_at_once(text):
+    started = time.monotonic()
+    with pytest.raises(ExpressionError):
+        render(text, {})
+    assert time.monotonic() - started < 1

@@ -24,6 +24,7 @@ MAX_YAML_VALUES = 200_000         # values once aliases (*name, <<) are expanded
 MAX_EXPRESSION_CHARS = 2000
 MAX_EXPRESSION_NODES = 300
 MAX_EXPRESSION_DEPTH = 60
+MAX_TEMPLATE_CHARS = 100_000      # one text with {{ placeholders }} (a say:, a note, a URL)
 MAX_TEXT_CHARS = 1_000_000        # any text or list an expression or template builds
 MAX_NUMBER_BITS = 4096            # about 1,200 digits: beyond, arithmetic gets slow and str() fails
 MAX_ROUND_DIGITS = 100

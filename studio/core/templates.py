@@ -20,18 +20,25 @@ class TemplatePart:
 
 def parse_template(text: str) -> list[TemplatePart]:
     """Every placeholder, parsed; raises ExpressionError with the column in `text`."""
-    parts = []
-    for match in PLACEHOLDER.finditer(text or ""):
-        inner = match.group(1)
+    if text and len(text) > limits.MAX_TEMPLATE_CHARS:     # bounds the parsing of every placeholder
+        raise ExpressionError(f"the text is {len(text):,} characters long; a text with "
+                              f"{{{{ placeholders }}}} may have {limits.MAX_TEMPLATE_CHARS:,}", 1)
+    parts: list[TemplatePart] = []
+    text = text or ""
+    position = 0
+    while (start := text.find("{{", position)) != -1:     # linear: a regex backtracks on junk
+        end = text.find("}}", start + 2)
+        if end == -1:
+            raise ExpressionError("an opening '{{' has no closing '}}'", start + 1)
+        inner = text[start + 2:end]
         try:
             expr = parse(inner)
         except ExpressionError as exc:
-            offset = match.start(1) + (len(inner) - len(inner.lstrip()))
+            offset = start + 2 + (len(inner) - len(inner.lstrip()))
             col = offset + (exc.column or 1)
             raise ExpressionError(exc.message, col) from None
-        parts.append(TemplatePart(expr, match.start(), match.end()))
-    if "{{" in PLACEHOLDER.sub("", text or ""):
-        raise ExpressionError("an opening '{{' has no closing '}}'", (text or "").find("{{") + 1)
+        parts.append(TemplatePart(expr, start, end + 2))
+        position = end + 2
     return parts
 
 
