@@ -66,7 +66,7 @@ def test_project_without_simulations_for_library_commands(sample_copy):
 
 def _comparable(summary) -> list[dict]:
     rows = []
-    for record in sorted(summary.records, key=lambda r: (r.simulation, r.repeat_index)):
+    for record in summary.full_records():          # as stored, read back from the library
         data = record.result.model_dump(mode="json")
         data.pop("duration_ms")
         rows.append(data)
@@ -80,6 +80,7 @@ def test_run_all_results_do_not_depend_on_concurrency(sample_copy):
         serial = run_all(project, library, concurrency=1)
         parallel = run_all(project, library, concurrency=4)
     assert serial.total == parallel.total == 21
+    assert len(_comparable(serial)) == 21
     assert _comparable(serial) == _comparable(parallel)
 
 

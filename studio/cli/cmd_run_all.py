@@ -39,6 +39,9 @@ def register(subparsers) -> None:
     p.add_argument("--repeat", type=positive_int, default=1, metavar="K",
                    help="run each simulation K times; reports pass^k and flaky ones")
     p.add_argument("--resume", action="store_true", help="finish the latest interrupted run")
+    p.add_argument("--shard", type=shard_arg, metavar="K/N",
+                   help="run only shard K of N (a stable 1/N of the chosen simulations, by a hash "
+                        "of each name), for a CI matrix; `studio runs merge` joins the --json files")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     p.add_argument("--json", metavar="FILE", help="write every detail as JSON")
     add_model_flags(p, model_help=ENGINE_HELP)
@@ -47,6 +50,14 @@ def register(subparsers) -> None:
                    help="allow real connector calls where studio.yaml opts them in")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     p.set_defaults(func=main)
+
+
+def shard_arg(text: str) -> tuple[int, int, str]:
+    from studio.library.shards import parse_shard
+    try:
+        return (*parse_shard(text), text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_int(text: str) -> int:
@@ -88,7 +99,7 @@ class TerminalProgress:
 
 def usage_text(summary: RunSummary) -> str:
     """', 1234 tokens, cost $0.0123' over the results a model produced (none offline)."""
-    ran = [r.result for r in summary.records if r.result.tokens is not None]
+    ran = [r for r in summary.briefs if r.tokens is not None]
     if not ran:
         return ""
     cost, known = total_cost([(r.cost, r.cost_known) for r in ran])
@@ -102,16 +113,14 @@ def print_summary(summary: RunSummary, engine: str, out=None) -> None:
     for name, verdict in verdicts.items():
         if verdict == "passed":
             continue
-        record = next(r for r in grouped[name] if r.status != "passed")
-        result = record.result
-        print(f"{verdict.upper():7} {name}  [{result.procedure or '-'}]", file=out)
+        brief = next(r for r in grouped[name] if r.status != "passed")
+        print(f"{verdict.upper():7} {name}  [{brief.procedure or '-'}]", file=out)
         if verdict == "skipped":
-            print("    nothing to judge: " + next((e.message for e in result.expectations
-                                                   if e.status == "skipped"), ""), file=out)
-        if result.error:
-            print(f"    error: {result.error}", file=out)
-        for e in result.failed_expectations:
-            print(f"    {e.type}: {e.message}", file=out)
+            print("    nothing to judge: " + (brief.skipped_reason or ""), file=out)
+        if brief.error:
+            print(f"    error: {brief.error}", file=out)
+        for kind, message in brief.failing:
+            print(f"    {kind}: {message}", file=out)
     print(f"run {summary.run_id} ({summary.status}, {engine}): {summary.done}/{summary.total} run, "
           f"{summary.passed} passed, {summary.failed} failed, {summary.errors} errors"
           + (f", {summary.skipped} skipped" if summary.skipped else "") + " "
@@ -190,6 +199,13 @@ def skipped_files(library, *, quiet: bool) -> int:
     return len(broken)
 
 
+def warm_up_workers(engine: str) -> None:
+    """Start run-all's worker fork server before opening the library: its imports (the
+    engine; litellm for a model) run on another core meanwhile."""
+    from studio.library import run_pool
+    run_pool.warm_up(model=engine != "offline")
+
+
 def main(args) -> int:
     problem = report_folder_problem(args)
     if problem:
@@ -201,6 +217,7 @@ def main(args) -> int:
     if unusable:
         return error(f"{SETTINGS_FILE} cannot be loaded, so nothing was run (every simulation "
                      "depends on it):\n" + "\n".join(p.format() for p in unusable))
+    warm_up_workers(args.model or project.settings.model.name or "offline")
     broken = [p for p in project.load_problems if p.severity == Severity.error]
     if broken and not args.quiet:
         print(f"warning: the project has {len(broken)} load problem(s); affected simulations "
@@ -219,7 +236,8 @@ def main(args) -> int:
         if args.resume:
             mixed = [flag for flag, given in (("--tag", args.tag), ("--procedure", args.procedure),
                                               ("--failed", args.failed),
-                                              ("--repeat", args.repeat > 1)) if given]
+                                              ("--repeat", args.repeat > 1),
+                                              ("--shard", args.shard)) if given]
             if mixed:
                 return error(f"--resume finishes the interrupted run as it was planned; drop "
                              f"{', '.join(mixed)} (or start a new run without --resume)")
@@ -232,7 +250,8 @@ def main(args) -> int:
             summary = run_all(project, library, concurrency=concurrency, options=options,
                               progress=progress, resume=True)
         else:
-            chosen = select_simulations(library, tags=args.tag, procedures=args.procedure)
+            chosen = select_simulations(library, tags=args.tag, procedures=args.procedure,
+                                        light=True)
             if not chosen:
                 return error(nothing_matches(library, args))
             if args.failed:
@@ -240,13 +259,17 @@ def main(args) -> int:
                     return error("--failed re-runs the failures of earlier runs, and there are "
                                  f"no runs yet: run `studio run-all {args.project}` first")
                 chosen = select_simulations(library, tags=args.tag, procedures=args.procedure,
-                                            failed=True)
-                if not chosen:
+                                            failed=True, light=True)
+                if not chosen and not args.shard:
                     which = "simulation" if not (args.tag or args.procedure) else \
                         "simulation matching the filters"
                     print(f"nothing to run: every {which} passed in its latest run",
                           file=sys.stderr)
                     return 0
+            if args.shard:      # an empty shard still runs: CI merges every shard's file
+                from studio.library.shards import in_shard
+                chosen = in_shard(chosen, args.shard[0], args.shard[1])
+                filters["shard"] = args.shard[2]
             summary = run_all(project, library, simulations=chosen, concurrency=concurrency,
                               repeat=args.repeat, options=options, progress=progress,
                               filters=filters)

@@ -1,4 +1,4 @@
-"""`studio runs ...`: run history: list, show one run, diff two runs."""
+"""`studio runs ...`: run history: list, show one run, diff two runs, merge shards."""
 from __future__ import annotations
 
 import json
@@ -8,13 +8,21 @@ from studio.govern.regression import regression_causes
 from studio.library.diff import diff_runs, format_diff
 from studio.library.records import aggregate_status
 
-from .library_common import add_report_args, error, read_library
+from .library_common import (add_project_arg, add_report_args, error, load, open_library,
+                             read_library)
 
 
 DIFF_HELP = ("Regressions (passed before, failing now), fixes, still failing, and which "
              "expectations changed. By default each simulation of the latest run (or RUN) is "
              "compared with its own previous result, whichever run made it, so a run of only "
              "the failures is compared fairly. A B compares two whole runs.")
+
+
+MERGE_HELP = ("Store the results of several `studio run-all --shard K/N --json FILE` runs (a CI "
+              "matrix) as one run of this project's library, so `runs diff`, `coverage` and "
+              "`stats` read it as if it had run in one place. Exit 0 when every simulation "
+              "passed, 1 on failures, 2 on errors or when the shards overlap or ran different "
+              "revisions.")
 
 
 def register(subparsers) -> None:
@@ -38,6 +46,13 @@ def register(subparsers) -> None:
     diff.add_argument("runs", metavar="RUN", type=int, nargs="*",
                       help="none: the latest run; one: that run; two (A B): run A against run B")
     diff.set_defaults(func=cmd_diff)
+
+    merge = sub.add_parser(
+        "merge", help="fold the --json results of `run-all --shard K/N` runs into one run",
+        description=MERGE_HELP)
+    add_project_arg(merge)
+    merge.add_argument("files", metavar="FILE", nargs="+", help="the shards' run-all --json files")
+    merge.set_defaults(func=cmd_merge)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -115,3 +130,37 @@ def cmd_diff(args) -> int:
         for name, cause in causes.items():
             print(f"{name}: caused by the edit: {cause}")
     return 1 if diff.has_regressions else 0
+
+
+def cmd_merge(args) -> int:
+    from pathlib import Path
+
+    from studio.library import LibraryError
+    from studio.library.shards import merge_runs
+    project = load(args.project, simulations=False)
+    library = open_library(args.project) if project is not None else None
+    if library is None:
+        return 2
+    try:
+        run_id = merge_runs(library, [Path(f) for f in args.files], project)
+        run = library.require_run(run_id)
+        verdicts: dict[str, list[str]] = {}
+        for row in library.query("SELECT simulation, status FROM results WHERE run_id = ?",
+                                 [run_id]):
+            verdicts.setdefault(row["simulation"], []).append(row["status"])
+    except LibraryError as exc:
+        return error(str(exc))
+    finally:
+        library.close()
+    counts = {v: 0 for v in ("passed", "failed", "error", "skipped")}
+    for statuses in verdicts.values():
+        counts[aggregate_status(statuses)] += 1
+    print(f"run {run.id} ({run.status}, {run.engine}): merged {len(args.files)} file(s), "
+          f"{len(verdicts)} simulations: {counts['passed']} passed, {counts['failed']} failed, "
+          f"{counts['error']} errors" + (f", {counts['skipped']} skipped" if counts["skipped"]
+                                          else ""))
+    if run.status != "complete":
+        print(f"a shard's run was {run.status}: its missing results are not in the merged run",
+              file=sys.stderr)
+    return 2 if counts["error"] or run.status == "interrupted" else \
+        1 if counts["failed"] or run.status == "cancelled" else 0

@@ -287,7 +287,9 @@ class Library(RunsStore):
         return self.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [limit])
 
     # -- simulations ----------------------------------------------------------
-    def simulations(self, *, procedure: str | None = None, tag: str | None = None) -> list[SimulationRecord]:
+    def simulations(self, *, procedure: str | None = None, tag: str | None = None,
+                    light: bool = False) -> list[SimulationRecord]:
+        """`light`: without the stored specs (`spec` None), for listing thousands."""
         where, params = [], []
         if procedure:
             where.append("procedure = ?")
@@ -295,8 +297,24 @@ class Library(RunsStore):
         if tag:
             where.append("EXISTS (SELECT 1 FROM json_each(simulations.tags) WHERE value = ?)")
             params.append(tag)
-        sql = "SELECT * FROM simulations" + (" WHERE " + " AND ".join(where) if where else "")
+        columns = ("id, name, procedure, tags, NULL AS spec, source_file, created, updated"
+                   if light else "*")
+        sql = f"SELECT {columns} FROM simulations" + (" WHERE " + " AND ".join(where) if where else "")
         return [SimulationRecord.from_row(r) for r in self.query(sql + " ORDER BY name", params)]
+
+    def names(self, among: list[str] | None = None) -> list[str]:
+        """Simulation names, sorted; `among`: only those of these that are in the library."""
+        if among is None:
+            return [r["name"] for r in self.query("SELECT name FROM simulations ORDER BY name")]
+        return [r["name"] for r in self.query(
+            "SELECT name FROM simulations WHERE name IN (SELECT value FROM json_each(?)) "
+            "ORDER BY name", [dumps(list(among))])]
+
+    def specs(self, names: list[str]) -> dict[str, str]:
+        """{name: stored spec JSON} of these simulations (those in the library)."""
+        rows = self.query("SELECT name, spec FROM simulations WHERE name IN "
+                          "(SELECT value FROM json_each(?))", [dumps(list(names))])
+        return {r["name"]: r["spec"] for r in rows}
 
     def simulation_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM simulations").fetchone()[0]

@@ -15,6 +15,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Iterator
 
 from studio.core.yaml_io import atomic_write
 
@@ -79,8 +80,8 @@ def _add_case(suite: ET.Element, record: ResultRecord, procedure: str, repeat: i
 def junit_xml(summary: RunSummary, *, name: str = "procedure-studio",
               started: str | None = None) -> str:
     suites: dict[str, list[ResultRecord]] = {}
-    for record in sorted(summary.records, key=lambda r: (r.result.procedure or "", r.simulation,
-                                                         r.repeat_index)):
+    for record in sorted(summary.full_records(), key=lambda r: (r.result.procedure or "",
+                                                                r.simulation, r.repeat_index)):
         suites.setdefault(record.result.procedure or "(no procedure)", []).append(record)
     root = ET.Element("testsuites", name=name, tests=str(summary.done),
                       failures=str(summary.failed), errors=str(summary.errors),
@@ -107,7 +108,22 @@ def write_junit(summary: RunSummary, path: Path, *, started: str | None = None) 
 
 def write_json(summary: RunSummary, path: Path, *, run: dict | None = None) -> None:
     """Every detail of every result; `run`: the stored run (engine, model, revisions...)."""
-    data = summary.to_dict(details=True)
+    data = summary.to_dict(details=False) | {"results": []}
     if run is not None:
         data = {"run": run} | data
-    atomic_write(Path(path), json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    atomic_write(Path(path), "".join(_json_chunks(data, summary.result_dicts())) + "\n")
+
+
+def _json_chunks(data: dict, results) -> Iterator[str]:
+    """`json.dumps(data with its results, indent=2)` text, one result dumped at a time: the
+    same bytes without holding every result of a 20,000-simulation run as objects at once."""
+    head = json.dumps(data, indent=2, ensure_ascii=False)
+    marker = '\n  "results": []\n}'
+    assert head.endswith(marker)
+    yield head[:-len(marker)] + '\n  "results": ['
+    first = True
+    for item in results:
+        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        yield ("\n    " if first else ",\n    ") + text
+        first = False
+    yield "]\n}" if first else "\n  ]\n}"

@@ -5,13 +5,19 @@ The same API serves the CLI and the GUI: progress goes through
 stops scheduling new simulations; the ones already running finish and are
 kept, and the run is marked `cancelled`. A run row lists what it planned, so a
 run cut short (crash, kill, Ctrl-C) is finished with `resume=True`.
+
+The engine's own runner runs in worker processes (`run_pool`); a runner passed
+in (tests, fakes) runs on threads here. Either way each finished simulation
+comes back as the row the library stores, goes to the writer and is dropped:
+the summary keeps a few fields per result, so memory stays flat in the size of
+the library, and reports read the full results back from the library.
 """
 from __future__ import annotations
 
 import time
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from studio.core.progress import Cancelled, Progress
 from studio.core.project import Project
@@ -19,17 +25,23 @@ from studio.core.simulation import Simulation
 from studio.simulate.result import SimulationResult
 
 from .library import Library
-from .records import (NOT_FAILING, LibraryError, ResultRecord, SimulationRecord, aggregate_status,
-                      now)
+from .records import NOT_FAILING, LibraryError, SimulationRecord, aggregate_status
 from .revision_store import keep_project_revisions
+from . import run_pool
+from .run_pool import Outcome, ProcessPool, Task, run_task
+from .run_summary import ResultBrief, RunSummary
 
 try:
     from studio.simulate.options import RunOptions
 except ImportError:  # the engine's public re-export not there yet
     from studio.runtime.options import RunOptions
 
+__all__ = ["RunOptions", "RunSummary", "ResultBrief", "run_all", "select_simulations",
+           "failed_in_last_run", "load_default_runner"]
+
 Runner = Callable[..., SimulationResult]
 """`runner(project, simulation, options=RunOptions, cancel=Progress) -> SimulationResult`."""
+SPEC_CHUNK = 256
 
 
 def load_default_runner() -> Runner:
@@ -47,81 +59,14 @@ def load_default_runner() -> Runner:
     return run_simulation
 
 
-@dataclass
-class RunSummary:
-    run_id: int
-    status: str                          # complete / cancelled / interrupted
-    total: int                           # planned executions (simulations x repeats)
-    repeat: int = 1
-    duration_s: float = 0.0
-    records: list[ResultRecord] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(r.status == status for r in self.records)
-
-    passed = property(lambda self: self.count("passed"))
-    failed = property(lambda self: self.count("failed"))
-    errors = property(lambda self: self.count("error"))
-    skipped = property(lambda self: self.count("skipped"))
-
-    @property
-    def done(self) -> int:
-        return len(self.records)
-
-    def by_simulation(self) -> dict[str, list[ResultRecord]]:
-        grouped: dict[str, list[ResultRecord]] = {}
-        for record in sorted(self.records, key=lambda r: (r.simulation, r.repeat_index)):
-            grouped.setdefault(record.simulation, []).append(record)
-        return grouped
-
-    def verdicts(self) -> dict[str, str]:
-        """passed / failed / error per simulation, over all its repeats."""
-        return {name: aggregate_status([r.status for r in recs])
-                for name, recs in self.by_simulation().items()}
-
-    @property
-    def pass_k(self) -> float | None:
-        """Share of simulations that passed every one of their repeats (pass^k)."""
-        grouped = self.by_simulation()
-        if not grouped:
-            return None
-        return sum(all(r.status == "passed" for r in recs) for recs in grouped.values()) / len(grouped)
-
-    @property
-    def flaky(self) -> list[str]:
-        """Simulations with mixed verdicts across repeats."""
-        return sorted(name for name, recs in self.by_simulation().items()
-                      if len({r.status for r in recs}) > 1)
-
-    @property
-    def exit_code(self) -> int:
-        if self.errors or self.status == "interrupted":
-            return 2
-        if self.failed or self.status == "cancelled":
-            return 1
-        return 0
-
-    def to_dict(self, *, details: bool = True) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "run_id": self.run_id, "status": self.status, "total": self.total,
-            "done": self.done, "passed": self.passed, "failed": self.failed,
-            "errors": self.errors, "skipped": self.skipped, "repeat": self.repeat, "duration_s": round(self.duration_s, 3),
-            "pass_k": self.pass_k, "flaky": self.flaky, "verdicts": self.verdicts(),
-        }
-        if details:
-            data["results"] = [{"repeat_index": r.repeat_index, "finished": r.finished}
-                               | r.result.model_dump(mode="json")
-                               for r in sorted(self.records, key=lambda r: (r.simulation, r.repeat_index))]
-        return data
-
-
 # -- choosing what to run ------------------------------------------------------
 def select_simulations(library: Library, *, tags: Iterable[str] = (),
                        procedures: Iterable[str] = (), failed: bool = False,
-                       names: Iterable[str] = ()) -> list[SimulationRecord]:
-    """Filters combine with AND; several tags (or procedures) combine with OR."""
+                       names: Iterable[str] = (), light: bool = False) -> list[SimulationRecord]:
+    """Filters combine with AND; several tags (or procedures) combine with OR. `light`:
+    records without their specs (run_all reads those a chunk at a time)."""
     tags, procedures, names = set(tags), set(procedures), set(names)
-    records = library.simulations()
+    records = library.simulations(light=light)
     if tags:
         records = [r for r in records if tags & set(r.tags)]
     if procedures:
@@ -150,26 +95,37 @@ def _engine(project: Project, options: RunOptions) -> str:
     return getattr(getattr(project.settings, "model", None), "name", None) or "offline"
 
 
+def _is_engine(runner: Runner) -> bool:
+    """The engine's own runner, which worker processes load themselves (a runner passed in,
+    a test's fake, runs on threads here)."""
+    return (getattr(runner, "__module__", None) == "studio.simulate.runner"
+            and getattr(runner, "__name__", None) == "run_simulation")
+
+
+def _uses_model(project: Project, options: RunOptions) -> bool:
+    return _engine(project, options) != "offline"
+
+
 # -- running -------------------------------------------------------------------
 def run_all(project: Project, library: Library, *,
             simulations: Iterable[Simulation | SimulationRecord | str] | None = None,
             concurrency: int = 4, repeat: int = 1, options: RunOptions | None = None,
             progress: Progress | None = None, runner: Runner | None = None,
             filters: dict[str, Any] | None = None, resume: bool = False,
-            on_result: Callable[[ResultRecord], None] | None = None) -> RunSummary:
+            on_result: Callable[[ResultBrief], None] | None = None) -> RunSummary:
     """Run simulations (default: the whole library) and store every result as it finishes.
 
     `resume=True` finishes the latest interrupted or cancelled run instead:
     only the planned (simulation, repeat) pairs without a result are run.
-    `on_result` is called (from the calling thread) with each stored result.
+    `on_result` is called (from the calling thread) with each stored result's brief,
+    once it is committed.
     """
     options = options or RunOptions()
     progress = progress or Progress()
-    runner = runner or load_default_runner()
     concurrency = max(1, int(concurrency))
     started = time.perf_counter()
-    specs = {r.name: r.simulation for r in library.simulations()}
-    previous: list[ResultRecord] = []
+    given: dict[str, Any] = {}            # specs the caller handed over (not read back)
+    briefs: list[ResultBrief] = []
 
     if resume:
         run = library.latest_run(statuses=("interrupted", "cancelled"))
@@ -177,17 +133,15 @@ def run_all(project: Project, library: Library, *,
             raise LibraryError("there is no interrupted run to resume")
         run_id, repeat = run.id, run.repeat
         done_keys = library.result_keys(run_id)
-        previous = library.results(run_id)
+        briefs = [ResultBrief.from_row(r) for r in library.result_briefs(run_id)]
         plan = [(name, idx) for name, idx in run.planned if (name, idx) not in done_keys]
         library.reopen_run(run_id)
         library.audit("run.resume", str(run_id), {"remaining": len(plan)})
         total = len(run.planned)
     else:
-        chosen = _resolve(simulations, specs) if simulations is not None else list(specs.values())
-        for sim in chosen:
-            specs.setdefault(sim.name, sim)
+        names = _chosen_names(library, simulations, given)
         repeat = max(1, int(repeat))
-        plan = [(sim.name, idx) for sim in chosen for idx in range(repeat)]
+        plan = [(name, idx) for name in names for idx in range(repeat)]
         total = len(plan)
         revisions = keep_project_revisions(library, project)    # content kept for review
         run_id = library.start_run(engine=_engine(project, options), model=options.model,
@@ -196,44 +150,19 @@ def run_all(project: Project, library: Library, *,
                                    concurrency=concurrency)
 
     summary = RunSummary(run_id=run_id, status="running", total=total, repeat=repeat,
-                         records=list(previous))
-
-    def task(name: str, idx: int) -> ResultRecord | None:
-        if progress.cancelled:
-            return None
-        result = _run_one(runner, project, specs.get(name), name, idx, options, progress)
-        if result is None:
-            return None
-        library.add_result(run_id, result, idx)      # returns once committed
-        return ResultRecord(run_id=run_id, repeat_index=idx, finished=now(), result=result)
-
+                         briefs=briefs, source=library.path)
     progress.report(summary.done, total, f"run {run_id}: {len(plan)} to run")
+    pool: Any = None
     status = "complete"
-    pending = iter(plan)
-    in_flight: set[Future] = set()
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="run-all")
     try:
-        def fill() -> None:
-            while len(in_flight) < concurrency * 2 and not progress.cancelled:
-                item = next(pending, None)
-                if item is None:
-                    return
-                in_flight.add(pool.submit(task, *item))
-
-        fill()
-        while in_flight:
-            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in finished:
-                in_flight.discard(future)
-                record = future.result()
-                if record is None:
-                    continue
-                summary.records.append(record)
-                label = record.simulation + (f" #{record.repeat_index + 1}" if repeat > 1 else "")
-                progress.report(summary.done, total, f"{record.status}: {label}")
-                if on_result is not None:
-                    on_result(record)
-            fill()
+        runner = runner or load_default_runner()
+        model = _uses_model(project, options)
+        if _is_engine(runner) and len(plan) > 1 and run_pool.suits(model=model):
+            pool = ProcessPool(project, options, concurrency, model=model)
+        else:
+            pool = ThreadPool(runner, project, options, concurrency)
+        tasks = _tasks(library, plan, given)
+        _store(pool.run(tasks, progress), library, summary, progress, on_result)
         if progress.cancelled and summary.done < total:
             status = "cancelled"
     except BaseException:
@@ -241,30 +170,108 @@ def run_all(project: Project, library: Library, *,
         status = "interrupted"
         raise
     finally:
-        pool.shutdown(wait=True)
+        if pool is not None:
+            pool.close()
         summary.status = status
         summary.duration_s = time.perf_counter() - started
         library.finish_run(run_id, status)
     return summary
 
 
-def _resolve(items: Iterable[Simulation | SimulationRecord | str],
-             specs: dict[str, Simulation]) -> list[Simulation]:
-    chosen = []
+def _store(outcomes: Iterator[Outcome], library: Library, summary: RunSummary,
+           progress: Progress, on_result: Callable[[ResultBrief], None] | None) -> None:
+    """Rows to the writer as they come; each is counted (and reported) once committed, so
+    a result the summary shows survives a kill -9."""
+    committing: deque[tuple[Future, ResultBrief]] = deque()
+    label_repeat = summary.repeat > 1
+
+    def settle(block: bool) -> None:
+        while committing and (block or committing[0][0].done()):
+            future, brief = committing.popleft()
+            future.result()                # a failed write ends the run (the library is damaged)
+            summary.briefs.append(brief)
+            label = brief.simulation + (f" #{brief.repeat_index + 1}" if label_repeat else "")
+            progress.report(summary.done, summary.total, f"{brief.status}: {label}")
+            if on_result is not None:
+                on_result(brief)
+
+    for name, idx, row in outcomes:
+        if row is None:
+            continue                       # cut short by a cancel: run it on resume
+        row["simulation"] = name
+        brief = ResultBrief.from_row(row | {"run_id": summary.run_id})
+        committing.append((library.add_result_row(summary.run_id, row, wait=False), brief))
+        settle(block=False)
+    settle(block=True)
+
+
+def _chosen_names(library: Library, items: Iterable[Any] | None, given: dict[str, Any]) -> list[str]:
+    """Names to run, in order; specs handed over as objects are kept in `given`."""
+    if items is None:
+        return library.names()
+    names, unknown = [], []
     for item in items:
         if isinstance(item, SimulationRecord):
-            chosen.append(item.simulation)
+            names.append(item.name)
+            if item.spec is not None:
+                given[item.name] = item.spec
         elif isinstance(item, Simulation):
-            chosen.append(item)
-        elif item in specs:
-            chosen.append(specs[item])
+            names.append(item.name)
+            given[item.name] = item
         else:
-            raise LibraryError(f"no simulation named {item!r} in the library")
-    return chosen
+            names.append(str(item))
+            unknown.append(str(item))
+    if unknown:
+        known = set(library.names(unknown))
+        missing = next((n for n in unknown if n not in known), None)
+        if missing is not None:
+            raise LibraryError(f"no simulation named {missing!r} in the library")
+    return names
 
 
-def _run_one(runner: Runner, project: Project, sim: Simulation | None, name: str, idx: int,
-             options: RunOptions, progress: Progress) -> SimulationResult | None:
+def _tasks(library: Library, plan: list[tuple[str, int]], given: dict[str, Any]) -> Iterator[Task]:
+    """(name, repeat, spec) in plan order, specs read from the library a chunk at a time."""
+    for start in range(0, len(plan), SPEC_CHUNK):
+        chunk = plan[start:start + SPEC_CHUNK]
+        wanted = sorted({name for name, _ in chunk if name not in given})
+        specs = library.specs(wanted) if wanted else {}
+        for name, idx in chunk:
+            yield name, idx, given.get(name, specs.get(name))
+
+
+class ThreadPool:
+    """A runner passed in by the caller, on threads of this process."""
+
+    def __init__(self, runner: Runner, project: Project, options: RunOptions, concurrency: int):
+        self.runner, self.project, self.options = runner, project, options
+        self.concurrency = concurrency
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="run-all")
+
+    def run(self, tasks: Iterator[Task], progress: Progress) -> Iterator[Outcome]:
+        in_flight: set[Future] = set()
+
+        def fill() -> None:
+            while len(in_flight) < self.concurrency * 2 and not progress.cancelled:
+                task = next(tasks, None)
+                if task is None:
+                    return
+                in_flight.add(self._pool.submit(
+                    run_task, self.runner, self.project, self.options, task, progress))
+        fill()
+        while in_flight:
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                in_flight.discard(future)
+                yield future.result()
+            fill()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def run_one(runner: Runner, project: Project, sim: Simulation | None, name: str, idx: int,
+            options: RunOptions, progress: Progress) -> SimulationResult | None:
+    """One simulation's result; None when a cancel cut it short (it runs again on resume)."""
     if sim is None:
         return SimulationResult(simulation=name, status="error",
                                 error="the simulation is no longer in the library")

@@ -47,7 +47,13 @@ class RunsStore:
                    wait: bool = True):
         """Store one finished simulation; with wait, return once it is committed."""
         row = result_row(run_id, result, repeat_index)
+        del row["run_id"]
+        return self.add_result_row(run_id, row, wait=wait)
 
+    def add_result_row(self, run_id: int, row: dict[str, Any], *, wait: bool = True):
+        """Store a result already turned into its row (`records.result_row`, run_id aside):
+        what run-all's worker processes send back."""
+        row = {"run_id": run_id} | row
         sql = (f"INSERT OR REPLACE INTO results ({', '.join(row)}) "
                f"VALUES ({', '.join('?' * len(row))})")
         values = list(row.values())
@@ -151,6 +157,13 @@ class RunsStore:
         if in_library:   # EXISTS, not IN (SELECT ...): SQLite re-scanned the list per row
             sql += " WHERE EXISTS (SELECT 1 FROM simulations s WHERE s.name = r.simulation)"
         return self.query(sql + " ORDER BY r.simulation, r.repeat_index", params)
+
+    def result_briefs(self, run_id: int) -> list[dict]:
+        """A run's results as the few columns run-all's summary keeps (`ResultBrief`)."""
+        return self.query("SELECT run_id, simulation, repeat_index, status, procedure, error, "
+                          "duration_ms, tokens, cost, cost_known, finished, expectations "
+                          "FROM results WHERE run_id = ? ORDER BY simulation, repeat_index",
+                          [run_id])
 
     def result_keys(self, run_id: int) -> set[tuple[str, int]]:
         rows = self.db.execute("SELECT simulation, repeat_index FROM results WHERE run_id = ?",

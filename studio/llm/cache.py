@@ -42,10 +42,17 @@ class LLMCache:
                 self.db.enable_wal()
             except sqlite3.OperationalError as exc:   # another process holds it: fine
                 log.debug("cache: cannot switch to WAL: %s", exc)
-            self.db[TABLE].create({
-                "key": str, "model": str, "text": str, "tokens_in": int, "tokens_out": int,
-                "cost": float, "created": float,
-            }, pk="key", if_not_exists=True)
+            try:
+                self.db[TABLE].create({
+                    "key": str, "model": str, "text": str, "tokens_in": int, "tokens_out": int,
+                    "cost": float, "created": float,
+                }, pk="key", if_not_exists=True)
+            except sqlite3.OperationalError:
+                # run-all's worker processes open the cache at the same moment: the one
+                # that lost the race to create the table uses it (a brain whose cache
+                # failed to open ran uncached, and the next run asked the model again)
+                if not self.db[TABLE].exists():
+                    raise
 
     def get(self, key: str) -> dict[str, Any] | None:
         with self._lock:

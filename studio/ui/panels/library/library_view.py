@@ -7,8 +7,6 @@ timer, so a thousand results cost a handful of repaints, not a thousand."""
 from __future__ import annotations
 
 import collections
-import gc
-import sys
 import time
 from typing import Any
 
@@ -45,7 +43,6 @@ NO_MATCH_HINT = ("No simulation matches the search and filters. Clear the search
 NO_DIFF_HINT = "Nothing to compare yet: run all, change something, run all again."
 STATUS_FILTERS = ["any status", "passed", "failed", "error", "not run", "flaky"]
 DRAIN_MS = 100
-GUI_SWITCH_INTERVAL = 0.001   # seconds; Python's default 0.005 lets 4 busy workers starve the GUI
 
 
 def load_snapshot(project: Project, library: Any) -> dict[str, Any]:
@@ -358,7 +355,6 @@ class LibraryView(QWidget):
         task.signals.failed.connect(self._run_error)
         self._task = task
         self._set_running(True)
-        self._quiet_interpreter(True)
         self._drain_timer.start()
         self.run_started.emit()
         self._pool.start(task)
@@ -432,26 +428,7 @@ class LibraryView(QWidget):
         self.counts.setText(tone(f"<span style='color:#b3261e'>Run failed: {message.splitlines()[0]}</span>"))
         self.run_failed.emit(message)
 
-    def _quiet_interpreter(self, on: bool) -> None:
-        """While run-all goes: the GUI thread gets the GIL back sooner, and no full
-        garbage collection (which holds the GIL for 100+ ms over a thousand
-        results) runs; objects alive before the run are frozen out of later scans."""
-        if on:
-            self._saved_interp = (sys.getswitchinterval(), gc.isenabled())
-            sys.setswitchinterval(GUI_SWITCH_INTERVAL)
-            gc.freeze()
-            gc.disable()
-        elif getattr(self, "_saved_interp", None):
-            interval, enabled = self._saved_interp
-            self._saved_interp = None
-            sys.setswitchinterval(interval)
-            gc.freeze()     # the run's results live on: no full scan of them the moment gc is back
-            if enabled:
-                gc.enable()
-
     def _set_running(self, running: bool) -> None:
-        if not running:
-            self._quiet_interpreter(False)
         for button in (self.run_all_button, self.run_failed_button):
             button.setEnabled(not running)
         if not running and self.model.rowCount() == 0:

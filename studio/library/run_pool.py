@@ -1,0 +1,242 @@
+"""Simulations run in worker processes: every core busy, and the caller's interpreter (the
+GUI's) free, since only compact result rows come back.
+
+Offline simulations are pure Python: threads of one process share the GIL and ran no
+faster than one thread. Here `processes` workers (one per core by default) each run
+`threads` simulations at once (more than one only for model engines, whose calls
+wait on the network). A worker gets the project once, then (name, repeat, spec)
+tasks; it parses each spec once, runs it and returns the row the library stores.
+Workers start from a fork server (a fresh, single-threaded process), never by
+forking the caller's threads, and end with the caller, even when it is killed.
+"""
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import sys
+import threading
+import types
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from typing import Any, Callable, Iterator
+
+from studio.core.progress import Progress
+
+Task = tuple[str, int, Any]              # (simulation name, repeat index, spec JSON or Simulation)
+Outcome = tuple[str, int, "dict | None"]   # the results row without run_id; None: cut short
+
+POLL_S = 0.2
+
+
+def cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def shape(concurrency: int, *, model: bool) -> tuple[int, int]:
+    """(processes, threads each) for `concurrency` simulations at once."""
+    processes = max(1, min(cpu_count(), concurrency))
+    threads = max(1, math.ceil(concurrency / processes)) if model else 1
+    return processes, threads
+
+
+_server: dict[str, Any] = {}      # the fork server this process started: {"model": bool}
+
+
+def _context(model: bool = False) -> multiprocessing.context.BaseContext:
+    """The fork server, started once per process with the engine (and litellm, for the
+    first run that uses a model) imported; `spawn` where there is no fork server."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    if not _server:
+        _server["model"] = model
+        ctx.set_forkserver_preload([__name__, "studio.simulate.runner"]
+                                   + (["studio.llm.warm"] if model else []))
+    return ctx
+
+
+def warm_up(*, model: bool) -> None:
+    """Start the fork server now, so its imports (litellm for a model run: seconds) run in
+    the background while the caller loads the project and the library."""
+    ctx = _context(model)
+    if ctx.get_start_method() == "forkserver":
+        with _main_left_alone():
+            from multiprocessing import forkserver
+            forkserver.ensure_running()
+
+
+def suits(*, model: bool) -> bool:
+    """Whether worker processes pay off: always offline; for a model, when they start with
+    litellm imported (a fork server started for a model run, or none started yet), not
+    when each would import it again (then threads here share one import)."""
+    return not model or not _server or bool(_server.get("model"))
+
+
+class _EventProgress(Progress):
+    """The run's cancel, seen from a worker process."""
+
+    def __init__(self, event: Any):
+        super().__init__()
+        self._event = event
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+def spec_of(spec: Any) -> Any:
+    from studio.core.simulation import Simulation
+    if isinstance(spec, Simulation):
+        return spec
+    return Simulation.model_validate(json.loads(spec) if spec else {})
+
+
+def run_task(runner: Callable[..., Any], project: Any, options: Any, task: Task,
+             progress: Progress) -> Outcome:
+    """One simulation to its results row (run_id left out), or None when cut short."""
+    from .records import result_row
+    from .run_all import run_one
+    name, idx, spec = task
+    if progress.cancelled:
+        return name, idx, None
+    try:
+        simulation = spec_of(spec) if spec is not None else None
+    except Exception as exc:  # noqa: BLE001 - a stored spec that no longer loads is an error
+        from studio.simulate.result import SimulationResult
+        result = SimulationResult(simulation=name, status="error",
+                                  error=f"the stored simulation does not load: {exc}")
+        return name, idx, result_row(0, result, idx)
+    result = run_one(runner, project, simulation, name, idx, options, progress)
+    if result is None:
+        return name, idx, None
+    row = result_row(0, result, idx)
+    del row["run_id"]
+    return name, idx, row
+
+
+def _worker(payload: bytes, threads: int, tasks: Any, results: Any, cancel: Any,
+            alive: Connection) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C is the caller's to handle
+    project, options = pickle.loads(payload)
+    from .run_all import load_default_runner
+    runner = load_default_runner()
+    progress = _EventProgress(cancel)
+
+    def watch() -> None:       # the caller closed the pipe or died: stop at once
+        try:
+            alive.recv()
+        except (EOFError, OSError):
+            pass
+        os._exit(0)
+
+    def loop() -> None:
+        while True:
+            task = tasks.get()
+            if task is None:
+                return
+            results.put(run_task(runner, project, options, task, progress))
+
+    threading.Thread(target=watch, daemon=True).start()
+    workers = [threading.Thread(target=loop, daemon=True) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+
+
+@contextmanager
+def _main_left_alone() -> Iterator[None]:
+    """Start workers without re-running the caller's main script in them (multiprocessing
+    re-imports `__main__` by default): a benchmark or app script would import Qt in every
+    worker, and one without an `if __name__ == "__main__"` guard would start itself again.
+    Workers need only this module."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without finishing its work (killed, out of memory)."""
+
+
+class ProcessPool:
+    """Feeds tasks to worker processes and yields their rows as they finish."""
+
+    def __init__(self, project: Any, options: Any, concurrency: int, *, model: bool):
+        self.concurrency = max(1, concurrency)
+        processes, threads = shape(self.concurrency, model=model)
+        ctx = _context(model)
+        self._tasks = ctx.Queue()
+        self._results = ctx.Queue()
+        self._cancel = ctx.Event()
+        payload = pickle.dumps((project, options))
+        self._procs = []
+        self._pipes = []
+        with _main_left_alone():
+            for _ in range(processes):
+                reader, writer = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_worker, name="studio-run-all",
+                                   args=(payload, threads, self._tasks, self._results,
+                                         self._cancel, reader), daemon=True)
+                proc.start()
+                reader.close()
+                self._procs.append(proc)
+                self._pipes.append(writer)
+        self._slots = processes * threads
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self, tasks: Iterator[Task], progress: Progress) -> Iterator[Outcome]:
+        """Rows as simulations finish; after a cancel no new task starts."""
+        in_flight = 0
+        limit = self._slots * 2
+
+        def fill() -> int:
+            sent = 0
+            while in_flight + sent < limit and not progress.cancelled:
+                task = next(tasks, None)
+                if task is None:
+                    break
+                self._tasks.put(task)
+                sent += 1
+            return sent
+
+        in_flight += fill()
+        while in_flight:
+            if progress.cancelled:
+                self._cancel.set()
+            try:
+                outcome = self._results.get(timeout=POLL_S)
+            except queue.Empty:
+                if any(p.exitcode not in (None, 0) for p in self._procs):
+                    raise WorkerDied("a run-all worker process died; the results it finished "
+                                     "are kept: `studio run-all PROJECT --resume` finishes the run")
+                continue
+            in_flight -= 1
+            yield outcome
+            in_flight += fill()
+
+    def close(self) -> None:
+        for pipe in self._pipes:
+            pipe.close()                 # each worker's watcher exits it
+        for proc in self._procs:
+            proc.join(timeout=5)
+            if proc.exitcode is None:
+                proc.terminate()
+                proc.join(timeout=5)
+        for q in (self._tasks, self._results):
+            q.close()
+            q.cancel_join_thread()
