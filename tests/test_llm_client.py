@@ -186,8 +186,8 @@ def test_concurrent_calls_respect_the_limit(fake):
             peak[0] = max(peak[0], limiter.active)
 
     limiter.acquire = counting_acquire
-    threads = [threading.Thread(target=complete, args=(MSG,), kwargs={"settings": settings})
-               for _ in range(9)]
+    threads = [threading.Thread(target=complete, kwargs={"settings": settings, "messages": [
+        {"role": "user", "content": f"question {i}"}]}) for i in range(9)]   # distinct: all sent
     for t in threads:
         t.start()
     for t in threads:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from studio.core.project import load_project
 from studio.library import Library
+import studio.library.run_all as run_all_module
+from studio.library import run_pool
 from studio.library.run_all import ResultBrief, run_all
 from studio.library.run_pool import shape
 from studio.simulate.runner import run_simulation
@@ -27,15 +29,21 @@ def _stored(library: Library, run_id: int) -> list[dict]:
     return rows
 
 
-def test_worker_processes_store_what_one_process_stores(sample_copy):
+def test_worker_processes_store_what_one_process_stores(sample_copy, monkeypatch):
     root = sample_copy("food-delivery")
     project = load_project(root, simulations=False)
+    pools = []
+    monkeypatch.setattr(run_pool, "MIN_OFFLINE_PLAN", 2)     # 42 runs: worth processes here
+    monkeypatch.setattr(run_all_module, "ProcessPool",
+                        lambda *a, **k: pools.append(run_pool.ProcessPool(*a, **k)) or pools[-1])
 
     def in_this_process(project, simulation, *, options=None, cancel=None):
         return run_simulation(project, simulation, options=options, cancel=cancel)
     with Library.open(root) as library:
         here = run_all(project, library, runner=in_this_process, repeat=2)
+        assert not pools                                   # a runner passed in: threads here
         workers = run_all(project, library, repeat=2, concurrency=2)
+        assert len(pools) == 1
         assert workers.total == here.total == 42 and workers.done == 42
         assert workers.verdicts() == here.verdicts()
         assert _stored(library, workers.run_id) == _stored(library, here.run_id)
@@ -48,6 +56,8 @@ def test_one_process_per_core_and_threads_only_for_model_calls(monkeypatch):
     assert shape(4, model=False) == (2, 1)          # offline: CPU-bound, a process per core
     assert shape(1, model=False) == (1, 1)          # --concurrency 1 still means one at a time
     assert shape(16, model=True) == (2, 8)          # a model: 16 calls in flight on 2 cores
+    assert not run_pool.suits(model=False, size=10)  # a few: done before workers start
+    assert run_pool.suits(model=False, size=1000)
 
 
 def _descendants(pid: int) -> set[int]:

@@ -157,7 +157,7 @@ def run_all(project: Project, library: Library, *,
     try:
         runner = runner or load_default_runner()
         model = _uses_model(project, options)
-        if _is_engine(runner) and len(plan) > 1 and run_pool.suits(model=model):
+        if _is_engine(runner) and run_pool.suits(model=model, size=len(plan)):
             pool = ProcessPool(project, options, concurrency, model=model)
         else:
             pool = ThreadPool(runner, project, options, concurrency)
@@ -260,9 +260,15 @@ class ThreadPool:
         fill()
         while in_flight:
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in finished:
+            failure = None
+            for future in finished:      # every finished result first, then a raised one
                 in_flight.discard(future)
+                if future.exception() is not None:
+                    failure = failure or future.exception()
+                    continue
                 yield future.result()
+            if failure is not None:
+                raise failure
             fill()
 
     def close(self) -> None:

@@ -73,11 +73,17 @@ def warm_up(*, model: bool) -> None:
             forkserver.ensure_running()
 
 
-def suits(*, model: bool) -> bool:
-    """Whether worker processes pay off: always offline; for a model, when they start with
-    litellm imported (a fork server started for a model run, or none started yet), not
-    when each would import it again (then threads here share one import)."""
-    return not model or not _server or bool(_server.get("model"))
+MIN_OFFLINE_PLAN = 64   # fewer offline simulations finish before workers would have started
+
+
+def suits(*, model: bool, size: int) -> bool:
+    """Whether worker processes pay off for `size` simulations: offline, for more than a
+    handful; for a model, when they start with litellm imported (a fork server started
+    for a model run, or none started yet), not when each would import it again (then
+    threads here share one import)."""
+    if not model:
+        return size >= MIN_OFFLINE_PLAN
+    return size > 1 and (not _server or bool(_server.get("model")))
 
 
 class _EventProgress(Progress):

@@ -7,6 +7,7 @@ ModelError the runner reports as `error`, never as a failed expectation.
 """
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import logging
 import os
@@ -22,6 +23,7 @@ from .errors import ModelError
 from .keys import provider_of, redact, remember_sent
 from .limiter import limiter_for
 from .settings import LLMSettings
+from .single_flight import SingleFlight
 from .structured import (FORMAT_MODES, MalformedOutput, format_instruction, looks_unsupported,
                          parse_reply, response_format_for, schema_of)
 from .usage import LLMResponse, Usage
@@ -32,6 +34,7 @@ _IMPORT_LOCK = threading.Lock()
 # (model, api_base) -> index into FORMAT_MODES that the server took: learnt once, so a
 # server that rejects json_schema costs one failed attempt per run, not one per call.
 _FORMAT_MODE: dict[tuple[str, str | None], int] = {}
+_IN_FLIGHT = SingleFlight()              # identical requests at the same moment: one call
 
 
 def import_litellm():
@@ -73,9 +76,17 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
                 usage.add(cached)
             return cached
 
-    response = _call_with_retries(messages, settings, schema, wants_json, cancel,
+    def call() -> LLMResponse:
+        return _call_with_retries(messages, settings, schema, wants_json, cancel,
                                   mock_response, sleep or _sleeper(cancel), format_mode)
-    if cache is not None:
+    if no_cache:      # asked for a fresh answer: never share another caller's
+        response, sent = call(), True
+    else:
+        response, sent = _IN_FLIGHT.do(f"{key}:{mock_response}", call,
+                                       lambda: _check_cancel(cancel))
+    if not sent:      # answered by an identical request in flight: free, like the cache
+        response = dataclasses.replace(response, cached=True, attempts=0)
+    elif cache is not None:
         cache.put(key, model=response.model, text=response.text, tokens_in=response.tokens_in,
                   tokens_out=response.tokens_out, cost=response.cost)
     if usage is not None:

@@ -1,183 +1,156 @@
-"""Benchmark: the model engine against a local OpenAI-compatible server with 200 ms latency.
+"""Benchmark: model run-all through the CLI against a local OpenAI-compatible server with
+100 ms latency, start-up and exit included.
 
-Runs a sample project's simulations (renamed copies up to --count) through the
-real litellm HTTP path against tests/fake_openai.py (answering like the offline
-engine, so the simulations pass), with the library's run_all (else a thread pool
-over run_simulation). Prints the speed-up of concurrency 8 and 16 over serial
-(target, DESIGN.md section 5: at least 0.8 x N) and the time of a fully cached
-re-run, which should make no model call at all.
+The fake server (tests/fake_openai.py, answering like the offline engine so the
+simulations pass) runs in its own process, as a local model server would, and
+records when each request arrived and was answered. From that timeline:
+requests in flight on average (concurrency 16: goal at least 14.4), time from
+starting `studio run-all` to its first request and from the last answer to its
+exit, model calls per agent turn, identical requests that were in flight together,
+and what a cached re-run sends (nothing).
 
-The fake server runs in its own process, as a local model server would: in the
-benchmark's process its request handling would compete with the client for the
-GIL and understate the speed-up (--in-process measures it that way anyway).
-
-    /work/venv/bin/python tests/benchmarks/bench_model_concurrency.py [--sample food-delivery]
-        [--count 48] [--latency 0.2] [--levels 1,8,16] [--in-process]
+    python tests/benchmarks/bench_model_concurrency.py [--count 96] [--latency 0.1]
+        [--concurrency 16]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
-import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("PROCEDURE_STUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="bench-user-"))
 
-from fake_openai import FakeOpenAI  # noqa: E402
-from fake_openai_agent import agent_responder  # noqa: E402
-from studio.core.project import load_project  # noqa: E402
-from studio.core.simulation import Simulation  # noqa: E402
-from studio.simulate.options import RunOptions  # noqa: E402
-from studio.simulate.runner import run_simulation  # noqa: E402
+from bench_kit import copies_library, fresh_project, machine_note, row, save_library, studio  # noqa: E402
 
 
 def _serve(latency: float, conn) -> None:
-    """Child process: the fake server until the parent says stop (or goes away)."""
-    with FakeOpenAI(responder=agent_responder, latency=latency) as server:
+    """Child process: the fake server, recording (arrived, answered, request key)."""
+    from fake_openai import FakeOpenAI
+    from fake_openai_agent import agent_responder
+
+    class Timeline(FakeOpenAI):
+        def _handle(self, handler) -> None:
+            arrived = time.time()
+            before = len(self.requests)
+            super()._handle(handler)
+            with self._lock:
+                body = self.requests[before] if len(self.requests) > before else {}
+                timeline.append((arrived, time.time(), json.dumps(body, sort_keys=True)))
+
+    timeline: list = []
+    with Timeline(responder=agent_responder, latency=latency) as server:
         conn.send(server.port)
-        try:
-            conn.recv()
-        except EOFError:
-            pass
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            if message == "timeline":
+                conn.send(list(timeline))
+                timeline.clear()
+            else:
+                return
 
 
-class ServerProcess:
-    """FakeOpenAI(agent_responder) in a child process, with the same url/reset/calls."""
-
-    def __init__(self, latency: float):
-        self.latency = latency
-        self.port = 0
-        self._base = 0
-
-    def __enter__(self) -> "ServerProcess":
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(self.latency, child), daemon=True)
-        self._process.start()
-        self.port = self._conn.recv()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._conn.send("stop")
-        self._process.join(timeout=5)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def _total(self) -> int:
-        import httpx
-        return httpx.get(f"{self.url}/_stats", timeout=5).json()["calls"]
-
-    def reset(self) -> None:
-        self._base = self._total()
-
-    @property
-    def calls(self) -> int:
-        return self._total() - self._base
+def analyse(timeline: list, started: float, ended: float) -> dict:
+    if not timeline:
+        return {"requests": 0}
+    first = min(a for a, _, _ in timeline)
+    last = max(b for _, b, _ in timeline)
+    busy = sum(b - a for a, b, _ in timeline)
+    doubles = 0
+    by_key: dict[str, list] = {}
+    for a, b, key in timeline:
+        by_key.setdefault(key, []).append((a, b))
+    for spans in by_key.values():
+        spans.sort()
+        for (a1, b1), (a2, _b2) in zip(spans, spans[1:]):
+            doubles += a2 < b1            # sent while an identical request was in flight
+    return {"requests": len(timeline), "distinct": len(by_key), "in_flight": busy / (last - first),
+            "to_first": first - started, "exit_after_last": ended - last,
+            "identical_in_flight": doubles, "span": last - first}
 
 
-def copies(project, count: int) -> list[Simulation]:
-    base = list(project.simulations.values())
-    out = []
-    for i in range(count):
-        data = base[i % len(base)].to_data()
-        data["name"] = f"{data['name']} #{i}"
-        out.append(Simulation.model_validate(data))
-    return out
-
-
-def make_runner(root: Path, project, simulations: list[Simulation]):
-    """run(concurrency, options) -> (seconds, statuses): run_all when the library has it."""
-    try:
-        from studio.library import Library
-        from studio.library.run_all import run_all
-    except ImportError:
-        Library = None
-    if Library is not None:
-        for key in list(project.simulations):
-            (root / "simulations" / f"{key}.yaml").unlink()
-        for i, sim in enumerate(simulations):
-            project.save_simulation(f"bench-{i:04d}", sim)
-        library = Library.open(root)      # imports the simulations/ folder when new
-
-        def run(concurrency: int, options: RunOptions):
-            started = time.perf_counter()
-            summary = run_all(project, library, concurrency=concurrency, options=options)
-            statuses = [r.status for r in summary.records]
-            return time.perf_counter() - started, statuses
-        return run, "library run_all"
-
-    def run(concurrency: int, options: RunOptions):
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            results = list(pool.map(lambda s: run_simulation(project, s, options=options), simulations))
-        return time.perf_counter() - started, [r.status for r in results]
-    return run, "thread pool over run_simulation"
+def agent_turns(report: Path) -> int:
+    data = json.loads(report.read_text())
+    return sum(1 for r in data["results"] for t in r["transcript"] if t["role"] == "agent")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sample", default="food-delivery")
-    parser.add_argument("--count", type=int, default=48)
-    parser.add_argument("--latency", type=float, default=0.2)
-    parser.add_argument("--levels", default="1,8,16")
-    parser.add_argument("--in-process", action="store_true",
-                        help="run the fake server in this process (it then competes for the GIL)")
+    parser.add_argument("--count", type=int, default=96)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    levels = [int(x) for x in args.levels.split(",")]
-
-    tmp = Path(tempfile.mkdtemp(prefix="bench-model-"))
-    root = tmp / args.sample
-    shutil.copytree(ROOT / "sample_projects" / args.sample, root,
-                    ignore=shutil.ignore_patterns("library.sqlite*"))
-    project = load_project(root)
-    simulations = copies(project, args.count)
-    from studio.llm.client import import_litellm
-    t0 = time.perf_counter()
-    import_litellm()
-    print(f"litellm import: {time.perf_counter() - t0:.2f} s (once per process, off the GUI thread)")
-    server_cm = (FakeOpenAI(responder=agent_responder, latency=args.latency) if args.in_process
-                 else ServerProcess(args.latency))
-    with server_cm as server:
-        run, how = make_runner(root, project, simulations)
-        project = load_project(root)
-        where = "in this process" if args.in_process else "in its own process"
-        print(f"{len(simulations)} simulations of '{args.sample}' via {how}; "
-              f"server latency {args.latency * 1000:.0f} ms, {where}")
-        fresh = RunOptions(model="openai/fake-model", api_base=server.url, no_cache=True)
-        times: dict[int, float] = {}
-        for level in levels:
-            server.reset()
-            seconds, statuses = run(level, fresh)
-            times[level] = seconds
-            calls = server.calls
-            bad = len(statuses) - statuses.count("passed")
-            print(f"concurrency {level:>2}: {seconds:7.2f} s  {calls} model calls  "
-                  f"{calls / seconds:6.1f} calls/s  not passed: {bad}")
-        serial = times.get(1)
-        if serial:
-            for level in levels:
-                if level > 1:
-                    speedup = serial / times[level]
-                    verdict = "ok" if speedup >= 0.8 * level else "BELOW TARGET"
-                    print(f"speed-up at {level:>2}: {speedup:5.2f} x  (target >= {0.8 * level:.1f} x) {verdict}")
-        cached = RunOptions(model="openai/fake-model", api_base=server.url)
-        for label in ("cached re-run", "fully cached re-run"):
-            server.reset()
-            seconds, statuses = run(max(levels), cached)
-            print(f"{label}: {seconds:.2f} s, {server.calls} model calls, "
-                  f"passed {statuses.count('passed')}/{len(statuses)}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    context = multiprocessing.get_context("spawn")
+    conn, child = context.Pipe()
+    server = context.Process(target=_serve, args=(args.latency, child), daemon=True)
+    server.start()
+    url = f"http://127.0.0.1:{conn.recv()}/v1"
+    lines = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = fresh_project(Path(tmp))
+            save_library(root, copies_library(args.count))
+            report = Path(tmp) / "run.json"
+            flags = ["--model", "openai/fake-model", "--api-base", url, "-q", "--json", str(report)]
+            started = time.time()
+            timed = studio("run-all", str(root), "--concurrency", str(args.concurrency),
+                           "--no-cache", *flags, sample_memory=False)
+            ended = time.time()
+            conn.send("timeline")
+            got = analyse(conn.recv(), started, ended)
+            turns = agent_turns(report)
+            print(f"run-all: {timed.stdout.strip()} (exit {timed.code}) in {timed.wall:.2f} s, "
+                  f"{timed.cpu_s:.1f} s CPU")
+            if timed.code:
+                print(timed.stderr[-2000:])
+            print(f"server: {got['requests']} requests ({got['distinct']} distinct) over "
+                  f"{got['span']:.2f} s, {got['in_flight']:.1f} in flight on average; first "
+                  f"{got['to_first']:.2f} s after start, exit {got['exit_after_last']:.2f} s "
+                  f"after the last answer; {got['requests'] / max(turns, 1):.2f} model calls per "
+                  f"agent turn ({turns} agent turns); {got['identical_in_flight']} sent while an "
+                  "identical one was in flight")
+            cached_start = time.time()
+            cached = studio("run-all", str(root), "--concurrency", str(args.concurrency), *flags,
+                            sample_memory=False)
+            conn.send("timeline")
+            again = analyse(conn.recv(), cached_start, time.time())
+            print(f"cached re-run: {cached.stdout.strip()} in {cached.wall:.2f} s, "
+                  f"{again['requests']} requests")
+            goal = 0.9 * args.concurrency
+            lines += [
+                row(f"model run-all at concurrency {args.concurrency}, {args.latency * 1000:.0f} ms "
+                    "server: requests in flight", f"{got['in_flight']:.1f} on average",
+                    f">= {goal:.1f}", got["in_flight"] >= goal),
+                row("model run: time to first request / exit after last",
+                    f"{got['to_first']:.2f} s / {got['exit_after_last']:.2f} s", "< 2 s / < 0.3 s",
+                    got["to_first"] < 2 and got["exit_after_last"] < 0.3),
+                row("model calls per agent turn", f"{got['requests'] / max(turns, 1):.2f}",
+                    "at most 2", got["requests"] / max(turns, 1) <= 2),
+                row("identical requests in flight together",
+                    f"{got['identical_in_flight']} sent ({got['requests']} requests for "
+                    f"{got['distinct']} distinct)", "one sent, the rest wait for it",
+                    got["identical_in_flight"] == 0),
+                row("cached re-run", f"{again['requests']} requests", "none",
+                    again["requests"] == 0)]
+    finally:
+        conn.send("stop")
+        server.join(timeout=5)
+    print()
+    print("| what | now | goal (DESIGN.md §7) |")
+    print("|---|---|---|")
+    print("\n".join(lines))
+    print(machine_note())
     return 0
 
 

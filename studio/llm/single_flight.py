@@ -1,0 +1,54 @@
+"""One model call for identical requests in flight at the same time.
+
+Run-all starts many simulations together, and renamed or similar simulations
+send the very same request (same model, messages and format) at the same moment:
+before the first answer is cached, each one paid for its own call. Here the first
+caller sends it and the others wait for its answer, as the cache would have
+served them a moment later. A failed or cancelled call is not shared: the others
+then make their own, with their own retries.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, Callable
+
+WAIT_SLICE_S = 0.25
+
+
+class SingleFlight:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: dict[str, Future] = {}
+
+    def do(self, key: str, call: Callable[[], Any],
+           check: Callable[[], None] | None = None) -> tuple[Any, bool]:
+        """(value, whether this caller made the call). `check` runs while waiting (it
+        raises to stop waiting, e.g. on a cancel)."""
+        with self._lock:
+            future = self._calls.get(key)
+            leader = future is None
+            if leader:
+                future = self._calls[key] = Future()
+        if leader:
+            try:
+                value = call()
+            except BaseException as exc:
+                future.set_exception(exc)
+                raise
+            else:
+                future.set_result(value)
+                return value, True
+            finally:
+                with self._lock:
+                    self._calls.pop(key, None)
+        while True:
+            if check is not None:
+                check()
+            try:
+                return future.result(timeout=WAIT_SLICE_S), False
+            except FutureTimeout:
+                continue
+            except Exception:      # noqa: BLE001 - the leader's failure is its own
+                return call(), True
