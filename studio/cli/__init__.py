@@ -71,6 +71,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    as_program = argv is None
     argv = sys.argv[1:] if argv is None else argv
     if not argv:
         # No arguments: open the desktop app on the last project.
@@ -78,7 +79,21 @@ def main(argv: list[str] | None = None) -> int:
     code = EXIT_BROKEN_PIPE      # kept only if the output pipe broke outside the guards
     with guarded_output():
         code = _dispatch(argv)
+    if as_program and "litellm" in sys.modules and argv[0] != "open":
+        _exit_now(code)
     return code
+
+
+def _exit_now(code: int) -> None:
+    """End a command that used a model without litellm's exit handlers (closing its HTTP
+    clients and loggers took 1.7 s after the last answer). The command's own work is
+    done and stored: its files are written, the library and the cache committed."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _dispatch(argv: list[str]) -> int:

@@ -59,6 +59,9 @@ def load_default_runner() -> Runner:
     return run_simulation
 
 
+_DEFAULT_LOADER = load_default_runner     # tests replace the module's loader with a fake's
+
+
 # -- choosing what to run ------------------------------------------------------
 def select_simulations(library: Library, *, tags: Iterable[str] = (),
                        procedures: Iterable[str] = (), failed: bool = False,
@@ -155,12 +158,15 @@ def run_all(project: Project, library: Library, *,
     pool: Any = None
     status = "complete"
     try:
-        runner = runner or load_default_runner()
         model = _uses_model(project, options)
-        if _is_engine(runner) and run_pool.suits(model=model, size=len(plan)):
-            pool = ProcessPool(project, options, concurrency, model=model)
+        workers = run_pool.suits(model=model, size=len(plan))
+        if runner is None and load_default_runner is _DEFAULT_LOADER and workers:
+            pool = ProcessPool(project, options, concurrency, model=model)   # engine not loaded here
         else:
-            pool = ThreadPool(runner, project, options, concurrency)
+            runner = runner or load_default_runner()
+            pool = (ProcessPool(project, options, concurrency, model=model)
+                    if workers and _is_engine(runner) else
+                    ThreadPool(runner, project, options, concurrency))
         tasks = _tasks(library, plan, given)
         _store(pool.run(tasks, progress), library, summary, progress, on_result)
         if progress.cancelled and summary.done < total:

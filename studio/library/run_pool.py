@@ -48,6 +48,7 @@ def shape(concurrency: int, *, model: bool) -> tuple[int, int]:
 
 
 _server: dict[str, Any] = {}      # the fork server this process started: {"model": bool}
+_server_lock = threading.Lock()
 
 
 def _context(model: bool = False) -> multiprocessing.context.BaseContext:
@@ -56,10 +57,11 @@ def _context(model: bool = False) -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    if not _server:
-        _server["model"] = model
-        ctx.set_forkserver_preload([__name__, "studio.simulate.runner"]
-                                   + (["studio.llm.warm"] if model else []))
+    with _server_lock:           # the GUI warms up on one thread and runs on another
+        if not _server:
+            _server["model"] = model
+            ctx.set_forkserver_preload([__name__, "studio.simulate.runner"]
+                                       + (["studio.llm.warm"] if model else []))
     return ctx
 
 

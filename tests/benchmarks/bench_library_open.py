@@ -2,8 +2,8 @@
 verdict, which is what the GUI's library view needs before it can paint.
 
 Builds the library in a temporary copy of a sample project from the same
-varied simulations as bench_run_all.py (renamed copies, nudged fixtures,
-reworded first lines, a few failing on purpose), then gives it a history:
+distinct conversations as bench_run_all.py (bench_kit.distinct_library: unique
+order numbers, nudged fixtures, a few failing on purpose), then gives it a history:
 `--runs` full offline run-alls with every result stored (transcripts, traces,
 coverage), so the verdict query has real rows to go through. Then, on a closed
 library, times `Library.open` (lock, migrations check, interrupted-run check,
@@ -34,20 +34,19 @@ from studio.library.run_all import run_all  # noqa: E402
 from studio.library.sim_io import export_to  # noqa: E402
 
 
-def _bench_run_all():
-    spec = importlib.util.spec_from_file_location("bench_run_all",
-                                                  Path(__file__).with_name("bench_run_all.py"))
+def _bench_kit():
+    spec = importlib.util.spec_from_file_location("bench_kit",
+                                                  Path(__file__).with_name("bench_kit.py"))
     module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_kit", module)     # its dataclasses look their module up
     spec.loader.exec_module(module)
-    return module
+    return sys.modules["bench_kit"]
 
 
 def build(root: Path, count: int, runs: int) -> tuple[int, int]:
     """A library of `count` simulations with `runs` full runs stored: (results, size in bytes)."""
-    maker = _bench_run_all()
     project = load_project(root)
-    base = list(project.simulations.values())
-    sims, _kinds = maker.variants(base, count, maker.calibrate(project, base), failing=0.02)
+    sims, _info = _bench_kit().distinct_library(count, failing=0.02)
     with Library.open(root) as lib:
         lib.save_simulations(sims)
         for _ in range(runs):

@@ -82,6 +82,8 @@ class LibraryView(QWidget):
         self.concurrency = concurrency or project.settings.model.concurrency or 4
         self.model_name: str | None = None        # None: the project's configured engine
         self._pool = make_pool(1)
+        if runner is None:
+            services.warm_up_run_all()
         self._task: Task | None = None
         self._refresh_task: Task | None = None
         self._pending: collections.deque = collections.deque()
