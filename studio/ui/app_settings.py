@@ -11,6 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from studio.core.samples import sample_names, samples_root
+
 APP = "procedure-studio"
 MAX_RECENT = 10
 SAMPLE = "food-delivery"
@@ -49,12 +51,7 @@ def add_recent(path: Path) -> None:
 
 
 def samples_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "sample_projects"
-
-
-def sample_names() -> list[str]:
-    folder = samples_dir()
-    return sorted(p.name for p in folder.iterdir() if (p / "studio.yaml").exists()) if folder.is_dir() else []
+    return samples_root()
 
 
 def copy_sample(name: str, target: Path | None = None) -> Path:

@@ -1,12 +1,14 @@
-"""Icons from the repository's `resources/icons` folder, loaded once."""
+"""Icons from the package's `studio/resources/icons` data, loaded once: they ship
+inside the wheel and the app bundle, found through importlib.resources."""
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = Path(str(files("studio") / "resources"))
 
 
 def resource_path(*parts: str) -> Path:
