@@ -49,15 +49,16 @@ def test_validate_json(tmp_path, capsys):
     changes = edit(P, "connector: get_order", "connector: get_ordr")
     assert main(["validate", "--json", str(write_project(tmp_path, changes))]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert data == [{
+    assert data["schema"] == "problems/v1"
+    assert data["problems"] == [{
         "severity": "error", "code": "unknown-connector", "message": "unknown connector 'get_ordr'",
         "file": P, "line": 21, "column": 16, "procedure": "damaged-order", "step": "lookup",
         "hint": "did you mean 'get_order'?"}]
 
 
-def test_validate_json_clean_is_empty_list(tmp_path, capsys):
+def test_validate_json_clean_has_no_problems(tmp_path, capsys):
     assert main(["validate", str(write_project(tmp_path)), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == []
+    assert json.loads(capsys.readouterr().out) == {"schema": "problems/v1", "problems": []}
 
 
 def test_validate_not_a_folder_exits_2(tmp_path, capsys):

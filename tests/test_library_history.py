@@ -75,7 +75,7 @@ def test_diff_puts_regressions_first_and_names_the_failed_expectations(project_d
     assert res.returncode == 0 and "outcome: expected outcome resolved" in res.stdout
     res = subprocess.run([sys.executable, "-m", "studio", "runs", "list", str(project_dir), "--json"],
                          capture_output=True, text=True, timeout=60)
-    assert [r["id"] for r in json.loads(res.stdout)] == [3, 2, 1]
+    assert [r["id"] for r in json.loads(res.stdout)["runs"]] == [3, 2, 1]
 
 
 def test_coverage_is_the_union_of_the_last_run_and_lists_uncovered(project_dir):

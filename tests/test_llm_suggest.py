@@ -98,7 +98,7 @@ def test_written_suggestions_validate_and_pass_run_all(sample, sample_copy, tmp_
     assert written
     capsys.readouterr()
     assert main(["validate", str(root), "--json"]) == 0
-    about_them = [p for p in json.loads(capsys.readouterr().out) if "suggested-" in (p["file"] or "")]
+    about_them = [p for p in json.loads(capsys.readouterr().out)["problems"] if "suggested-" in (p["file"] or "")]
     assert not about_them                      # not even a warning
     report = tmp_path / "run.json"
     assert main(["run-all", str(root), "-q", "--json", str(report)]) == 0

@@ -13,6 +13,8 @@ import pkgutil
 import sys
 from pathlib import Path
 
+from studio import __version__
+
 from .output import guarded_output
 
 DEBUG_ENV = "STUDIO_DEBUG"
@@ -27,6 +29,8 @@ def _top_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser = argparse.ArgumentParser(
         prog="studio",
         description="Procedure Studio: write procedures and keep them from regressing.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="print Procedure Studio's version and exit")
     return parser, parser.add_subparsers(dest="command", metavar="COMMAND")
 
 

@@ -3,11 +3,10 @@ simulations exercise, from each simulation's latest result (whichever run made i
 re-running only the failures does not hide the rest), or from one run with --run."""
 from __future__ import annotations
 
-import json
-
 from studio.library.coverage_report import coverage_report, format_coverage
 
 from .library_common import add_report_args, load, read_library
+from .output import print_json
 
 
 def register(subparsers) -> None:
@@ -24,5 +23,8 @@ def main(args) -> int:
     report, failed = read_library(args, lambda library: coverage_report(project, library, args.run))
     if failed is not None:
         return failed
-    print(json.dumps(report.to_dict(), indent=2) if args.json else format_coverage(report))
+    if args.json:
+        print_json("coverage/v1", report.to_dict())
+    else:
+        print(format_coverage(report))
     return 0

@@ -16,12 +16,13 @@ from studio.core.project import SETTINGS_FILE
 from studio.core.progress import Progress
 from studio.library import LibraryError
 from studio.library.library import is_damage
-from studio.library.reports import write_json, write_junit
+from studio.library.reports import json_report, junit_xml, write_json, write_junit
 from studio.library.run_all import RunOptions, RunSummary, run_all, select_simulations
 from studio.llm.usage import cost_text, total_cost
 
 from .library_common import add_project_arg, error, load, open_library
 from .model_flags import ENGINE_HELP, add_model_flags
+from .output import is_stdout
 
 
 def register(subparsers) -> None:
@@ -42,8 +43,8 @@ def register(subparsers) -> None:
     p.add_argument("--shard", type=shard_arg, metavar="K/N",
                    help="run only shard K of N (a stable 1/N of the chosen simulations, by a hash "
                         "of each name), for a CI matrix; `studio runs merge` joins the --json files")
-    p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
-    p.add_argument("--json", metavar="FILE", help="write every detail as JSON")
+    p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report (`-`: to stdout)")
+    p.add_argument("--json", metavar="FILE", help="write every detail as JSON (`-`: to stdout)")
     add_model_flags(p, model_help=ENGINE_HELP)
     p.add_argument("--no-cache", action="store_true", help="do not serve model answers from the cache")
     p.add_argument("--real-calls", action="store_true",
@@ -159,23 +160,35 @@ def nothing_matches(library, args) -> str:
 
 def report_folder_problem(args) -> str | None:
     """Checked before running, so a typo in --junit/--json does not cost a whole run."""
+    if is_stdout(args.junit) and is_stdout(args.json):
+        return "--junit - and --json - both ask for stdout; send one of them to a file"
     for flag, name in (("--junit", args.junit), ("--json", args.json)):
-        if name and not Path(name).resolve().parent.is_dir():
+        if name and not is_stdout(name) and not Path(name).resolve().parent.is_dir():
             return f"{flag} {name}: the folder {Path(name).parent} does not exist"
     return None
 
 
+def report_on_stdout(args) -> bool:
+    return is_stdout(args.junit) or is_stdout(args.json)
+
+
 def write_reports(summary: RunSummary, args, run=None) -> str | None:
-    """`run`: the stored RunRecord, for the start time and the run's details."""
-    writers = ((args.junit, lambda path: write_junit(summary, path,
-                                                     started=run.started if run else None)),
-               (args.json, lambda path: write_json(summary, path,
-                                                   run=run.to_dict() if run else None)))
-    for name, writer in writers:
+    """`run`: the stored RunRecord, for the start time and the run's details.
+    A report named `-` is printed to stdout instead of written to a file."""
+    started, details = (run.started if run else None), (run.to_dict() if run else None)
+    writers = ((args.junit, lambda: junit_xml(summary, started=started),
+                lambda path: write_junit(summary, path, started=started)),
+               (args.json, lambda: json_report(summary, run=details),
+                lambda path: write_json(summary, path, run=details)))
+    for name, text, writer in writers:
         if not name:
             continue
         try:
-            writer(name)
+            if is_stdout(name):
+                sys.stdout.write(text())
+                sys.stdout.flush()
+            else:
+                writer(name)
         except OSError as exc:
             return f"cannot write {name}: {exc.strerror or exc}"
     return None
@@ -275,7 +288,8 @@ def main(args) -> int:
                               filters=filters)
         engine = args.model or project.settings.model.name or "offline"
         unwritten = write_reports(summary, args, library.run(summary.run_id))
-        print_summary(summary, engine)
+        # with a report on stdout, the human summary goes to stderr so the report stays parseable
+        print_summary(summary, engine, out=sys.stderr if report_on_stdout(args) else None)
         if unwritten:
             return error(unwritten + " (the results are stored in the library: "
                          f"`studio runs show {args.project} {summary.run_id}`)")

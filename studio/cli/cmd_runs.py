@@ -10,6 +10,7 @@ from studio.library.records import aggregate_status
 
 from .library_common import (add_project_arg, add_report_args, error, load, open_library,
                              read_library)
+from .output import print_json
 
 
 DIFF_HELP = ("Regressions (passed before, failing now), fixes, still failing, and which "
@@ -31,12 +32,12 @@ def register(subparsers) -> None:
 
     lst = sub.add_parser("list", help="list runs, newest first")
     add_report_args(lst)
-    lst.add_argument("--limit", type=int, default=20)
+    lst.add_argument("--limit", type=int, default=20, metavar="N", help="at most N runs (default 20)")
     lst.set_defaults(func=cmd_list)
 
     show = sub.add_parser("show", help="show one run's results")
     add_report_args(show)
-    show.add_argument("run", metavar="RUN", type=int)
+    show.add_argument("run", metavar="RUN", type=int, help="the run id (`studio runs list` shows them)")
     show.set_defaults(func=cmd_show)
 
     diff = sub.add_parser(
@@ -61,7 +62,7 @@ def cmd_list(args) -> int:
     if failed is not None:
         return failed
     if args.json:
-        print(json.dumps([r.to_dict() for r in runs], indent=2))
+        print_json("runs/v1", {"runs": [r.to_dict() for r in runs]})
         return 0
     if not runs:
         print("no runs yet", file=sys.stderr)
@@ -83,9 +84,8 @@ def cmd_show(args) -> int:
         return failed
     run, records = found
     if args.json:
-        print(json.dumps(run.to_dict() | {"results": [
-            {"repeat_index": r.repeat_index} | r.result.model_dump(mode="json") for r in records]},
-            indent=2))
+        print_json("run/v1", run.to_dict() | {"results": [
+            {"repeat_index": r.repeat_index} | r.result.model_dump(mode="json") for r in records]})
         return 0
     print(f"run {run.id}: {run.status}, started {run.started}, engine {run.engine}, "
           f"{run.passed} passed, {run.failed} failed, {run.errors} errors"
@@ -124,7 +124,7 @@ def cmd_diff(args) -> int:
         return failed
     diff, causes = found
     if args.json:
-        print(json.dumps(diff.to_dict() | {"causes": causes}, indent=2, default=str))
+        print_json("run-diff/v1", diff.to_dict() | {"causes": causes}, default=str)
     else:
         print(format_diff(diff))
         for name, cause in causes.items():

@@ -20,12 +20,14 @@ def register(subparsers) -> None:
 
     imp = sub.add_parser("import", help="import simulation YAML files (validated)")
     add_project_arg(imp)
-    imp.add_argument("files", nargs="+", metavar="FILES")
+    imp.add_argument("files", nargs="+", metavar="FILES",
+                     help="simulation YAML files to copy into the project's simulations/ folder")
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser("export", help="write every simulation as YAML into DIR")
     add_project_arg(exp)
-    exp.add_argument("directory", metavar="DIR")
+    exp.add_argument("directory", metavar="DIR",
+                     help="folder to write <name>.yaml files into (created if missing)")
     add_read_only_arg(exp)
     exp.set_defaults(func=cmd_export)
 

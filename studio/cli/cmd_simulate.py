@@ -17,6 +17,7 @@ from studio.simulate.report import format_result
 from studio.simulate.runner import run_simulation
 
 from .model_flags import ENGINE_HELP, add_model_flags
+from .output import print_json
 
 ENGINE_FILES = ("procedures/", "connectors/", SETTINGS_FILE)
 
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
                          real_calls=args.real_calls)
     result = run_simulation(project, simulation, options=options)
     if args.json:
-        print(result.model_dump_json(indent=2))
+        print_json("simulation-result/v1", result.model_dump(mode="json"))
     else:
         _print(format_result(result, trace=args.trace))
     return {"passed": 0, "skipped": 0, "failed": 1}.get(result.status, 2)

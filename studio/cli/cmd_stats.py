@@ -2,11 +2,10 @@
 ended unresolved, turns, durations, tokens and cost; `--history` for one point per run."""
 from __future__ import annotations
 
-import json
-
 from studio.library.stats import LOWER_BOUND_NOTE, format_stats, history, is_partial, num_text, run_stats
 
 from .library_common import add_report_args, read_library
+from .output import print_json
 
 
 def register(subparsers) -> None:
@@ -28,7 +27,7 @@ def main(args) -> int:
         data = {"run": stats.to_dict()}
         if args.history:
             data["history"] = [p.to_dict() for p in points]
-        print(json.dumps(data, indent=2))
+        print_json("stats/v1", data)
         return 0
     print(format_stats(stats))
     if points:

@@ -1,13 +1,14 @@
 """`studio validate PATH [--json]`: every problem of a project, for people or tools."""
 from __future__ import annotations
 
-import json
 from itertools import groupby
 from pathlib import Path
 
 from studio.core.problems import Problem, Severity, has_errors
 from studio.core.project import load_project
 from studio.core.validate import validate_project
+
+from .output import print_json
 
 
 def register(subparsers) -> None:
@@ -25,14 +26,14 @@ def run(args) -> int:
     if not root.is_dir():
         message = f"{root} is not a folder"
         if args.json:
-            print(json.dumps([Problem(code="io", message=message).model_dump(mode="json")]))
+            print_json("problems/v1", {"problems": [Problem(code="io", message=message).model_dump(mode="json")]})
         else:
             print(f"error: {message}; give the path of a project folder (it holds studio.yaml)")
         return 2
     project = load_project(root)
     problems = validate_project(project)
     if args.json:
-        print(json.dumps([p.model_dump(mode="json") for p in problems], indent=2))
+        print_json("problems/v1", {"problems": [p.model_dump(mode="json") for p in problems]})
     else:
         print(format_report(problems, project))
     return 1 if has_errors(problems) else 0

@@ -12,6 +12,7 @@ is shown as the visible text `\x1b[2J` instead of reaching the terminal.
 from __future__ import annotations
 
 import contextlib
+import json
 import io
 import os
 import re
@@ -87,3 +88,16 @@ def guarded_output() -> Iterator[None]:
             if isinstance(guard, PipeGuard):
                 guard.flush()
         sys.stdout, sys.stderr = saved
+
+
+STDOUT = "-"        # as a file argument (`--json -`, `--junit -`): write to stdout
+
+
+def is_stdout(name: object) -> bool:
+    return str(name) == STDOUT
+
+
+def print_json(schema: str, data: dict, **dumps_options) -> None:
+    """Print a `--json` document: every one starts with its `"schema"` (e.g.
+    "coverage/v1"), so tools can tell which format and version they read."""
+    print(json.dumps({"schema": schema} | data, indent=2, **dumps_options))

@@ -106,12 +106,17 @@ def write_junit(summary: RunSummary, path: Path, *, started: str | None = None) 
     atomic_write(Path(path), junit_xml(summary, started=started))
 
 
-def write_json(summary: RunSummary, path: Path, *, run: dict | None = None) -> None:
-    """Every detail of every result; `run`: the stored run (engine, model, revisions...)."""
-    data = summary.to_dict(details=False) | {"results": []}
+def json_report(summary: RunSummary, *, run: dict | None = None) -> str:
+    """Every detail of every result, under `"schema": "run-all/v1"`; `run`: the stored
+    run (engine, model, revisions...)."""
+    data = {"schema": "run-all/v1"} | summary.to_dict(details=False) | {"results": []}
     if run is not None:
-        data = {"run": run} | data
-    atomic_write(Path(path), "".join(_json_chunks(data, summary.result_dicts())) + "\n")
+        data = {"schema": "run-all/v1", "run": run} | data
+    return "".join(_json_chunks(data, summary.result_dicts())) + "\n"
+
+
+def write_json(summary: RunSummary, path: Path, *, run: dict | None = None) -> None:
+    atomic_write(Path(path), json_report(summary, run=run))
 
 
 def _json_chunks(data: dict, results) -> Iterator[str]:
