@@ -34,8 +34,8 @@ def _count_calls(monkeypatch, cls, name, counts):
 
 def test_painting_the_editor_thousands_of_times_keeps_none_alive(qtbot, demo_project, monkeypatch):
     win = open_window(qtbot, demo_project)
-    editor = win.current_editor()
-    assert editor is not None and editor.flowchart.isVisible()
+    editor = win.open_item("procedure", "damaged-order")      # branch lanes: an if/else
+    qtbot.waitUntil(editor.flowchart.isVisible)
     counts: dict[str, int] = {}
     _count_calls(monkeypatch, StepView, "drawBranches", counts)
     _count_calls(monkeypatch, StepNode, "paint", counts)
