@@ -21,6 +21,16 @@ def make_action(parent, text: str, slot=None, shortcut=None, icon_name: str | No
     return action
 
 
+def _show_about(w) -> None:
+    from .dialogs.about_dialog import show_about
+    w.about_dialog = show_about(w)
+
+
+def _open_log_folder() -> None:
+    from .dialogs.crash_dialog import open_log_folder
+    open_log_folder()
+
+
 def build_actions(w) -> dict[str, QAction]:
     """`w` is the MainWindow; returns actions by name (tests trigger them by name)."""
     a = {
@@ -66,6 +76,11 @@ def build_actions(w) -> dict[str, QAction]:
         "theme_dark": make_action(w, "Dark theme", lambda: w.set_theme(True)),
         "theme_system": make_action(w, "Follow system theme", lambda: w.set_theme(None)),
     }
+    a["about"] = make_action(w, "&About Procedure Studio", lambda: _show_about(w),
+                             tip="Versions of the app, Python, Qt and PySide6, and the log folder")
+    a["about"].setMenuRole(QAction.MenuRole.AboutRole)
+    a["log_folder"] = make_action(w, "Open &log folder", _open_log_folder,
+                                  tip="The app log and the crash log, for a bug report")
     a["settings"].setMenuRole(QAction.MenuRole.PreferencesRole)
     stack_undo = w.undo_group.createUndoAction(w, "&Undo")
     stack_undo.setShortcut(QKeySequence.Undo)
@@ -107,6 +122,10 @@ def build_menus(w, a: dict[str, QAction]) -> None:
     project.addSeparator()
     project.addAction(a["validate"])
     w.project_menu = project
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a["about"])
+    help_menu.addAction(a["log_folder"])
+    w.help_menu = help_menu
 
     tools = w.addToolBar("Main")
     tools.setObjectName("MainToolBar")

@@ -46,6 +46,8 @@ def run(project: Path | None, smoke: bool = False) -> int:
     """Open the window on `project` (None: last project or the sample). Returns the exit code."""
     started = time.perf_counter()
     app = make_app()
+    from .dialogs import crash_dialog
+    crash_dialog.install(app)          # crash log, app log, and a dialog instead of vanishing
     from . import app_settings
     from .main_window import MainWindow
     window = MainWindow()

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         from .review import install_review     # issue 14: the lead's Review screen
         install_review(self)
         self._build_start_page()
+        self.menuBar().addAction(self.help_menu.menuAction())   # Help stays the last menu
         self.resize(1480, 920)
         self._restore_layout()
         self.update_title()
