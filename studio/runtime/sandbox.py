@@ -26,6 +26,9 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 WORKER_PATH = Path(__file__).with_name("sandbox_worker.py")
+#: A frozen app (packaging/, PyInstaller) has no Python to run a script with: its
+#: executable runs the worker when called with this flag (packaging/launcher.py).
+FROZEN_WORKER_FLAG = "--sandbox-worker"
 STARTUP_TIMEOUT = 30.0
 DEFAULT_MEMORY_MB = 512
 
@@ -65,6 +68,13 @@ def _wait_readable(fd: int, seconds: float) -> bool:
     return bool(select.select([fd], [], [], seconds)[0])
 
 
+def worker_command(memory_mb: int) -> list[str]:
+    """How to start the worker: `python -I -S worker.py`, or the frozen app's own executable."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, FROZEN_WORKER_FLAG, str(WORKER_PATH), str(memory_mb)]
+    return [sys.executable, "-I", "-S", str(WORKER_PATH), str(memory_mb)]
+
+
 class _Worker:
     """One worker process and its pipes; started lazily, replaced when it dies."""
 
@@ -82,7 +92,7 @@ class _Worker:
             return
         self.stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(WORKER_PATH), str(self.memory_mb)],
+            worker_command(self.memory_mb),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
