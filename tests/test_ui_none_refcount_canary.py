@@ -32,6 +32,7 @@ def _count_calls(monkeypatch, cls, name, counts):
     monkeypatch.setattr(cls, name, counted)
 
 
+@pytest.mark.timeout(300)       # a few seconds of CPU; generous for a busy CI machine
 def test_painting_the_editor_thousands_of_times_keeps_none_alive(qtbot, demo_project, monkeypatch):
     win = open_window(qtbot, demo_project)
     editor = win.open_item("procedure", "damaged-order")      # branch lanes: an if/else
