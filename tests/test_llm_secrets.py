@@ -66,7 +66,7 @@ def test_a_key_from_the_keyring_echoed_in_an_error_is_redacted(fake, sample_copy
         capsys.readouterr()
         assert main(["simulate", str(root), "damaged-photo-full-refund", *flags, "--json"]) == 2
         printed = capsys.readouterr().out      # litellm's own DEBUG lines may come first
-        result, _ = json.JSONDecoder().raw_decode(printed[printed.index('{\n  "simulation"'):])
+        result, _ = json.JSONDecoder().raw_decode(printed[printed.index('{\n  "schema": "simulation-result/v1"'):])
         assert result["status"] == "error" and "[redacted]" in result["error"]
         assert "refused" in result["error"]
         assert main(["model", "test", str(root), *flags]) == 2
