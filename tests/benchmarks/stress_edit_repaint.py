@@ -36,7 +36,7 @@ def child(seconds: float) -> int:
 
     from studio.ui.app import make_app
     from studio.ui.dialogs import crash_dialog
-    from studio.ui.document.demo import write_demo_project
+    from studio.document.demo import write_demo_project
     from studio.ui.main_window import MainWindow
 
     app = make_app()
