@@ -25,7 +25,7 @@ pytestmark = pytest.mark.gui
 def installed(studio_home, qtbot):
     """diagnostics installed with the real dialog reporter, logs under the test's home."""
     reporter = ErrorReporter()
-    folder = diagnostics.install(reporter)
+    folder = diagnostics.install(reporter, capture_stderr=False)   # pytest keeps its capture
     yield folder, reporter
     diagnostics.uninstall()
     if reporter.dialog is not None:
@@ -55,6 +55,25 @@ def test_a_hard_crash_leaves_the_stack_in_the_crash_log(tmp_path):
     crash = (tmp_path / "logs" / "crash.log").read_text()
     assert "started: Procedure Studio" in crash and "Segmentation fault" in crash
     assert "paint_the_flowchart" in crash                  # the Python stack, where it died
+
+
+def test_a_fatal_python_error_leaves_its_stack_in_the_crash_log_too(tmp_path):
+    """Python's fatal errors (the none_dealloc abort users saw) bypass faulthandler and
+    write to stderr only: stderr is copied into crash.log, and still reaches the terminal."""
+    script = textwrap.dedent(f"""
+        import ctypes, os
+        os.environ["STUDIO_HOME"] = {str(tmp_path)!r}
+        from studio.ui import diagnostics
+        diagnostics.install()
+        def draw_branches():
+            ctypes.pythonapi.Py_FatalError(b"none_dealloc: deallocating None (simulated)")
+        draw_branches()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    crash = (tmp_path / "logs" / "crash.log").read_text()
+    assert "Fatal Python error: none_dealloc" in crash and "draw_branches" in crash
+    assert "Fatal Python error: none_dealloc" in done.stderr          # the terminal sees it too
 
 
 @pytest.mark.qt_no_exception_capture

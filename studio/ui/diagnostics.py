@@ -1,7 +1,10 @@
 """Crash evidence for the desktop app, so an error never just makes it vanish:
 
 - `faulthandler` writes the stack of every thread into `crash.log` when the process
-  dies hard (a segfault, an abort such as "Fatal Python error: none_dealloc");
+  dies hard (a segfault, an abort); Python's own fatal errors ("Fatal Python error:
+  none_dealloc") bypass faulthandler and go to the stderr file descriptor only, so
+  on POSIX stderr is also copied into `crash.log` by a `tee` child process, which
+  outlives the abort long enough to write the last lines;
 - a rotating `studio.log` keeps what the app did (and Qt's warnings);
 - unhandled exceptions, in the main thread or any other, are logged with their
   traceback and handed to a reporter (the app shows a dialog, see
@@ -17,6 +20,8 @@ import faulthandler
 import logging
 import os
 import platform
+import shutil
+import subprocess
 import sys
 import threading
 import traceback
@@ -67,13 +72,17 @@ class _State:
     crash_file = None
     handler: logging.Handler | None = None
     previous: tuple = ()
+    saved_stderr_fd: int | None = None
+    tee: subprocess.Popen | None = None
 
 
 _state = _State()
 
 
-def install(reporter: Reporter | None = None) -> Path:
-    """Turn on the crash log, the app log and the exception hooks; returns the log folder."""
+def install(reporter: Reporter | None = None, capture_stderr: bool = True) -> Path:
+    """Turn on the crash log, the app log and the exception hooks; returns the log folder.
+    `capture_stderr`: also copy the stderr file descriptor into crash.log (the app does;
+    in-process tests do not, so the test runner keeps its own capture)."""
     folder = log_dir()
     folder.mkdir(parents=True, exist_ok=True)
     if _state.installed:
@@ -85,7 +94,10 @@ def install(reporter: Reporter | None = None) -> Path:
     crash = open(crash_path, "a", encoding="utf-8")    # kept open: faulthandler writes to its fd
     crash.write(f"--- {_now()} pid {os.getpid()} started: {_one_line(versions())}\n")
     crash.flush()
-    faulthandler.enable(file=crash, all_threads=True)
+    if capture_stderr and _copy_stderr_into(crash_path, crash):
+        faulthandler.enable(all_threads=True)       # fd 2: the terminal and crash.log
+    else:
+        faulthandler.enable(file=crash, all_threads=True)
     handler = RotatingFileHandler(folder / LOG_FILE, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS,
                                   encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -105,10 +117,55 @@ def uninstall() -> None:
         return
     sys.excepthook, threading.excepthook = _state.previous
     faulthandler.disable()
+    _restore_stderr()
     log.removeHandler(_state.handler)
     _state.handler.close()
     _state.crash_file.close()
     _state.installed, _state.reporter, _state.crash_file, _state.handler = False, None, None, None
+
+
+def _copy_stderr_into(crash_path: Path, crash) -> bool:
+    """Point fd 2 at a `tee -a crash.log` writing on to the old stderr; with no usable
+    stderr (a desktop launch), point fd 2 at crash.log itself. False: left as it was."""
+    try:
+        saved = os.dup(2)
+    except OSError:                      # no stderr at all: fatal errors go to the crash log
+        try:
+            os.dup2(crash.fileno(), 2)
+            return True
+        except OSError:
+            return False
+    tee_path = shutil.which("tee") if os.name == "posix" else None
+    if tee_path is None:
+        os.close(saved)
+        return False
+    if sys.stderr is not None:
+        sys.stderr.flush()
+    try:
+        tee = subprocess.Popen([tee_path, "-i", "-a", str(crash_path)], stdin=subprocess.PIPE,
+                               stdout=saved, stderr=subprocess.DEVNULL, close_fds=True,
+                               start_new_session=True)     # Ctrl+C in a terminal does not stop it
+        os.dup2(tee.stdin.fileno(), 2)
+    except OSError:
+        os.close(saved)
+        return False
+    _state.saved_stderr_fd, _state.tee = saved, tee
+    return True
+
+
+def _restore_stderr() -> None:
+    if _state.saved_stderr_fd is None:
+        return
+    if sys.stderr is not None:
+        sys.stderr.flush()
+    os.dup2(_state.saved_stderr_fd, 2)
+    os.close(_state.saved_stderr_fd)
+    _state.tee.stdin.close()
+    try:
+        _state.tee.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        _state.tee.kill()
+    _state.saved_stderr_fd, _state.tee = None, None
 
 
 def details_text(exc_type, exc, tb, where: str = "the main thread") -> str:
