@@ -104,3 +104,32 @@ def test_the_document_layer_imports_no_qt():
             "studio.document.recovery; "
             "sys.exit(any(m.split('.')[0] in ('PySide6', 'pyqtgraph') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_every_procedure_command_tells_the_views_on_do_and_undo(demo_project):
+    """Commands change the project through the session's emitting methods, so views
+    repaint after any edit, undo or redo without the command notifying by hand."""
+    session = ProjectSession.open(demo_project)
+    pid = "damaged-order"
+    events: list[tuple] = []
+    session.procedure_changed.connect(lambda proc, step: events.append((proc, step)))
+    step = new_step("end", session.project.procedures[pid].step_ids())
+    commands = [
+        cmd.InsertSteps(session, pid, None, 0, [step]),
+        cmd.MoveStep(session, pid, step.id, ("eligible", 1), 0),
+        cmd.SetStepField(session, pid, "ask-order", "text", "Hello", merge=False),
+        cmd.SetProcedureField(session, pid, "title", "Damaged", merge=False),
+        cmd.AddBranch(session, pid, "eligible", when="order.total > 100"),
+        cmd.SetBranchWhen(session, pid, "eligible", 0, "True"),
+        cmd.RemoveSteps(session, pid, ["policy"]),
+    ]
+    for command in commands:
+        before = len(events)
+        session.push(command)
+        assert len(events) > before, type(command).__name__
+    assert events[2] == (pid, "ask-order")          # a field edit names its step
+    for command in reversed(commands):
+        before = len(events)
+        session.undo_stack.undo()
+        assert len(events) > before, type(command).__name__
+    assert not session.is_dirty

@@ -2,7 +2,8 @@
 
 Each command finds its target by ids on every redo/undo, so the stack stays
 valid whatever else was done and undone in between; typing merges into one
-command through `mergeWith` (same procedure, step and field).
+command through `merge_with` (same procedure, step and field). Commands change
+the project only through the session's emitting methods (`edits.py`).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from studio.core.steps import Branch, ConditionStep
 
 from .command import Command
 from .session import ProjectSession
-from .tree_ops import Container, container_list, locate
+from .tree_ops import Container, locate
 
 MERGE_STEP_FIELD = 1001
 MERGE_PROC_FIELD = 1002
@@ -29,9 +30,6 @@ class _ProcedureCommand(Command):
     @property
     def procedure(self):
         return self.session.project.procedures[self.procedure_id]
-
-    def changed(self, step_id: str | None = None) -> None:
-        self.session.touch("procedure", self.procedure_id, step_id, structure=step_id is None)
 
 
 class _MergingEdit(_ProcedureCommand):
@@ -68,16 +66,10 @@ class InsertSteps(_ProcedureCommand):
         self.container, self.index, self.steps = container, index, list(steps)
 
     def redo(self):
-        target = container_list(self.procedure, self.container)
-        index = max(0, min(self.index, len(target)))
-        target[index:index] = self.steps
-        self.changed()
+        self.session.insert_steps(self.procedure_id, self.container, self.index, self.steps)
 
     def undo(self):
-        target = container_list(self.procedure, self.container)
-        ids = {s.id for s in self.steps}
-        target[:] = [s for s in target if s.id not in ids]
-        self.changed()
+        self.session.remove_steps(self.procedure_id, [s.id for s in self.steps])
 
 
 class RemoveSteps(_ProcedureCommand):
@@ -87,20 +79,10 @@ class RemoveSteps(_ProcedureCommand):
         self.removed: list[tuple[Container, int, Any]] = []
 
     def redo(self):
-        self.removed = []
-        for step_id in self.step_ids:
-            try:
-                container, index = locate(self.procedure, step_id)
-            except KeyError:   # inside a step removed just before
-                continue
-            target = container_list(self.procedure, container)
-            self.removed.append((container, index, target.pop(index)))
-        self.changed()
+        self.removed = self.session.remove_steps(self.procedure_id, self.step_ids)
 
     def undo(self):
-        for container, index, step in reversed(self.removed):
-            container_list(self.procedure, container).insert(index, step)
-        self.changed()
+        self.session.restore_steps(self.procedure_id, self.removed)
 
 
 class MoveStep(_ProcedureCommand):
@@ -112,21 +94,15 @@ class MoveStep(_ProcedureCommand):
         self.origin: tuple[Container, int] | None = None
 
     def redo(self):
-        self.origin = locate(self.procedure, self.step_id)
-        source = container_list(self.procedure, self.origin[0])
-        step = source.pop(self.origin[1])
-        target = container_list(self.procedure, self.to_container)
+        origin = locate(self.procedure, self.step_id)
         index = self.to_index
-        if self.to_container == self.origin[0] and self.origin[1] < index:
+        if self.to_container == origin[0] and origin[1] < index:
             index -= 1
-        target.insert(max(0, min(index, len(target))), step)
-        self.changed()
+        self.origin = self.session.relocate_step(self.procedure_id, self.step_id,
+                                                 self.to_container, index)
 
     def undo(self):
-        container, index = locate(self.procedure, self.step_id)
-        step = container_list(self.procedure, container).pop(index)
-        container_list(self.procedure, self.origin[0]).insert(self.origin[1], step)
-        self.changed()
+        self.session.relocate_step(self.procedure_id, self.step_id, *self.origin)
 
 
 class SetStepField(_MergingEdit):
@@ -148,9 +124,7 @@ class SetStepField(_MergingEdit):
         return self.procedure_id, self.step_id, self.field
 
     def _apply(self, find_id: str, value: Any) -> None:
-        step = self.procedure.find_step(find_id)
-        setattr(step, self.field, copy.deepcopy(value))
-        self.changed(None if self.field in ("id", "kind") else step.id)
+        self.session.set_step_field(self.procedure_id, find_id, self.field, value)
 
     def redo(self):
         self._apply(self.step_id, self.new)
@@ -174,12 +148,10 @@ class SetProcedureField(_MergingEdit):
         return self.procedure_id, self.field
 
     def redo(self):
-        setattr(self.procedure, self.field, copy.deepcopy(self.new))
-        self.changed()
+        self.session.set_procedure_field(self.procedure_id, self.field, self.new)
 
     def undo(self):
-        setattr(self.procedure, self.field, copy.deepcopy(self.old))
-        self.changed()
+        self.session.set_procedure_field(self.procedure_id, self.field, self.old)
 
 
 class SetBranchWhen(_MergingEdit):
@@ -197,12 +169,10 @@ class SetBranchWhen(_MergingEdit):
         return self.procedure_id, self.step_id, self.branch
 
     def redo(self):
-        self._branch().when = self.new
-        self.changed(self.step_id)
+        self.session.set_branch_when(self.procedure_id, self.step_id, self.branch, self.new)
 
     def undo(self):
-        self._branch().when = self.old
-        self.changed(self.step_id)
+        self.session.set_branch_when(self.procedure_id, self.step_id, self.branch, self.old)
 
 
 class AddBranch(_ProcedureCommand):
@@ -217,12 +187,10 @@ class AddBranch(_ProcedureCommand):
         self.step_id, self.index, self.branch = step_id, index, Branch(when=when)
 
     def redo(self):
-        self.procedure.find_step(self.step_id).branches.insert(self.index, self.branch)
-        self.changed()
+        self.session.insert_branch(self.procedure_id, self.step_id, self.index, self.branch)
 
     def undo(self):
-        self.procedure.find_step(self.step_id).branches.pop(self.index)
-        self.changed()
+        self.session.pop_branch(self.procedure_id, self.step_id, self.index)
 
 
 class RemoveBranch(_ProcedureCommand):
@@ -232,12 +200,10 @@ class RemoveBranch(_ProcedureCommand):
         self.branch: Branch | None = None
 
     def redo(self):
-        self.branch = self.procedure.find_step(self.step_id).branches.pop(self.index)
-        self.changed()
+        self.branch = self.session.pop_branch(self.procedure_id, self.step_id, self.index)
 
     def undo(self):
-        self.procedure.find_step(self.step_id).branches.insert(self.index, self.branch)
-        self.changed()
+        self.session.insert_branch(self.procedure_id, self.step_id, self.index, self.branch)
 
 
 class ReplaceStep(_ProcedureCommand):
@@ -248,16 +214,8 @@ class ReplaceStep(_ProcedureCommand):
         super().__init__(session, procedure_id, text)
         self.step_id, self.new, self.old = step_id, step, None
 
-    def _swap(self, step: Any) -> Any:
-        container, index = locate(self.procedure, self.step_id)
-        target = container_list(self.procedure, container)
-        previous, target[index] = target[index], step
-        return previous
-
     def redo(self):
-        self.old = self._swap(self.new)
-        self.changed()
+        self.old = self.session.swap_step(self.procedure_id, self.step_id, self.new)
 
     def undo(self):
-        self.new = self._swap(self.old)
-        self.changed()
+        self.new = self.session.swap_step(self.procedure_id, self.step_id, self.old)

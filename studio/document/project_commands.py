@@ -50,26 +50,14 @@ class ReplaceItems(Command):
     def _apply(self, forward: bool) -> None:
         for key, before, after in self.texts:
             self.session.set_typed(key, after if forward else before)
-        touched: dict[str, set[str]] = {}
         changes = [(k, a, b, c, d) if forward else (k, c, d, a, b)
                    for k, a, b, c, d in self.changes]
         if any(k == "settings" for k, *_ in changes):     # studio.yaml: one object, no store
-            self.session.project.settings = changes[0][4]
-            self.session.touch("settings", "")
+            self.session.set_settings(changes[0][4])
             return
-        for kind, old_id, old, _, _ in changes:
-            if old is not None:
-                self._store(kind).pop(old_id, None)
-                touched.setdefault(kind, set()).add(old_id)
-        for kind, _, _, new_id, new in changes:
-            if new is not None:
-                self._store(kind)[new_id] = new
-                touched.setdefault(kind, set()).add(new_id)
-        for kind, ids in touched.items():
-            self.session.touch_items(kind, sorted(ids))
-
-    def _store(self, kind: str) -> dict:
-        return self.session.store(kind)
+        self.session.replace_items(
+            [(kind, old_id) for kind, old_id, old, _, _ in changes if old is not None],
+            [(kind, new_id, new) for kind, _, _, new_id, new in changes if new is not None])
 
     def redo(self):
         self._apply(True)

@@ -1,7 +1,8 @@
 """A loaded project being edited: its undo stack, per-file dirty state and events.
 
 Views subscribe to the psygnal signals and repaint; they never change the
-project except by pushing a command (see `commands.py`) with `session.push`.
+project except by pushing a command (see `commands.py`) with `session.push`;
+commands change it through the emitting methods of `edits.py`.
 A file is dirty when what it would contain now differs from what was last
 read or written, so undoing back to the saved state makes it clean again.
 
@@ -22,6 +23,7 @@ from studio.core.project import SETTINGS_FILE, Project, load_model, load_project
 from studio.core.yaml_io import atomic_write, model_to_yaml
 
 from .command import Command, CommandStack
+from .edits import ModelEdits
 
 KINDS = ("procedure", "connector", "knowledge", "simulation")
 STORE = {"procedure": "procedures", "connector": "connectors",
@@ -35,7 +37,7 @@ def digest(text: str | bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-class ProjectSession:
+class ProjectSession(ModelEdits):
     """One open project. Signals (psygnal) fire after every change:
 
     - ``procedure_changed(procedure_id, step_id_or_None)``: a step's fields

@@ -18,8 +18,7 @@ class SetProjectSettings(Command):
         self.new = settings.model_copy(deep=True)
 
     def _apply(self, settings: ProjectSettings) -> None:
-        self.session.project.settings = settings.model_copy(deep=True)
-        self.session.touch("settings", "")
+        self.session.set_settings(settings.model_copy(deep=True))
 
     def redo(self) -> None:
         self._apply(self.new)
