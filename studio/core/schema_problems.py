@@ -12,11 +12,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .problems import Problem, Severity
+from .step_registry import step_kinds
 from .yaml_io import SourceMap
 
-STEP_TAGS = ("instruction", "condition", "connector", "code", "knowledge", "checkpoint",
-             "subprocedure", "switch", "end")
-_TAGS = set(STEP_TAGS)
 # pydantic names the member of a plain union it tried: 'str', 'int', 'list[str]', 'CustomerTurn'
 _MEMBER = re.compile(r"^(str|int|float|bool|none|[A-Z]\w*|\w+\[.*\])$")
 
@@ -63,9 +61,9 @@ def _message_and_hint(err: dict, kind: str, loc: tuple, data: Any,
         return f"missing required field '{loc[-1]}'", _missing_hint(model, data, loc)
     if kind == "union_tag_invalid":
         tag = (err.get("ctx") or {}).get("tag", value)
-        close = difflib.get_close_matches(str(tag), STEP_TAGS, n=1)
+        close = difflib.get_close_matches(str(tag), step_kinds(), n=1)
         return f"unknown step kind '{tag}'", \
-            (f"did you mean '{close[0]}'? " if close else "") + "kind is one of: " + ", ".join(STEP_TAGS)
+            (f"did you mean '{close[0]}'? " if close else "") + "kind is one of: " + ", ".join(step_kinds())
     if kind == "union_tag_not_found":
         return "step has no 'kind'", "add kind: instruction (or condition, connector, code, ...)"
     if kind == "string_pattern_mismatch":
@@ -186,7 +184,7 @@ def _merge_union_errors(errors: list[dict], data: Any) -> list[dict]:
 
 # -- where an error is -----------------------------------------------------------
 def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part in _TAGS
+    return isinstance(part, str) and part in step_kinds()
 
 
 def _with_field(field_path: str, message: str, kind: str) -> str:

@@ -1,4 +1,8 @@
-"""The nine step kinds of a procedure, as a discriminated union on `kind`."""
+"""The nine step kinds of a procedure, as a discriminated union on `kind`.
+
+Each kind's label, colour, defaults, summary, inspector fields and engine
+handler are its registry entry (step_specs.py); a kind registered later with
+a class of its own joins the union through `rebuild_step_union`."""
 from __future__ import annotations
 
 from typing import Annotated, Any, Iterator, Literal, Union
@@ -8,7 +12,7 @@ from pydantic import Field, field_validator, model_serializer
 from .base import Model, expression_text
 from .ids import Id
 
-STEP_KINDS = (
+STEP_KINDS = (    # the kinds of the v1 format; the app lists step_registry.step_kinds()
     "instruction", "condition", "connector", "code", "knowledge",
     "checkpoint", "subprocedure", "switch", "end",
 )
@@ -122,6 +126,20 @@ STEP_CLASSES: dict[str, type[StepBase]] = {
 
 Branch.model_rebuild()
 ConditionStep.model_rebuild()
+
+
+def rebuild_step_union(classes: dict[str, type]) -> None:
+    """Make `Step` the union of `classes` and rebuild the models holding steps,
+    so files with a newly registered kind load (and one taken out again does not)."""
+    global Step
+    from .procedure import Procedure
+    STEP_CLASSES.clear()
+    STEP_CLASSES.update(classes)
+    Step = Annotated[Union[tuple(classes.values())], Field(discriminator="kind")]  # type: ignore[valid-type]
+    for model in (Branch, Procedure):
+        model.model_fields["steps"].annotation = list[Step]
+    for model in (Branch, ConditionStep, Procedure):
+        model.model_rebuild(force=True)
 
 
 def walk_steps(steps: list[Any], path: tuple = ("steps",)) -> Iterator[tuple[tuple, Any]]:

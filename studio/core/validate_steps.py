@@ -13,10 +13,8 @@ from .expressions import ExpressionError, parse
 from .procedure import Procedure
 from .snippet_policy import Blocked, check_tree
 from .snippets import analyze_snippet
-from .steps import (
-    CheckpointStep, CodeStep, ConditionStep, ConnectorStep, EndStep, InstructionStep,
-    KnowledgeStep, SubprocedureStep, SwitchStep,
-)
+from .step_registry import get_spec, resolve
+from .steps import CheckpointStep, CodeStep, ConditionStep, ConnectorStep, EndStep, SubprocedureStep, SwitchStep
 from .templates import parse_template
 from .validate_context import ERROR, INFO, WARNING, Reporter, did_you_mean
 
@@ -139,56 +137,85 @@ def _check_unreachable(steps: list, path: tuple, rep: Reporter) -> None:
 
 
 def _check_step(proc: Procedure, path: tuple, step: Any, rep: Reporter, facts: ProjectFacts) -> None:
-    sid = step.id
+    """The `when` every step has, then the kind's own check from the registry; a kind
+    without one has its template and expression fields checked."""
     if step.when is not None:
-        check_expression(step.when, path + ("when",), sid, rep, facts)
-    if isinstance(step, InstructionStep):
-        check_template(step.text, path + ("text",), sid, rep, facts)
-        if step.say:
-            check_template(step.say, path + ("say",), sid, rep, facts)
-        for index, name in enumerate(step.collect):
-            if name not in proc.variables:
-                rep.add(ERROR, "unknown-variable", f"collects '{name}', which is not a declared variable",
-                        path=path + ("collect", index), step=sid,
-                        hint=did_you_mean(name, proc.variables, "variables")
-                        or f"declare it under variables: ({name}: {{type: string}})")
-    elif isinstance(step, ConditionStep):
-        _check_branches(path, step, rep, facts)
-    elif isinstance(step, ConnectorStep):
-        _check_connector_step(path, step, rep, facts)
-    elif isinstance(step, CodeStep):
-        _check_code(path, step, rep, facts)
-    elif isinstance(step, KnowledgeStep):
-        if step.article not in facts.articles:
-            rep.add(ERROR, "unknown-article", f"unknown knowledge article '{step.article}'",
-                    path=path + ("article",), step=sid,
-                    hint=did_you_mean(step.article, facts.articles, "articles")
-                    or f"add knowledge/{step.article}.md")
-        if step.text:
-            check_template(step.text, path + ("text",), sid, rep, facts)
-    elif isinstance(step, CheckpointStep):
-        if step.note:
-            check_template(step.note, path + ("note",), sid, rep, facts)
-        elif step.mode == "handoff":
-            rep.add(WARNING, "empty-note", "handoff checkpoint has no note for the teammate",
-                    path=path, step=sid, hint="say what happened and what the customer wants")
-        if step.say:
-            check_template(step.say, path + ("say",), sid, rep, facts)
-    elif isinstance(step, SubprocedureStep):
-        if step.procedure not in facts.procedures:
-            rep.add(ERROR, "unknown-procedure", f"calls unknown procedure '{step.procedure}'",
-                    path=path + ("procedure",), step=sid,
-                    hint=did_you_mean(step.procedure, facts.procedures, "procedures"))
-    elif isinstance(step, SwitchStep):
-        if step.to not in facts.procedures:
-            rep.add(ERROR, "unknown-procedure", f"switches to unknown procedure '{step.to}'",
-                    path=path + ("to",), step=sid,
-                    hint=did_you_mean(step.to, facts.procedures, "procedures"))
-        elif step.to == proc.id:
-            rep.add(WARNING, "switch-to-self", "switches to this same procedure",
-                    path=path + ("to",), step=sid, hint="use a sub-procedure or a condition instead")
-    elif isinstance(step, EndStep) and step.say:
+        check_expression(step.when, path + ("when",), step.id, rep, facts)
+    spec = get_spec(step.kind)
+    if spec is None:
+        return
+    if spec.check is not None:
+        resolve(spec.check)(proc, path, step, rep, facts)
+        return
+    for f in spec.inspector:
+        value = getattr(step, f.name, None)
+        if isinstance(value, str) and f.widget in ("template", "expression"):
+            check = check_template if f.widget == "template" else check_expression
+            check(value, path + (f.name,), step.id, rep, facts)
+
+
+# -- the kinds' own checks (named by their registry entries) ---------------------
+def check_instruction(proc: Procedure, path: tuple, step: Any, rep: Reporter, facts: ProjectFacts) -> None:
+    sid = step.id
+    check_template(step.text, path + ("text",), sid, rep, facts)
+    if step.say:
         check_template(step.say, path + ("say",), sid, rep, facts)
+    for index, name in enumerate(step.collect):
+        if name not in proc.variables:
+            rep.add(ERROR, "unknown-variable", f"collects '{name}', which is not a declared variable",
+                    path=path + ("collect", index), step=sid,
+                    hint=did_you_mean(name, proc.variables, "variables")
+                    or f"declare it under variables: ({name}: {{type: string}})")
+
+
+def check_condition(proc: Procedure, path: tuple, step: Any, rep: Reporter, facts: ProjectFacts) -> None:
+    _check_branches(path, step, rep, facts)
+
+
+def check_connector(proc: Procedure, path: tuple, step: Any, rep: Reporter, facts: ProjectFacts) -> None:
+    _check_connector_step(path, step, rep, facts)
+
+
+def check_code(proc: Procedure, path: tuple, step: Any, rep: Reporter, facts: ProjectFacts) -> None:
+    _check_code(path, step, rep, facts)
+
+
+def check_knowledge(proc: Procedure, path: tuple, step: Any, rep: Reporter, facts: ProjectFacts) -> None:
+    if step.article not in facts.articles:
+        rep.add(ERROR, "unknown-article", f"unknown knowledge article '{step.article}'",
+                path=path + ("article",), step=step.id,
+                hint=did_you_mean(step.article, facts.articles, "articles")
+                or f"add knowledge/{step.article}.md")
+    if step.text:
+        check_template(step.text, path + ("text",), step.id, rep, facts)
+
+
+def check_checkpoint(proc: Procedure, path: tuple, step: Any, rep: Reporter, facts: ProjectFacts) -> None:
+    sid = step.id
+    if step.note:
+        check_template(step.note, path + ("note",), sid, rep, facts)
+    elif step.mode == "handoff":
+        rep.add(WARNING, "empty-note", "handoff checkpoint has no note for the teammate",
+                path=path, step=sid, hint="say what happened and what the customer wants")
+    if step.say:
+        check_template(step.say, path + ("say",), sid, rep, facts)
+
+
+def check_subprocedure(proc: Procedure, path: tuple, step: Any, rep: Reporter, facts: ProjectFacts) -> None:
+    if step.procedure not in facts.procedures:
+        rep.add(ERROR, "unknown-procedure", f"calls unknown procedure '{step.procedure}'",
+                path=path + ("procedure",), step=step.id,
+                hint=did_you_mean(step.procedure, facts.procedures, "procedures"))
+
+
+def check_switch(proc: Procedure, path: tuple, step: Any, rep: Reporter, facts: ProjectFacts) -> None:
+    if step.to not in facts.procedures:
+        rep.add(ERROR, "unknown-procedure", f"switches to unknown procedure '{step.to}'",
+                path=path + ("to",), step=step.id,
+                hint=did_you_mean(step.to, facts.procedures, "procedures"))
+    elif step.to == proc.id:
+        rep.add(WARNING, "switch-to-self", "switches to this same procedure",
+                path=path + ("to",), step=step.id, hint="use a sub-procedure or a condition instead")
 
 
 def _check_branches(path: tuple, step: ConditionStep, rep: Reporter, facts: ProjectFacts) -> None:

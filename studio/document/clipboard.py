@@ -6,14 +6,13 @@ from typing import Any, Iterable
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from studio.core import steps as step_models
 from studio.core.limits import LimitExceeded, check_yaml
-from studio.core.steps import Step
 from studio.core.yaml_io import dump_yaml
 
 from .tree_ops import reid_steps
 
 MIME_STEPS = "application/x-procedure-studio-steps"
-_STEPS = TypeAdapter(list[Step])
 
 
 def steps_to_yaml(steps: Iterable[Any]) -> str:
@@ -32,7 +31,7 @@ def steps_from_yaml(text: str, taken: Iterable[str]) -> list:
     if not isinstance(data, list) or not data:
         return []
     try:
-        steps = _STEPS.validate_python(data)
+        steps = TypeAdapter(list[step_models.Step]).validate_python(data)   # kinds registered now
     except ValidationError:
         return []
     return reid_steps(steps, taken)

@@ -5,11 +5,13 @@ level, or ``(condition_step_id, branch_index)`` for a branch.
 """
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any, Iterable
 
 from studio.core.procedure import Procedure
-from studio.core.steps import STEP_CLASSES, Branch, ConditionStep, walk_steps
+from studio.core.step_registry import spec_of
+from studio.core.steps import ConditionStep, walk_steps
 
 Container = tuple[str, int] | None
 
@@ -71,30 +73,22 @@ def unique_id(base: str, taken: Iterable[str]) -> str:
     return f"{base}-{n}"[:64]
 
 
-DEFAULT_FIELDS: dict[str, dict[str, Any]] = {
-    "instruction": {"text": "Describe what the agent should do."},
-    "condition": {"branches": [{"when": "True", "steps": []}, {"when": "else", "steps": []}]},
-    "connector": {"connector": ""},
-    "code": {"code": "result = None"},
-    "knowledge": {"article": ""},
-    "checkpoint": {"mode": "handoff", "note": "Explain the case to your teammate."},
-    "subprocedure": {"procedure": ""},
-    "switch": {"to": ""},
-    "end": {"outcome": "resolved"},
-}
+# pickers pre-filled with the first thing that exists; never a connector: the first one
+# may be cancel_order, a dangerous default (the designer picks)
+PICKED_FROM = {"knowledge": "knowledge", "other-procedures": "procedures"}
 
 
 def new_step(kind: str, taken: Iterable[str], project: Any = None) -> Any:
-    """A fresh step of `kind` with an id not in `taken` and sensible defaults."""
-    fields = dict(DEFAULT_FIELDS[kind])
-    if project is not None:  # pre-fill pickers with the first thing that exists; never a
-        # connector: the first one may be cancel_order, a dangerous default (the designer picks)
-        if kind == "knowledge" and project.knowledge:
-            fields["article"] = next(iter(project.knowledge))
-        elif kind in ("subprocedure", "switch") and project.procedures:
-            key = "procedure" if kind == "subprocedure" else "to"
-            fields[key] = next(iter(project.procedures))
-    return STEP_CLASSES[kind].model_validate({"id": unique_id(kind, taken), "kind": kind, **fields})
+    """A fresh step of `kind` with an id not in `taken` and its registry defaults; a field
+    picked from the project (an article, a procedure) starts as the first one there."""
+    spec = spec_of(kind)
+    fields = copy.deepcopy(spec.defaults)
+    if project is not None:
+        for f in spec.inspector:
+            items = getattr(project, PICKED_FROM.get(f.choices_from or "", ""), None)
+            if items and not fields.get(f.name):
+                fields[f.name] = next(iter(items))
+    return spec.model.model_validate({"id": unique_id(kind, taken), "kind": kind, **fields})
 
 
 def convert_step(step: Any, kind: str, project: Any = None) -> Any:
@@ -103,7 +97,7 @@ def convert_step(step: Any, kind: str, project: Any = None) -> Any:
     Nested steps survive only condition to condition (the same kind: a copy)."""
     if kind == step.kind:
         return copy_step(step)
-    target = STEP_CLASSES[kind]
+    target = spec_of(kind).model
     data = new_step(kind, (), project).model_dump(mode="json", by_alias=True)
     data.update(id=step.id, when=step.when)
     for name, value in step.model_dump(mode="json", by_alias=True).items():
@@ -124,10 +118,6 @@ def copy_step(step: Any) -> Any:
     return type(step).model_validate(step.model_dump(mode="json", by_alias=True))
 
 
-def copy_branch(branch: Branch) -> Branch:
-    return Branch.model_validate(branch.model_dump(mode="json", by_alias=True))
-
-
 def reid_steps(steps: list, taken: Iterable[str]) -> list:
     """Copies of `steps` whose ids (nested ones too) clash with nothing in `taken`."""
     taken = set(taken)
@@ -135,7 +125,7 @@ def reid_steps(steps: list, taken: Iterable[str]) -> list:
     for step in steps:
         data = step.model_dump(mode="json", by_alias=True)
         _reid(data, taken)
-        out.append(STEP_CLASSES[data["kind"]].model_validate(data))
+        out.append(spec_of(data["kind"]).model.model_validate(data))
     return out
 
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from studio.core.problems import Problem, Severity
 from studio.core.procedure import Procedure
 from studio.core.project import Project, pydantic_problems
+from studio.core.step_registry import spec_of, step_kinds
 from studio.core.validate import validate_procedure
 from studio.core.yaml_io import YamlError, model_to_yaml, parse_yaml
 
@@ -31,17 +32,17 @@ trigger: {description: when it applies, examples: ["what a customer would write"
 variables: {name: {type: string|number|integer|boolean|enum|email|date|image|file, description: ..., pattern?: regex, options?: [..] for enum}}
 switch_rules: [{keywords: [..], description: ..., to: other-procedure-id}]   # optional
 steps: a list; every step has a unique `id`, a `kind` and may have `when: <expression>`:
-- instruction: text (what the agent does), say (example wording), collect: [variables it waits for]
-- condition: branches: [{when: <expression>, steps: [...]}, ..., {when: else, steps: [...]}]
-- connector: connector (an existing connector id), inputs: {name: "{{ variable }}"}, save_as: result name, on_error: handoff|continue
-- code: code (a small Python snippet assigning variables, e.g. "refund = round(order.total * 0.5, 2)")
-- knowledge: article (an existing article id)
-- checkpoint: mode: approval|handoff, note (internal note with {{ templates }}), say
-- subprocedure: procedure (id) | switch: to (id) | end: outcome: resolved|handoff|unresolved, say
+{step_kinds}
 Expressions are Python syntax limited to names, dotted access (order.total), comparisons,
 and/or/not, arithmetic, `in`, and len, lower, upper, round, min, max, abs, matches, is_set.
 Names are variables, connector results (save_as) and customer.<attribute>.
 Templates are text with {{ expression }}."""
+
+
+def format_guide() -> str:
+    """FORMAT_GUIDE with a line per registered step kind (its registry entry's guide)."""
+    kinds = "\n".join(f"- {kind}: {spec_of(kind).guide}" for kind in step_kinds())
+    return FORMAT_GUIDE.replace("{step_kinds}", kinds)
 
 
 @dataclass
@@ -81,7 +82,7 @@ def draft_messages(project: Project, outline: str) -> list[dict[str, str]]:
         "You turn a customer-service SOP or outline into a procedure file for Procedure "
         "Studio. Use only the connectors, knowledge articles and procedures listed; "
         "collect what the steps need; branch with conditions; end every path.\n\n"
-        + FORMAT_GUIDE + "\n\n" + context_text(project)
+        + format_guide() + "\n\n" + context_text(project)
         + (f"\n\nAn existing procedure, for style:\n{model_to_yaml(example)}" if example else "")
         + "\n\nReply with the YAML of one procedure only, no commentary.")
     return [{"role": "system", "content": system}, {"role": "user", "content": outline}]

@@ -21,7 +21,7 @@ from .brain import Brain, BrainError, ExtractRequest, ReplyPart, ReplyRequest, S
 from .connectors import ConnectorCaller, ConnectorFault
 from .options import RunOptions
 from .render import render_text, seen_values
-from .step_kinds import StepKinds
+from .step_kinds import StepKinds, step_handler
 from .trace import (
     AttachmentRead, ConditionEvaluated, ConversationStarted, CustomerMessage, End, Error, Handoff,
     NotExtracted,
@@ -217,7 +217,7 @@ class Conversation(StepKinds):
                 continue
             self._add(StepEntered(procedure=cursor.procedure, step=step.id, kind=step.kind,
                                   depth=self._depth()))
-            getattr(self, f"_exec_{step.kind}")(cursor, step)
+            step_handler(step.kind)(self, cursor, step)
 
     def _pop(self, cursor: Cursor) -> None:
         self.stack.pop()

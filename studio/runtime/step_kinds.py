@@ -1,5 +1,8 @@
 """What each of the nine step kinds does when the state machine reaches it.
 
+The engine finds a kind's handler through its registry entry
+(studio/core/step_specs.py names `StepKinds._exec_<kind>` here).
+
 A mixin of Conversation (engine.py): each `_exec_<kind>(cursor, step)` either
 advances `cursor.index`, pushes a cursor (branch, sub-procedure), waits, or
 ends the conversation.
@@ -10,6 +13,7 @@ from typing import Any
 
 from studio.core.expressions import parse
 from studio.core.snippets import analyze_snippet
+from studio.core.step_registry import resolve, spec_of
 
 from .compiled import compiled
 from .render import render, render_text, seen_values
@@ -19,6 +23,11 @@ from .trace import (
 )
 
 SNIPPET_TIMEOUT = 2.0
+
+
+def step_handler(kind: str) -> Any:
+    """What runs a step of `kind`: its registry entry's handler(conversation, cursor, step)."""
+    return resolve(spec_of(kind).handler)
 
 
 class StepKinds:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
+from studio.core.step_registry import get_spec
+
 RESOURCES = Path(str(files("studio") / "resources"))
 
 
@@ -23,4 +25,5 @@ def icon(name: str) -> QIcon:
 
 
 def step_icon(kind: str) -> QIcon:
-    return icon(f"step-{kind}")
+    spec = get_spec(kind)
+    return icon(spec.icon if spec is not None else f"step-{kind}")

@@ -1,4 +1,4 @@
-"""Light and dark palettes that follow the system, and the colours of each step kind."""
+"""Light and dark palettes that follow the system; a step kind's colour is in its registry entry."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,16 +6,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
-KIND_COLORS = {
-    "instruction": "#3B82F6", "condition": "#F59E0B", "connector": "#10B981",
-    "code": "#8B5CF6", "knowledge": "#0891B2", "checkpoint": "#F97316",
-    "subprocedure": "#6366F1", "switch": "#EC4899", "end": "#64748B",
-}
-KIND_LABELS = {
-    "instruction": "Instruction", "condition": "If / else", "connector": "Data connector",
-    "code": "Code", "knowledge": "Knowledge", "checkpoint": "Checkpoint",
-    "subprocedure": "Sub-procedure", "switch": "Switch procedure", "end": "End",
-}
+from studio.core.step_registry import get_spec
+
 MARK_COLORS = {   # run marks and coverage painted by the runner (issue 7)
     "passed": "#16A34A", "failed": "#DC2626", "active": "#2563EB", "skipped": "#9CA3AF",
     "covered": "#16A34A", "failing": "#DC2626", "uncovered": "#9CA3AF", "unreached": "#DC2626",
@@ -42,7 +34,8 @@ class Colors:
     accent: str
 
     def kind(self, kind: str) -> QColor:
-        return QColor(KIND_COLORS.get(kind, "#64748B"))
+        spec = get_spec(kind)
+        return QColor(spec.color if spec is not None else "#64748B")
 
     def q(self, name: str) -> QColor:
         return QColor(getattr(self, name))

@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton, QVBoxLayout,
                                QWidget)
 
-from studio.core.steps import STEP_KINDS
+from studio.core.step_registry import spec_of, step_kinds
 
 from studio.document import commands as cmd
 from studio.document.clipboard import MIME_STEPS, steps_from_yaml
@@ -25,9 +25,6 @@ from .step_model import StepTreeModel
 from .step_text import headline, kind_label
 from .step_view import StepView
 
-SHORT_LABELS = {"instruction": "Instruction", "condition": "If/else", "connector": "Connector",
-                "code": "Code", "knowledge": "Knowledge", "checkpoint": "Checkpoint",
-                "subprocedure": "Sub-procedure", "switch": "Switch", "end": "End"}
 FLOWCHART_SHARE = 0.45     # of the editor's width, until the user drags the splitter
 
 
@@ -86,10 +83,13 @@ class ProcedureEditor(QWidget):
         add.setMinimumHeight(26)
         flow.addWidget(add)
         self.insert_actions: dict[str, QAction] = {}
-        for number, kind in enumerate(STEP_KINDS, start=1):
-            action = QAction(step_icon(kind), SHORT_LABELS[kind], self)
-            action.setToolTip(f"Insert {kind_label(kind).lower()} step (Ctrl+{number})")
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+        for number, kind in enumerate(step_kinds(), start=1):
+            action = QAction(step_icon(kind), spec_of(kind).short_label, self)
+            if number <= 9:
+                action.setToolTip(f"Insert {kind_label(kind).lower()} step (Ctrl+{number})")
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            else:
+                action.setToolTip(f"Insert {kind_label(kind).lower()} step")
             action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             action.triggered.connect(lambda _=False, k=kind: self.insert_step(k))
             button = QToolButton(self.add_bar)
@@ -277,7 +277,7 @@ class ProcedureEditor(QWidget):
 
     def insert_menu(self) -> QMenu:
         menu = QMenu(self)
-        for kind in STEP_KINDS:
+        for kind in step_kinds():
             menu.addAction(self.insert_actions[kind])
         return menu
 

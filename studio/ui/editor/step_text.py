@@ -3,39 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..theme import KIND_LABELS
-
-
-def _short(value: Any, limit: int = 140) -> str:
-    text = " ".join(str(value or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+from studio.core.step_registry import get_spec
+from studio.core.step_specs import short as _short
 
 
 def headline(step: Any) -> str:
-    kind = step.kind
-    if kind == "instruction":
-        return step.text
-    if kind == "condition":
-        n = len(step.branches)
-        return f"Check {n} branch{'es' if n != 1 else ''}"
-    if kind == "connector":
-        args = ", ".join(f"{k}={_short(v, 30)}" for k, v in step.inputs.items())
-        result = f" → {step.save_as}" if step.save_as else ""
-        return f"Call {step.connector or '?'}({args}){result}"
-    if kind == "code":
-        return step.code.strip()
-    if kind == "knowledge":
-        return f"Use article “{step.article or '?'}”" + (f": {step.text}" if step.text else "")
-    if kind == "checkpoint":
-        label = "Ask for approval" if step.mode == "approval" else "Hand off to a teammate"
-        return f"{label}: {step.note}" if step.note else label
-    if kind == "subprocedure":
-        return f"Run procedure “{step.procedure or '?'}”, then continue"
-    if kind == "switch":
-        return f"Switch to procedure “{step.to or '?'}”"
-    if kind == "end":
-        return f"End the conversation — {step.outcome}"
-    return kind
+    """The kind's one-line summary (its registry entry)."""
+    spec = get_spec(step.kind)
+    return spec.summary(step) if spec is not None else step.kind
 
 
 def details(step: Any) -> list[str]:
@@ -56,7 +31,8 @@ def details(step: Any) -> list[str]:
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+    spec = get_spec(kind)
+    return spec.label if spec is not None else kind
 
 
 def branch_label(branch: Any, index: int) -> str:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
                                QVBoxLayout, QWidget)
 
 from studio.core.ids import is_valid_id
-from studio.core.steps import STEP_KINDS
+from studio.core.step_registry import InspectorField, spec_of, step_kinds
 
 from studio.document import commands as cmd
 from studio.document.names import project_names
@@ -51,7 +51,7 @@ class StepForm(QWidget):
         head.addWidget(title)
         head.addStretch(1)
         self.kind_combo = QComboBox()
-        for kind in STEP_KINDS:
+        for kind in step_kinds():
             self.kind_combo.addItem(step_icon(kind), kind_label(kind), kind)
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(step.kind))
         self.kind_combo.setToolTip("Change kind…: make this a step of another kind, keeping its "
@@ -66,7 +66,8 @@ class StepForm(QWidget):
         self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignTop)
         outer.addLayout(self.form)
         self._id_field()
-        getattr(self, f"_build_{step.kind}")(step)
+        for f in spec_of(step.kind).inspector:     # the kind's fields, from its registry entry
+            getattr(self, f"_field_{f.widget}")(f, step)
         self._expr("when", "Only when", optional=True,
                    hint="leave empty to always run this step")
         self.extra = QVBoxLayout()
@@ -81,6 +82,8 @@ class StepForm(QWidget):
             outer.addWidget(QLabel("Article preview"))
             outer.addWidget(self.preview, 1)
             self._update_preview(step)
+            self.fields["article"].currentTextChanged.connect(
+                lambda _t: self._update_preview(self.step))
         outer.addStretch(1)
 
     # -- model access ------------------------------------------------------------------
@@ -159,7 +162,8 @@ class StepForm(QWidget):
         self.fields["id"] = edit
         self._row("Id", edit)
 
-    def _text(self, field: str, label: str, lines: int = 3, optional: bool = False) -> QPlainTextEdit:
+    def _text(self, field: str, label: str, lines: int = 3, optional: bool = False,
+              hint: str | None = None) -> QPlainTextEdit:
         edit = QPlainTextEdit()
         edit.setTabChangesFocus(True)
         edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
@@ -180,7 +184,7 @@ class StepForm(QWidget):
         edit.textChanged.connect(on_edit)
         self._refreshers.append(refresh)
         self.fields[field] = edit
-        self._row(label, edit)
+        self._row(label, edit, hint)
         return edit
 
     def _expr(self, field: str, label: str, template: bool = False, lines: int = 1,
@@ -198,7 +202,8 @@ class StepForm(QWidget):
         self._row(label, edit, hint)
         return edit
 
-    def _combo(self, field: str, label: str, options: list[str], editable: bool = False) -> QComboBox:
+    def _combo(self, field: str, label: str, options: list[str], editable: bool = False,
+               hint: str | None = None) -> QComboBox:
         combo = QComboBox()
         combo.setEditable(editable)
         combo.addItems(options)
@@ -220,40 +225,66 @@ class StepForm(QWidget):
                 combo.blockSignals(False)
         self._refreshers.append(refresh)
         self.fields[field] = combo
-        self._row(label, combo)
+        self._row(label, combo, hint)
         return combo
 
-    def _line(self, field: str, label: str, optional: bool = True) -> QLineEdit:
+    def _line(self, field: str, label: str, optional: bool = True, hint: str | None = None) -> QLineEdit:
         edit = QLineEdit(getattr(self.step, field) or "")
         edit.textEdited.connect(lambda t: self.set(field, (t.strip() or None) if optional else t))
         self._refreshers.append(
             lambda s: edit.setText(getattr(s, field) or "") if edit.text() != (getattr(s, field) or "") else None)
         self.fields[field] = edit
-        self._row(label, edit)
+        self._row(label, edit, hint)
         return edit
 
-    # -- kinds -------------------------------------------------------------------------
-    def _build_instruction(self, step) -> None:
-        self._text("text", "Instruction", lines=4)
-        self._expr("say", "Says", template=True, lines=2, optional=True)
-        collect = QLineEdit(", ".join(step.collect))
-        collect.setPlaceholderText("variables to collect, comma separated")
-        collect.textEdited.connect(lambda t: self.set(
-            "collect", [n.strip() for n in t.split(",") if n.strip()]))
-        self._refreshers.append(lambda s: collect.setText(", ".join(s.collect))
-                                if [n.strip() for n in collect.text().split(",") if n.strip()] != s.collect
-                                else None)
-        self.fields["collect"] = collect
-        self._row("Collects", collect, "the step waits until these variables are set")
-        attempts = QSpinBox()
-        attempts.setRange(1, 20)
-        attempts.setValue(step.attempts)
-        attempts.valueChanged.connect(lambda v: self.set("attempts", v))
-        self._refreshers.append(lambda s: attempts.setValue(s.attempts) if attempts.value() != s.attempts else None)
-        self.fields["attempts"] = attempts
-        self._row("Attempts", attempts, "customer turns without the answers before handing off")
+    # -- the widgets an InspectorField names -----------------------------------------------
+    def _field_text(self, f: InspectorField, step) -> None:
+        self._text(f.name, f.label, lines=f.lines, optional=f.optional, hint=f.hint)
 
-    def _build_condition(self, step) -> None:
+    def _field_template(self, f: InspectorField, step) -> None:
+        self._expr(f.name, f.label, template=True, lines=f.lines, optional=f.optional, hint=f.hint)
+
+    def _field_expression(self, f: InspectorField, step) -> None:
+        self._expr(f.name, f.label, lines=f.lines, optional=f.optional, hint=f.hint)
+
+    def _field_line(self, f: InspectorField, step) -> None:
+        self._line(f.name, f.label, optional=f.optional, hint=f.hint)
+
+    def _field_choice(self, f: InspectorField, step) -> None:
+        project = self.session.project
+        options = {"connectors": lambda: sorted(project.connectors),
+                   "knowledge": lambda: sorted(project.knowledge),
+                   "other-procedures": lambda: sorted(p for p in project.procedures
+                                                      if p != self.procedure_id)}
+        choices = options[f.choices_from]() if f.choices_from else list(f.options)
+        combo = self._combo(f.name, f.label, choices, hint=f.hint)
+        if f.placeholder:
+            combo.setPlaceholderText(f.placeholder)
+
+    def _field_names(self, f: InspectorField, step) -> None:
+        field = f.name
+        edit = QLineEdit(", ".join(getattr(step, field)))
+        edit.setPlaceholderText("variables to collect, comma separated")
+        edit.textEdited.connect(lambda t: self.set(
+            field, [n.strip() for n in t.split(",") if n.strip()]))
+        self._refreshers.append(lambda s: edit.setText(", ".join(getattr(s, field)))
+                                if [n.strip() for n in edit.text().split(",") if n.strip()] != getattr(s, field)
+                                else None)
+        self.fields[field] = edit
+        self._row(f.label, edit, f.hint)
+
+    def _field_count(self, f: InspectorField, step) -> None:
+        field = f.name
+        spin = QSpinBox()
+        spin.setRange(f.low, f.high)
+        spin.setValue(getattr(step, field))
+        spin.valueChanged.connect(lambda v: self.set(field, v))
+        self._refreshers.append(
+            lambda s: spin.setValue(getattr(s, field)) if spin.value() != getattr(s, field) else None)
+        self.fields[field] = spin
+        self._row(f.label, spin, f.hint)
+
+    def _field_branches(self, f: InspectorField, step) -> None:
         box = QWidget()
         lay = QVBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -310,7 +341,7 @@ class StepForm(QWidget):
             readable.setWordWrap(True)
             self.readable_fields = readable
             lay.addWidget(readable)
-        self._row("Branches", box)
+        self._row(f.label, box, f.hint)
 
     def _plain_words(self, edit: ExpressionEdit, index: int) -> QLabel:
         """The branch's condition read in plain words, under its expression."""
@@ -340,17 +371,14 @@ class StepForm(QWidget):
             self.session.push(cmd.SetBranchWhen(self.session, self.procedure_id, self.step_id,
                                                 index, dialog.expression))
 
-    def _build_connector(self, step) -> None:
-        combo = self._combo("connector", "Connector", sorted(self.session.project.connectors))
-        combo.setPlaceholderText("choose a connector")
+    def _field_inputs(self, f: InspectorField, step) -> None:
+        """A connector's inputs, one template each; they follow the connector picked above."""
         self.inputs_box = QWidget()
         self.inputs_form = QFormLayout(self.inputs_box)
         self.inputs_form.setContentsMargins(0, 0, 0, 0)
-        self._row("Inputs", self.inputs_box, "each input is a template: {{ variable }}")
+        self._row(f.label, self.inputs_box, f.hint)
         self._build_inputs(step)
-        combo.currentTextChanged.connect(lambda _t: self._build_inputs(self.step))
-        self._line("save_as", "Save result as")
-        self._combo("on_error", "On error", ["handoff", "continue"])
+        self.fields["connector"].currentTextChanged.connect(lambda _t: self._build_inputs(self.step))
         self._refreshers.append(self._refresh_inputs)
 
     def _build_inputs(self, step) -> None:
@@ -384,19 +412,18 @@ class StepForm(QWidget):
         for name, edit in getattr(self, "input_edits", {}).items():
             edit.set_text(str(step.inputs.get(name, "")))
 
-    def _build_code(self, step) -> None:
+    def _field_code(self, f: InspectorField, step) -> None:
+        field = f.name
         edit = CodeEdit()
-        edit.set_text(step.code)
-        edit.edited.connect(lambda text: (self.set("code", text), self.tester.set_code(text)))
-        self._refreshers.append(lambda s: edit.set_text(s.code))
-        self.fields["code"] = edit
-        self._row("Code", edit, "names the snippet assigns become variables")
+        edit.set_text(getattr(step, field))
+        edit.edited.connect(lambda text: (self.set(field, text), self._code_edited(text)))
+        self._refreshers.append(lambda s: edit.set_text(getattr(s, field)))
+        self.fields[field] = edit
+        self._row(f.label, edit, f.hint)
 
-    def _build_knowledge(self, step) -> None:
-        combo = self._combo("article", "Article", sorted(self.session.project.knowledge))
-        combo.currentTextChanged.connect(lambda _t: self._update_preview(self.step))
-        self._expr("text", "Focus", template=True, lines=2, optional=True,
-                   hint="what to use the article for at this step")
+    def _code_edited(self, text: str) -> None:
+        if hasattr(self, "tester"):
+            self.tester.set_code(text)
 
     def _update_preview(self, step) -> None:
         article = self.session.project.knowledge.get(step.article)
@@ -404,21 +431,3 @@ class StepForm(QWidget):
             self.preview.setPlainText(f"No article '{step.article}' in this project.")
         else:
             self.preview.setMarkdown(article.body)
-
-    def _build_checkpoint(self, step) -> None:
-        self._combo("mode", "Mode", ["approval", "handoff"])
-        self._expr("note", "Note", template=True, lines=3,
-                   hint="the internal note for the teammate who approves or takes over")
-        self._expr("say", "Says", template=True, lines=2, optional=True)
-
-    def _build_subprocedure(self, step) -> None:
-        self._combo("procedure", "Procedure",
-                    sorted(p for p in self.session.project.procedures if p != self.procedure_id))
-
-    def _build_switch(self, step) -> None:
-        self._combo("to", "Switch to",
-                    sorted(p for p in self.session.project.procedures if p != self.procedure_id))
-
-    def _build_end(self, step) -> None:
-        self._combo("outcome", "Outcome", ["resolved", "handoff", "unresolved"])
-        self._expr("say", "Says", template=True, lines=2, optional=True)

@@ -1,0 +1,37 @@
+"""Every step kind is one complete registry entry that the rest of the app reads."""
+from __future__ import annotations
+
+import re
+import typing
+from importlib.resources import files
+from pathlib import Path
+
+from studio.core.step_registry import resolve, spec_of, step_kinds
+from studio.core.steps import STEP_KINDS
+from studio.document.tree_ops import new_step
+
+ICONS = Path(str(files("studio") / "resources" / "icons"))
+WIDGETS = {"text", "template", "expression", "line", "choice", "names", "count", "code",
+           "branches", "inputs"}
+
+
+def test_every_kind_of_the_format_is_registered_in_order():
+    assert step_kinds()[: len(STEP_KINDS)] == STEP_KINDS
+
+
+def test_every_registered_kind_is_complete():
+    for kind in step_kinds():
+        spec = spec_of(kind)
+        assert typing.get_args(spec.model.model_fields["kind"].annotation) == (kind,), kind
+        assert spec.label and spec.short_label and spec.guide, kind
+        assert re.fullmatch(r"#[0-9A-Fa-f]{6}", spec.color), kind
+        assert (ICONS / f"{spec.icon}.svg").is_file(), kind
+        step = new_step(kind, [])                      # the defaults make a valid step
+        assert step.kind == kind and isinstance(spec.summary(step), str)
+        for f in spec.inspector:
+            assert f.name in spec.model.model_fields, (kind, f.name)
+            assert f.widget in WIDGETS, (kind, f.widget)
+            assert f.choices_from in (None, "connectors", "knowledge", "other-procedures")
+        assert callable(resolve(spec.handler)), kind
+        if spec.check is not None:
+            assert callable(resolve(spec.check)), kind
