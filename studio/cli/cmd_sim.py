@@ -1,10 +1,10 @@
-"""`studio sim ...`: the simulation library as YAML: import, export, list, rebuild, check."""
+"""`studio sim ...`: the simulation library as YAML: import, export, list, delete, rebuild, check."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from studio.core.project import LIBRARY_FILE
+from studio.core.project import LIBRARY_FILE, SIMULATIONS_DIR
 from studio.library import LibraryError
 from studio.library.library import check_file, corrupt_message, full_check
 from studio.library.sim_io import export_to, import_files, rebuild
@@ -14,7 +14,7 @@ from .library_common import (add_project_arg, add_read_only_arg, error, is_proje
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("sim", help="import, export, list or rebuild the simulation library",
+    p = subparsers.add_parser("sim", help="import, export, list, delete or rebuild the simulation library",
                               description=__doc__)
     sub = p.add_subparsers(dest="sim_command", metavar="ACTION")
 
@@ -36,6 +36,13 @@ def register(subparsers) -> None:
     lst.add_argument("--search", metavar="TEXT", help="full-text search over names, tags and scripts")
     add_read_only_arg(lst)
     lst.set_defaults(func=cmd_list)
+
+    dele = sub.add_parser("delete", help="delete a simulation: its file in simulations/ and its "
+                                         "library entry (its run history is kept)")
+    add_project_arg(dele)
+    dele.add_argument("name", metavar="NAME",
+                      help="the simulation's name, or its file name in simulations/ without .yaml")
+    dele.set_defaults(func=cmd_delete)
 
     reb = sub.add_parser("rebuild", help="move a damaged library aside and rebuild it from simulations/")
     add_project_arg(reb)
@@ -90,6 +97,32 @@ def cmd_list(args) -> int:
         tags = ", ".join(r.tags)
         print(f"{r.name:<{width}}  {r.procedure or '-':<20}  {tags}")
     print(f"{len(records)} simulation(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_delete(args) -> int:
+    """The file is the simulation (DESIGN.md section 3): removing it removes the simulation."""
+    library = open_library(args.project, quiet=True)
+    if library is None:
+        return 2
+    try:
+        record = library.get(args.name)
+        if record is None:
+            rows = library.query("SELECT name FROM simulations WHERE source_file IN (?, ?)",
+                                 [f"{SIMULATIONS_DIR}/{args.name}.yaml", f"{SIMULATIONS_DIR}/{args.name}.yml"])
+            record = library.get(rows[0]["name"]) if rows else None
+        if record is None:
+            return error(f"no simulation named '{args.name}' in {args.project}; "
+                         f"`studio sim list {args.project}` lists them")
+        path = Path(args.project) / record.source_file if record.source_file else None
+        if path is not None and path.is_file():
+            path.unlink()
+        library.delete_simulation(record.name)
+        library.sync_from_folder()
+    finally:
+        library.close()
+    print(f"deleted simulation '{record.name}'" + (f" ({record.source_file})" if path else "")
+          + "; its run history is kept")
     return 0
 
 

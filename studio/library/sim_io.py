@@ -79,7 +79,9 @@ def import_files(library: "Library", paths: list[Path], *,
 
 
 def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
-    """Import `simulations/*.yaml` that are new or changed since last imported.
+    """Import `simulations/*.yaml` that are new or changed since last imported, and
+    drop the simulations whose file is gone (the files are the source of truth;
+    their run history stays).
 
     A new or empty library takes every file; afterwards a file is read again
     only when its content changed, so a simulation deleted in the library does
@@ -87,6 +89,7 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
     """
     folder = library.root / SIMULATIONS_DIR
     if not folder.is_dir():
+        drop_missing_files(library, set())
         return [], []
     empty = library.simulation_count() == 0
     known = {r["path"]: r["hash"] for r in library.query("SELECT path, hash FROM source_files")}
@@ -95,7 +98,8 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
     seen_rows = []
     names: dict[str, str] = {}
     unchanged: set[str] = set()
-    for path in sorted(folder.glob("*.y*ml")):
+    files = sorted(folder.glob("*.y*ml"))
+    for path in files:
         rel = f"{SIMULATIONS_DIR}/{path.name}"
         try:
             digest = _hash(path.read_bytes())
@@ -118,7 +122,9 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
         names[sim.name] = rel
         seen_rows.append((sim, rel, digest))
     seen_rows = _without_names_taken(library, seen_rows, unchanged, problems)
+    present = {f"{SIMULATIONS_DIR}/{path.name}" for path in files}
     if not seen_rows:
+        drop_missing_files(library, present)
         return imported, problems
 
     def work(db) -> None:
@@ -138,6 +144,7 @@ def sync_folder(library: "Library") -> tuple[list[str], list[Problem]]:
                                 "subject": SIMULATIONS_DIR,
                                 "detail": dumps([s.name for s, _, _ in seen_rows])})
     library.write(work)
+    drop_missing_files(library, present)
     imported.extend(s.name for s, _, _ in seen_rows)
     return imported, problems
 
@@ -161,6 +168,31 @@ def _without_names_taken(library: "Library", rows: list, unchanged: set[str],
             continue
         kept.append((sim, rel, digest))
     return kept
+
+
+def drop_missing_files(library: "Library", present: set[str]) -> list[str]:
+    """Take out of the list the simulations whose file in simulations/ was deleted or
+    renamed away; their results stay in the run history. The names dropped."""
+    rows = library.query("SELECT name, source_file FROM simulations WHERE source_file LIKE ?",
+                         [f"{SIMULATIONS_DIR}/%"])
+    gone = [r for r in rows if r["source_file"] not in present]
+    known = [r["path"] for r in library.query("SELECT path FROM source_files WHERE path LIKE ?",
+                                              [f"{SIMULATIONS_DIR}/%"])]
+    stale = [path for path in known if path not in present]
+    if not gone and not stale:
+        return []
+
+    def work(db) -> None:
+        for row in gone:
+            db.execute("DELETE FROM simulations WHERE name = ?", [row["name"]])
+        for path in stale:
+            db.execute("DELETE FROM source_files WHERE path = ?", [path])
+        if gone:
+            db["audit_log"].insert({"at": now(), "action": "simulation.file-deleted",
+                                    "subject": SIMULATIONS_DIR,
+                                    "detail": dumps({r["name"]: r["source_file"] for r in gone})})
+    library.write(work)
+    return [r["name"] for r in gone]
 
 
 def slug(name: str) -> str:

@@ -16,6 +16,9 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 from studio.core.project import Project
 from studio.core.simulation import Simulation
 
+from studio.document.library_sync import LibrarySync
+from studio.document.project_commands import ReplaceItems
+
 from .marks import editor_coverage
 
 
@@ -37,8 +40,10 @@ class TestPanels(QObject):
         self.library_view = LibraryView(project, library, runner=run_fn) if library is not None else None
         self.coverage = CoveragePanel(project, library) if library is not None else None
         self.reports = ReportsPanel(library) if library is not None else None
-        self._own_push = False
+        self.sync: LibrarySync | None = None
         if session is not None:      # undo / redo / tree edits of simulations reach the library
+            self.sync = LibrarySync(session, library)
+            self.sync.failed.connect(self._sync_failed)
             session.item_changed.connect(self._item_changed)
         self.editor.run_requested.connect(self._run_edited)
         self.editor.saved.connect(lambda key, sim: self.runner.open_simulation(sim, key))
@@ -71,22 +76,14 @@ class TestPanels(QObject):
         existing = self.library.get(simulation.name) if self.library is not None else None
         if existing is not None and (previous or (existing.source_file or rel) != rel):
             raise ValueError(f"a simulation named {simulation.name!r} already exists; choose another name")
-        if self.session is not None:
-            from studio.document.project_commands import ReplaceItems
-            self._own_push = True          # the library is written just below, by name
-            try:
-                self.session.push(ReplaceItems(self.session, [("simulation", key if old else None,
-                                                               old, key, simulation)],
-                                               f"Edit simulation {simulation.name}"))
-            finally:
-                self._own_push = False
-        # the library first: saving the file makes it re-import the folder, which
-        # must find the simulation under its new name already (a rename, not a copy)
-        if self.library is not None:
-            self.library.save_simulation(simulation, source_file=rel, previous_name=previous)
-        if self.session is not None:
+        if self.session is not None:      # the command's event brings the library along (LibrarySync)
+            self.session.push(ReplaceItems(self.session, [("simulation", key if old else None,
+                                                           old, key, simulation)],
+                                           f"Edit simulation {simulation.name}"))
             self.session.save([("simulation", key)])
         else:
+            if self.library is not None:
+                self.library.save_simulation(simulation, source_file=rel, previous_name=previous)
             self.project.save_simulation(key, simulation)
         if self.library_view is not None:
             self.library_view.refresh()
@@ -98,15 +95,9 @@ class TestPanels(QObject):
         if kind == "settings":
             self.set_project(self.project)
             return
-        if kind != "simulation" or self._own_push:
+        if kind != "simulation":
             return
         simulation = self.project.simulations.get(key)
-        if self.library is not None and not getattr(self.library, "read_only", False):
-            try:
-                self._sync_library(key, simulation)
-            except Exception as exc:   # a name clash or a locked library: say so, keep going
-                self.editor.problems.setText(f"Library not updated: {exc}")
-                self.editor.problems.setVisible(True)
         if self.editor.key == key and not self.editor.dirty:
             if simulation is None:
                 self.editor.clear()
@@ -117,28 +108,10 @@ class TestPanels(QObject):
         if self.library_view is not None:
             self.library_view.refresh()
 
-    def _sync_library(self, key: str, simulation: Simulation | None) -> None:
-        rel = self.project.file_of("simulation", key)
-        rows = self.library.query("SELECT name FROM simulations WHERE source_file = ?", [rel])
-        name = rows[0]["name"] if rows else None
-        if simulation is None:
-            if name is not None:
-                self.library.delete_simulation(name)
-            return
-        previous = name if name is not None and name != simulation.name else None
-        self.library.save_simulation(simulation, source_file=rel, previous_name=previous)
-
-    def restore_from_disk(self, key: str) -> None:
-        """Unsaved simulation edits were discarded: the library takes the file's version back."""
-        if self.library is None or getattr(self.library, "read_only", False):
-            return
-        from studio.library.sim_io import read_simulation
-        path = self.project.root / self.project.file_of("simulation", key)
-        simulation = read_simulation(path, self.project.root)[0] if path.is_file() else None
-        try:
-            self._sync_library(key, simulation)
-        except Exception:   # a clash with another name: the next sync from the folder decides
-            pass
+    def _sync_failed(self, message: str) -> None:
+        """A name clash or a locked library: the editor says so, editing goes on."""
+        self.editor.problems.setText(message)
+        self.editor.problems.setVisible(True)
 
     def _add_suggestions(self, chosen: list) -> None:
         for key, simulation in chosen:
@@ -346,7 +319,6 @@ class PanelsHost(QObject):
                 previous.deleteLater()
         self._pending = None if session is None else (session.project, None, session)
         if session is not None:
-            session.saved.connect(self._session_saved)
             if any(d.isVisible() and not d.visibleRegion().isEmpty() for d in self.docks.values()):
                 QTimer.singleShot(BUILD_DELAY_MS, self.ensure_built)
 
@@ -367,6 +339,8 @@ class PanelsHost(QObject):
         self.window.test_panels = self.panels
         for name, _title, widget in self.panels.widgets():
             self.docks[name].setWidget(widget)
+        if self.panels.sync is not None:
+            self.panels.sync.folder_synced.connect(self._session_saved)
         self.panels.runner.steps_marked.connect(self._mark_steps)
         if getattr(self.window, "prompts", None) is not None:
             self.panels.editor.set_prompts(self.window.prompts)
@@ -399,10 +373,9 @@ class PanelsHost(QObject):
         library_action(self, key, names)
 
     def _session_saved(self) -> None:
+        """The library re-read the folder (LibrarySync); the panels show it."""
         if self.panels is None or self.panels.session is None:
             return
-        if self.library is not None and not self.library.read_only:
-            self.library.sync_from_folder()      # simulation files edited as text
         self.panels.set_project(self.panels.project)
         if self.panels.library_view is not None:
             self.panels.library_view.refresh()
@@ -442,12 +415,9 @@ class PanelsHost(QObject):
         """The closing project's simulation edits that were not saved leave the library too,
         so it matches the files again (undo / redo change the library at once)."""
         panels = self.panels
-        session = getattr(panels, "session", None)
-        if panels is None or session is None or self.library is None:
-            return
-        for kind, key in session.dirty_keys():
-            if kind == "simulation":
-                panels.restore_from_disk(key)
+        if panels is not None and panels.sync is not None:
+            panels.sync.restore_unsaved()
+            panels.sync.close()
 
     def _close_library(self) -> None:
         if self.library is not None:
