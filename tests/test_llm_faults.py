@@ -51,6 +51,7 @@ def test_agent_model_faults_end_as_error(kind, fake, food):
     assert result.status == "error", (kind, result.status, result.error)
     assert f"({kind.split('_')[0] if kind.startswith('malformed') else kind})" in result.error
     assert words in result.error
+    assert result.error_code == ("malformed" if kind.startswith("malformed") else kind)
     assert not result.failed_expectations and not result.expectations
 
 
@@ -59,6 +60,7 @@ def test_a_judge_outage_is_an_error_not_a_failed_rubric(fake, food):
     result = run_simulation(food, food.simulation("damaged-photo-full-refund"), options=options(fake))
     assert result.status == "error"
     assert "judge" in result.error and "server error" in result.error
+    assert result.error_code == "server"          # the hint follows the code, not the text
     assert not result.failed_expectations
 
 

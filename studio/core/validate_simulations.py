@@ -46,9 +46,28 @@ def check_simulation(sim: Simulation, rep: Reporter, project: Any, known_procedu
     if not any(pid in scope.broken for pid in starts):
         _check_step_refs(sim, rep, scope)
         _check_approvals(sim, rep, scope)
+    for code, severity, message, field in expectation_conflicts(sim.expect):
+        rep.add(severity, code, f"expect: {message}", path=("expect", field),
+                hint="a simulation cannot expect both; keep the one you mean")
     if sim.expect.is_empty():
         rep.add(INFO, "no-expectations", "the simulation checks nothing", path=("name",),
                 hint="add expect: (outcome, visited, replies_contain, ...) so a regression shows up")
+
+
+def expectation_conflicts(expect: Any) -> list[tuple[str, str, str, str]]:
+    """Expectations that contradict each other, as (code, severity, message, field): a
+    step both visited and not visited can never pass (an error); a connector both
+    expected and not called is a warning. The simulation editor shows the same codes."""
+    out = []
+    both = set(expect.visited) & set(expect.not_visited)
+    if both:
+        out.append(("visited-and-not-visited", ERROR,
+                    f"both visited and not visited: {', '.join(sorted(both))}", "not_visited"))
+    called = {c.connector for c in expect.connector_calls} & set(expect.not_called)
+    if called:
+        out.append(("called-and-not-called", WARNING,
+                    f"both expected and not called: {', '.join(sorted(called))}", "not_called"))
+    return out
 
 
 def _check_customer(sim: Simulation, rep: Reporter, project: Any, settings_broken: bool) -> None:

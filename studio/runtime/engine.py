@@ -100,6 +100,7 @@ class Conversation(StepKinds):
         self.outcome: str | None = None
         self.end_reason = ""
         self.error: str | None = None
+        self.error_code: str | None = None      # a model fault's ModelError.reason, when it was one
         self.triggered: str | None = None
         self.turn = 0
         self.knowledge: list[str] = []
@@ -130,6 +131,7 @@ class Conversation(StepKinds):
             self._handle(message)
             reply = self._flush_reply()
         except (EngineError, ConnectorFault, BrainError) as exc:
+            self.error_code = error_code(exc)
             self._fail(str(exc))
         except ExpressionError as exc:
             self._fail(f"expression error{self._where()}: {exc.message}")
@@ -465,3 +467,14 @@ def stop(conversation: Conversation, reason: str) -> None:
     conversation._end("unresolved", reason + (f" ({where})" if where else ""),
                       procedure=conversation.waiting.procedure if conversation.waiting else None,
                       step=conversation.waiting.step.id if conversation.waiting else None)
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The reason code of the model fault behind `exc` (ModelError.reason), if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        reason = getattr(seen, "reason", None)
+        if isinstance(reason, str):
+            return reason
+        seen = seen.__cause__
+    return None

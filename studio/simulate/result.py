@@ -38,6 +38,7 @@ class SimulationResult(BaseModel):
     procedure: str | None = None    # the procedure the simulation names
     status: Status                  # skipped: nothing could be judged (a rubric offline)
     error: str | None = None        # why, when status is error
+    error_code: str | None = None   # what kind of fault: a ModelError reason, "cancelled", "judge"
     outcome: str | None = None      # resolved / handoff / unresolved / None
     turns: int = 0                  # customer turns used
     duration_ms: float = 0.0

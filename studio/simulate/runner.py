@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 from studio.core.progress import Progress
 from studio.core.simulation import Simulation
 from studio.runtime.brain import make_brain
-from studio.runtime.engine import Conversation, stop
+from studio.runtime.engine import Conversation, error_code, stop
 from studio.runtime.trace import ScriptIgnored
 
 from .coverage import coverage_from_trace
@@ -105,10 +105,12 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
             note_ignored_turns(conversation, customer)
     except Exception as exc:  # never raise: a broken run is an `error` result
         result.error = str(exc) if isinstance(exc, SimulationProblem) else f"{type(exc).__name__}: {exc}"
+        result.error_code = error_code(exc)
     if conversation is not None:
         _fill(result, conversation, exceeded)
         if result.error is None and conversation.error is not None:
             result.error = conversation.error
+            result.error_code = conversation.error_code
     if result.error is None:
         try:
             result.expectations = judge(project, simulation, result, options=options,
@@ -116,9 +118,11 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
             result.status = verdict(result.expectations)
         except Exception as exc:
             result.error = f"the judge failed: {type(exc).__name__}: {exc}"
+            result.error_code = error_code(exc) or "judge"
             result.status = "error"
     if result.status == "error" and cancel is not None and cancel.cancelled:
         result.error = "cancelled"       # a model call cut short by the cancel, not a fault
+        result.error_code = "cancelled"
     if brain is not None:   # read after the judge, whose model calls share the brain's meter
         result.tokens = getattr(brain, "tokens", None)
         result.cost = getattr(brain, "cost", None)

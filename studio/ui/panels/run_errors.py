@@ -1,6 +1,8 @@
 """What to do about a run that ended in `error`: one plain hint per kind of
-fault, read from the error text (the engine and the model client already say
-what went wrong; this says how to get going again). Qt-free."""
+fault (the engine and the model client already say what went wrong; this says
+how to get going again). The kind is the result's `error_code` (a ModelError
+reason, "cancelled", "judge"); results stored before codes existed fall back
+to reading the error text. Qt-free."""
 from __future__ import annotations
 
 OFFLINE = "or pick “Offline engine” to run without a model"
@@ -25,9 +27,21 @@ HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
      "expectations in the simulation editor."),
 )
 DEFAULT = "Fix what the message names (the Problems panel may say more) and run again."
+_MODEL = "The model could not be used: run `studio model test PROJECT`, " + OFFLINE + "."
+CODE_HINTS: dict[str, str] = {
+    "cancelled": HINTS[0][1], "connection": HINTS[1][1], "no_key": HINTS[2][1], "auth": HINTS[3][1],
+    "not_found": HINTS[4][1], "timeout": HINTS[5][1], "rate_limit": HINTS[6][1],
+    "server": "The model server had a fault: run again; if it persists, " + OFFLINE + ".",
+    "malformed": "The model's answers did not fit what Studio asked for: run again, or pick "
+                 "a stronger model in studio.yaml, " + OFFLINE + ".",
+    "bad_request": _MODEL, "unsupported": _MODEL, "unknown": _MODEL, "judge": HINTS[-1][1],
+}
 
 
-def error_hint(error: str | None) -> str:
+def error_hint(error: str | None, code: str | None = None) -> str:
+    """The hint for the fault `code` names; without a code, the one the text suggests."""
+    if code in CODE_HINTS:
+        return CODE_HINTS[code]
     text = (error or "").lower()
     for needles, hint in HINTS:
         if any(n in text for n in needles):

@@ -365,7 +365,7 @@ class RunnerPanel(QWidget):
         self.last_result = result
         self.transcript.set_result(result)
         self.expectations.set_results(list(result.expectations))
-        self._show_error(result.error if result.status == "error" else None)
+        self._show_error(result.error if result.status == "error" else None, result.error_code)
         if result.status == "error" and not result.expectations:
             self.expectations.show_message("Not judged: the run ended in an error before it finished.")
         elif self.try_mode:
@@ -407,14 +407,14 @@ class RunnerPanel(QWidget):
                 bubbles[n].set_expanded(True)
         QTimer.singleShot(0, self, lambda: bar.setValue(scroll))
 
-    def _show_error(self, error: str | None) -> None:
+    def _show_error(self, error: str | None, code: str | None = None) -> None:
         if not error:
             self.banner.setVisible(False)
             return
         import html
         title = "Stopped." if error == "cancelled" else "The run could not finish."
         self.banner.setText(f"<b>{title}</b> {html.escape(short_error(error))}<br>"
-                            f"<b>What to do:</b> {html.escape(error_hint(error))}")
+                            f"<b>What to do:</b> {html.escape(error_hint(error, code))}")
         self.banner.setVisible(True)
 
     def _set_running(self, running: bool) -> None:

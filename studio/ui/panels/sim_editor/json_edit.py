@@ -9,6 +9,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from studio.core.problems import Problem
+
+from .form_problems import problem
+
 _TYPE_NAMES = {bool: "boolean", int: "number", float: "number", str: "string",
                list: "list", dict: "object", type(None): "null"}
 
@@ -84,12 +88,13 @@ class JsonEdit(QWidget):
         except json.JSONDecodeError as exc:
             raise ValueError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         try:
             value = self.value()
         except ValueError as exc:
-            return [f"not valid JSON: {exc}"]
-        return shape_problems(value, self.sample) if value is not None else []
+            return [problem("json-invalid", f"not valid JSON: {exc}", blocking=True)]
+        shapes = shape_problems(value, self.sample) if value is not None else []
+        return [problem("json-shape", text) for text in shapes]
 
     def is_valid(self) -> bool:
         try:
@@ -111,5 +116,5 @@ class JsonEdit(QWidget):
         error = not self.is_valid()
         colour = "#b3261e" if error else "#8a5a00"
         self.message.setStyleSheet(f"font-size:11px; color:{colour};")
-        self.message.setText(("✘ " if error else "⚠ ") + "; ".join(problems[:4]))
+        self.message.setText(("✘ " if error else "⚠ ") + "; ".join(p.message for p in problems[:4]))
         self.message.setVisible(True)

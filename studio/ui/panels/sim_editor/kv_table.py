@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QWidget)
 
 from ...theme import qcolor
+from .form_problems import Problem, problem
 
 
 def parse_value(text: str) -> Any:
@@ -142,13 +143,13 @@ class KeyValueTable(QWidget):
         """Named rows with a value; an empty value means "not checked" and is left out."""
         return {name: parse_value(text) for name, text in self.rows() if name and text != ""}
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         out, seen = [], set()
         for index, (name, text) in enumerate(self.rows(), 1):
             if not name and text:
-                out.append(f"row {index} has a value but no name")
+                out.append(problem("row-without-name", f"row {index} has a value but no name", True))
             elif name in seen:
-                out.append(f"'{name}' is listed twice")
+                out.append(problem("name-twice", f"'{name}' is listed twice", True))
             seen.add(name)
         return out
 

@@ -17,6 +17,7 @@ from studio.core.simulation import Attachment
 
 from ...prompts import Prompts
 from .kv_table import KeyValueTable
+from .form_problems import Problem, problem
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
 EXTRACTED_HINT = "What the offline engine reads from the file, e.g. has_photo = true"
@@ -99,14 +100,14 @@ class AttachmentsEditor(QWidget):
     def attachments(self) -> list[Attachment]:
         return [a.model_copy(deep=True) for a in self.items]
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         out = []
         files = set(self.folder_files())
         for index, item in enumerate(self.items, 1):
             if not item.file:
-                out.append(f"attachment {index} has no file")
+                out.append(problem("attachment-without-file", f"attachment {index} has no file"))
             elif item.file not in files:
-                out.append(f"{item.file} is not in the attachments folder")
+                out.append(problem("attachment-missing", f"{item.file} is not in the attachments folder"))
         return out
 
     def add(self) -> None:

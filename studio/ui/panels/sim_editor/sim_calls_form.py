@@ -12,6 +12,7 @@ from studio.core.simulation import ExpectedCall
 
 from ...widgets.choices import select_choice
 from .kv_table import KeyValueTable
+from .form_problems import Problem, problem, within
 
 INPUT_HINT = "Empty: this input is not checked"
 
@@ -73,13 +74,14 @@ class CallCard(QFrame):
     def call(self) -> ExpectedCall:
         return ExpectedCall(connector=self.connector_id(), inputs=self.inputs.values())
 
-    def problems(self) -> list[str]:
-        out = [f"{self.connector_id()}: {p}" for p in self.inputs.problems()]
+    def problems(self) -> list[Problem]:
+        out = within(f"{self.connector_id()}: ", self.inputs.problems())
         declared = self._declared()
         connector = self.project.connectors.get(self.connector_id())
         if connector is not None and declared:
             unknown = [n for n, _ in self.inputs.rows() if n and n not in declared]
-            out += [f"{self.connector_id()}: '{n}' is not an input of this connector" for n in unknown]
+            out += [problem("unknown-input", f"{self.connector_id()}: '{n}' is not an input of this connector")
+                    for n in unknown]
         return out
 
 
@@ -138,7 +140,7 @@ class CallsEditor(QWidget):
     def calls(self) -> list[ExpectedCall]:
         return [card.call() for card in self.cards if card.connector_id()]
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         return [p for card in self.cards for p in card.problems()]
 
     def _append(self, call: ExpectedCall | None) -> CallCard:

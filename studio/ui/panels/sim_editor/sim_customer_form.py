@@ -14,6 +14,7 @@ from studio.core.simulation import Customer, CustomerTurn
 from ...widgets.choices import fill_choices, select_choice
 from ...widgets.layouts import form_rows
 from .json_edit import JsonEdit
+from .form_problems import Problem, problem, within
 from .sim_attachments_form import AttachmentsEditor
 
 NO_SEGMENT = "(none: use attributes)"
@@ -101,19 +102,19 @@ class CustomerForm(QWidget):
                         script=script, persona=self.persona.text().strip() or None,
                         goal=self.goal.text().strip() or None, facts=getattr(self, "_facts", {}))
 
-    def problems(self) -> list[str]:
-        out = [f"attributes: {p}" for p in self.attributes.problems()]
+    def problems(self) -> list[Problem]:
+        out = within("attributes: ", self.attributes.problems())
         for i, turn in enumerate(self.turns, 1):
             if not turn.text.strip() and not turn.attachments:
-                out.append(f"turn {i} is empty")
+                out.append(problem("empty-turn", f"turn {i} is empty"))
             for a_index, att in enumerate(turn.attachments, 1):
                 if not att.file:
-                    out.append(f"turn {i}: attachment {a_index} has no file")
+                    out.append(problem("attachment-without-file", f"turn {i}: attachment {a_index} has no file"))
                 elif att.file not in self.attachments.folder_files():
-                    out.append(f"turn {i}: {att.file} is not in the attachments folder")
+                    out.append(problem("attachment-missing", f"turn {i}: {att.file} is not in the attachments folder"))
         if self.attachments.current() is not None:
-            out += [f"turn {self.turn_list.currentRow() + 1}, extracted: {p}"
-                    for p in self.attachments.extracted.problems()]
+            out += within(f"turn {self.turn_list.currentRow() + 1}, extracted: ",
+                          self.attachments.extracted.problems())
         return out
 
     def set_variable_names(self, names: list[str]) -> None:

@@ -7,12 +7,15 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QListWidget, Q
                                QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.project import Project
+from studio.core.problems import Severity
 from studio.core.simulation import Expectations
 from studio.core.snippets import snippet_assigns
 from studio.core.steps import CodeStep, ConnectorStep, SubprocedureStep
+from studio.core.validate_simulations import expectation_conflicts
 
 from ...widgets.choices import fill_choices
 from .kv_table import KeyValueTable
+from .form_problems import Problem, problem, within
 from .sim_calls_form import CallsEditor
 from .sim_fixtures_form import procedure_connectors
 
@@ -179,15 +182,14 @@ class ExpectationsForm(QWidget):
             note_contains=self.note_contains.values(),
             max_turns=self.max_turns.value() or None, rubric=self.rubric.values())
 
-    def problems(self) -> list[str]:
-        out = [f"variables: {p}" for p in self.variables.problems()]
-        out += [f"connector calls: {p}" for p in self.calls.problems()]
-        called = {c.connector for c in self.calls.calls()} & set(self.not_called.checked())
-        if called:
-            out.append(f"both expected and not called: {', '.join(sorted(called))}")
-        both = set(self.visited.checked()) & set(self.not_visited.checked())
-        if both:
-            out.append(f"both visited and not visited: {', '.join(sorted(both))}")
+    def problems(self) -> list[Problem]:
+        """The tables' own problems, then the domain rules of core validation (same codes)."""
+        out = within("variables: ", self.variables.problems())
+        out += within("connector calls: ", self.calls.problems())
+        expect = Expectations(visited=self.visited.checked(), not_visited=self.not_visited.checked(),
+                              connector_calls=self.calls.calls(), not_called=self.not_called.checked())
+        out += [problem(code, message, blocking=severity == Severity.error)
+                for code, severity, message, _ in expectation_conflicts(expect)]
         return out
 
     def _emit(self) -> None:

@@ -13,6 +13,7 @@ from studio.core.simulation import Fixtures
 from studio.core.steps import CheckpointStep, ConnectorStep
 
 from .json_edit import JsonEdit
+from .form_problems import Problem, within
 
 DECISIONS = [("default (approved)", None), ("approved", "approved"), ("rejected", "rejected")]
 
@@ -114,9 +115,9 @@ class FixturesForm(QWidget):
                 approvals[step_id] = combo.currentData()
         return Fixtures(connectors=connectors, approvals=approvals)
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         out = []
         for name, (check, edit) in self.editors.items():
             if check.isChecked():
-                out += [f"{name}: {p}" for p in edit.problems()]
+                out += within(f"{name}: ", edit.problems())
         return out

@@ -18,6 +18,7 @@ from ...theme import tone
 from ...widgets.choices import fill_choices
 from ...widgets.layouts import form_rows
 from .sim_customer_form import CustomerForm
+from .form_problems import Problem, blocking, problem
 from .sim_expect_form import ExpectationsForm, procedure_names
 from .sim_fixtures_form import FixturesForm
 
@@ -26,8 +27,6 @@ EMPTY_HINT = ("No simulation open.\n\nDouble-click a simulation in the project t
               "“Try it” in the Runner and save the conversation as a new simulation.")
 
 
-# problems that stop a save (the rest are warnings shown under the form)
-BLOCKING = ("not valid JSON", "needs a name", "both visited", "listed twice", "but no name")
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
@@ -163,7 +162,7 @@ class SimulationEditor(QWidget):
         """The edited simulation; raises ValueError with a readable message."""
         problems = self.all_problems(strict=True)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("; ".join(p.message for p in problems))
         try:
             return Simulation(
                 name=self.name.text().strip(), procedure=self.procedure.currentData(),
@@ -175,14 +174,14 @@ class SimulationEditor(QWidget):
         except (ValidationError, ValueError) as exc:
             raise ValueError(str(exc).splitlines()[0]) from None
 
-    def all_problems(self, strict: bool = False) -> list[str]:
+    def all_problems(self, strict: bool = False) -> list[Problem]:
+        """Every problem of the form; `strict`: only the errors, which stop a save
+        (warnings such as a value unlike the connector's sample are only shown)."""
         out = []
         if not self.name.text().strip():
-            out.append("the simulation needs a name")
+            out.append(problem("no-name", "the simulation needs a name", blocking=True))
         out += self.customer.problems() + self.fixtures.problems() + self.expect.problems()
-        if strict:   # shape warnings don't block saving; parse errors do
-            out = [p for p in out if any(block in p for block in BLOCKING)]
-        return out
+        return blocking(out) if strict else out
 
     def save(self) -> bool:
         try:
@@ -228,7 +227,7 @@ class SimulationEditor(QWidget):
 
     def _check(self) -> None:
         problems = self.all_problems()
-        self.problems.setText("\n".join(f"• {p}" for p in problems[:6]))
+        self.problems.setText("\n".join(f"• {p.message}" for p in problems[:6]))
         self.problems.setVisible(bool(problems))
 
     def _set_dirty(self, dirty: bool) -> None:
