@@ -3,6 +3,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def _env(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items()
@@ -19,6 +21,7 @@ def test_open_without_a_display_says_what_to_do(tmp_path, sample_copy):
     assert "no display found" in done.stderr and "xvfb-run" in done.stderr
 
 
+@pytest.mark.gui
 def test_smoke_without_a_display_paints_offscreen(tmp_path, sample_copy):
     project = sample_copy("food-delivery")
     done = subprocess.run([sys.executable, "-m", "studio", "open", str(project), "--smoke"],

@@ -11,6 +11,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,7 @@ def test_offline_commands_never_import_litellm(sample_copy, tmp_path):
     assert done.returncode == 0 and "clean" in done.stdout, done.stderr[-2000:]
 
 
+@pytest.mark.gui
 def test_opening_the_app_does_not_import_litellm(sample_copy, tmp_path):
     root = sample_copy("food-delivery")
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "studio", "open", str(root),

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from studio.core import validate
 from studio.core.project import load_project
+from studio.simulate import runner
 
 ROOT = Path(__file__).resolve().parent.parent / "sample_projects"
 SAMPLES = ["food-delivery", "card-payments", "subscriptions"]
@@ -25,14 +27,12 @@ def projects():
 
 @pytest.mark.parametrize("name", SAMPLES)
 def test_sample_validates_clean(projects, name):
-    validate = pytest.importorskip("studio.core.validate")
     problems = validate.validate_project(projects[name])
     assert [p.format() for p in problems if p.severity.value in ("error", "warning")] == []
 
 
 @pytest.mark.parametrize("name,stem", list(_cases()))
 def test_sample_simulation_passes_offline(projects, name, stem):
-    runner = pytest.importorskip("studio.simulate.runner")
     project = projects[name]
     result = runner.run_simulation(project, project.simulations[stem])
     failures = [f"{e.type}: {e.message} (expected {e.expected!r}, got {e.actual!r})"
@@ -46,7 +46,6 @@ def test_sample_simulation_passes_offline(projects, name, stem):
 
 def test_samples_cover_every_step_but_the_one_left_as_an_exercise(projects):
     """The README promises full step coverage except damaged-order's not-delivered branch."""
-    runner = pytest.importorskip("studio.simulate.runner")
     uncovered = set()
     for name, project in projects.items():
         seen: set[tuple[str, str]] = set()

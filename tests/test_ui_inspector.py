@@ -58,7 +58,6 @@ def test_expression_checks_locate_problems():
 
 
 def test_snippet_tester_runs_off_the_gui_thread(qtbot, inspector):
-    pytest.importorskip("studio.runtime.sandbox")
     inspector.show_step("damaged-order", "amount")
     tester = inspector.step_form.tester
     assert set(tester.inputs) == {"order", "has_photo"}
@@ -107,7 +106,6 @@ def test_procedure_form_edits_trigger_variables_and_rules(qtbot, inspector):
 
 
 def test_snippet_tester_says_blocked_once(qtbot, inspector):
-    pytest.importorskip("studio.runtime.sandbox")
     inspector.show_step("damaged-order", "amount")
     tester = inspector.step_form.tester
     tester.code = "import os\nrefund = 1"

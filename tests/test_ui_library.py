@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-pytest.importorskip("pytestqt")
 from studio.core.project import load_project  # noqa: E402
 
 from test_ui_support import library_setup  # noqa: E402,F401  (fixture)

@@ -3,7 +3,6 @@ import shutil
 
 import pytest
 
-pytest.importorskip("pytestqt")
 from test_ui_support import close_library_view, open_library_view  # noqa: E402
 
 pytestmark = pytest.mark.gui

@@ -5,7 +5,6 @@ import threading
 
 import pytest
 
-pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelectionModel  # noqa: E402
 
 

@@ -5,7 +5,6 @@ import sys
 
 import pytest
 
-pytest.importorskip("pytestqt")
 from studio.core.project import load_project  # noqa: E402
 from studio.library import Library  # noqa: E402
 

@@ -2,7 +2,6 @@
 with its reasoning; a hand-tried conversation becomes a simulation that passes."""
 import pytest
 
-pytest.importorskip("pytestqt")
 from studio.core.project import load_project  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402

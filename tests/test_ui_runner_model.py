@@ -3,7 +3,6 @@ answers like the offline engine): each agent turn's reasoning includes what the
 model said about its choices, and rubric expectations are judged, not skipped."""
 import pytest
 
-pytest.importorskip("pytestqt")
 from fake_openai_agent import agent_responder  # noqa: E402
 from llm_kit import isolated, reset_fake, server  # noqa: E402,F401  (fixtures)
 from studio.core.project import load_project  # noqa: E402

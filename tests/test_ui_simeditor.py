@@ -3,7 +3,6 @@ save with a message, a save writes the YAML and the library; the panels
 install into a main window and work together."""
 import pytest
 
-pytest.importorskip("pytestqt")
 from PySide6.QtWidgets import QDockWidget, QMainWindow  # noqa: E402
 
 from studio.core.project import load_project  # noqa: E402
@@ -101,7 +100,6 @@ def test_panels_install_into_a_main_window(qtbot, project):
 
 
 def test_uncovered_steps_get_suggested_simulations(qtbot, project):
-    pytest.importorskip("studio.simulate.suggest")
     from studio.ui.panels.install import TestPanels
     library = Library.open(project.root)
     try:

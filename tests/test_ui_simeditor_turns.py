@@ -2,7 +2,6 @@
 turn's further attachments (written in YAML) survive editing it and can be edited."""
 import pytest
 
-pytest.importorskip("pytestqt")
 from studio.core.project import load_project  # noqa: E402
 from studio.core.simulation import Attachment  # noqa: E402
 from studio.ui.panels.sim_editor.simulation_editor import SimulationEditor  # noqa: E402
