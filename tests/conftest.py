@@ -1,5 +1,6 @@
 """Tests run headless: Qt offscreen, litellm without network, no real keyring."""
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,16 @@ try:      # the headless suite (.ci/run) runs in a venv without PySide6 and pyqt
 except ImportError:
     HAS_QT = False
     collect_ignore_glob = ["test_ui_*.py"]     # GUI tests; elsewhere, the `gui` marker
+
+_QT_IMPORT = re.compile(r"^(from|import) (PySide6|pyqtgraph|pytestqt|studio\.ui\.(?!panels\.run_errors))",
+                        re.M)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Without Qt, a test file that imports Qt (or a Qt module of ours) at its top is left out."""
+    if HAS_QT or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    return True if _QT_IMPORT.search(collection_path.read_text(encoding="utf-8")) else None
 
 
 def pytest_collection_modifyitems(config, items):

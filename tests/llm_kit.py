@@ -26,7 +26,7 @@ from studio.core.project import Project, load_project
 from studio.llm.client import forget_format_modes
 from studio.llm.limiter import reset_limiters
 from studio.llm.settings import CONFIG_DIR_ENV, LLMSettings
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 
 SAMPLE = "food-delivery"
 KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")

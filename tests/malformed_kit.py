@@ -66,7 +66,7 @@ def run_samples(api_base: str, workdir: Path, *, retries: int = 2,
     import shutil
 
     from studio.core.project import load_project
-    from studio.simulate.options import RunOptions
+    from studio.runtime.options import RunOptions
     from studio.simulate.runner import run_simulation
 
     by_status: dict[str, list[tuple[str, str]]] = {}

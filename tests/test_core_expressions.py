@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from studio.core.expressions import ExpressionError, evaluate, parse, truthy
-from studio.core.templates import parse_template, render, template_names
+from studio.core.templates import parse_template, template_names
+from studio.runtime.render import render
 
 NAMES = {"order": {"total": 42.5, "status": "delivered", "items": ["pizza", "cola"]},
          "has_photo": True, "order_id": "FD-123456", "count": 3, "customer": {"plan": "pro"}}

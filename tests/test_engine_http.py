@@ -7,7 +7,7 @@ import time
 import pytest
 
 from engine_kit import OrderApiHandler, events, local_server, make_project, order_api_connector, real_calls, run
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 
 SECRET = "s3cr3t-token-value"
 

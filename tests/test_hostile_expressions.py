@@ -10,7 +10,7 @@ import pytest
 
 from engine_kit import make_project, run
 from studio.core.expressions import ExpressionError, evaluate, parse
-from studio.core.templates import render
+from studio.runtime.render import render
 from studio.core.validate import validate_project
 
 HUGE_LIST = '["a"*100000]*100000'

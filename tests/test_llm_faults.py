@@ -10,7 +10,7 @@ import pytest
 from fake_openai import Fault
 from fake_openai_agent import agent_responder
 from llm_kit import agent_fake, isolated, load_sample, model_options, server  # noqa: F401  (fixtures)
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 from studio.simulate.runner import run_simulation
 
 SIM = "damaged-no-photo-half-refund"

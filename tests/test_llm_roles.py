@@ -12,7 +12,7 @@ from studio.llm.settings import LLMSettings
 from studio.llm.usage import Usage
 from studio.simulate.model_customer import ModelCustomer
 from studio.simulate.model_judge import judge_rubric
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 
 
 def settings(fake, **kw) -> LLMSettings:

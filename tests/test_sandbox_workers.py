@@ -9,7 +9,7 @@ import time
 import pytest
 
 from studio.runtime.sandbox import Sandbox, shared_sandbox
-from studio.runtime.sandbox_policy import Blocked, check_tree, imported_names, top_level_assignments
+from studio.core.snippet_policy import Blocked, check_tree, imported_names, top_level_assignments
 
 
 def test_shared_sandbox_is_one_instance_and_works():

@@ -9,7 +9,7 @@ from studio.core.progress import Progress
 from studio.core.project import load_project
 from studio.simulate.coverage import coverage_universe, uncovered
 from studio.simulate.customer import ScriptedCustomer, make_customer
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 from studio.simulate.runner import run_simulation
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"
@@ -56,7 +56,7 @@ def test_model_engine_without_a_model_brain_is_an_error_not_a_crash(tmp_path, mo
     project = damaged_project(tmp_path)
     monkeypatch.setitem(sys.modules, "studio.runtime.model_brain", None)   # import fails
     result = run(project, HAPPY, options=RunOptions(model="gpt-test"))
-    assert result.status == "error" and "model engine is not available" in result.error
+    assert result.status == "error" and "model_brain" in result.error    # named, not hidden
     assert result.engine == "gpt-test"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from studio.core.problems import Severity
 from studio.core.project import SETTINGS_FILE, load_model, load_project
 from studio.core.simulation import Simulation
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 from studio.simulate.report import format_result
 from studio.simulate.runner import run_simulation
 

@@ -183,5 +183,4 @@ def _describe(name: str, definition: dict[str, Any]) -> None:
                 ([{"type": "null"}] if prop == "when" and name != "Branch" else [])
 
 
-def all_schemas() -> dict[str, dict[str, Any]]:
-    return {kind: json_schema(kind) for kind in SCHEMA_KINDS}
+

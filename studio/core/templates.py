@@ -61,18 +61,6 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def render(text: Any, names: Mapping[str, Any]) -> Any:
-    """Render a template. Exactly one `{{ expr }}` yields the value with its type."""
-    if not isinstance(text, str):
-        if isinstance(text, dict):
-            return {k: render(v, names) for k, v in text.items()}
-        if isinstance(text, list):
-            return [render(v, names) for v in text]
-        return text
-    parts = parse_template(text)
-    return join_parts(text, [(p.expression, p.start, p.end) for p in parts], names)
-
-
 def join_parts(text: str, parts: list | tuple, names: Mapping[str, Any]) -> Any:
     """`text` with each (expression, start, end) placeholder filled, within one
     budget of time and size (studio/core/limits.py); exactly one placeholder that is

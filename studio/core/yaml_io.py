@@ -156,10 +156,6 @@ def parse_yaml(text: str, *, fast: bool = False) -> tuple[Any, SourceMap]:
     return data, SourceMap(node)
 
 
-def read_yaml(path: Path) -> tuple[Any, SourceMap]:
-    return parse_yaml(Path(path).read_text(encoding="utf-8"))
-
-
 class _Dumper(yaml.SafeDumper):
     """Block style, multi-line strings as `|`, lists indented under their key."""
 

@@ -6,10 +6,7 @@ from studio.core.project import Project
 
 
 def project_problems(project: Project) -> list[Problem]:
-    try:
-        from studio.core.validate import validate_project
-    except ImportError:   # validation not available: loading problems only
-        return list(project.load_problems)
+    from studio.core.validate import validate_project
     try:
         return validate_project(project)
     except Exception as exc:   # a validator bug must not take the editor down

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from studio.core.project import Project
-from studio.core.steps import walk_steps
 
 
 def references(project: Project, kind: str, item_id: str) -> list[tuple[str, str]]:
@@ -78,7 +77,3 @@ def _rename_in_simulation(data: dict, kind: str, old: str, new: str) -> bool:
             expect["not_called"] = [new if c == old else c for c in calls]
             changed = True
     return changed
-
-
-def step_count(project: Project) -> int:
-    return sum(1 for p in project.procedures.values() for _ in walk_steps(p.steps))

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from studio.core.simulation import Customer, Fixtures, Simulation
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 from studio.simulate.runner import run_simulation
 
 from .conversation import ProductionConversation

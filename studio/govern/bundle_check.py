@@ -156,7 +156,7 @@ def _check_signature(archive: zipfile.ZipFile, manifest: dict[str, Any], check: 
 def _rerun(archive: zipfile.ZipFile, manifest: dict[str, Any], check: BundleCheck,
            progress: Progress, model: str | None) -> None:
     from studio.core.project import load_project
-    from studio.simulate.options import RunOptions
+    from studio.runtime.options import RunOptions
     from studio.simulate.runner import run_simulation
 
     from .approve import all_skipped

@@ -24,23 +24,9 @@ from .revisions import procedure_revisions, revision_changed
 
 
 def universe(procedure: Procedure) -> tuple[list[str], list[str]]:
-    try:
-        from studio.simulate.coverage import coverage_universe
-    except ImportError:       # engine module not there yet: same keys, computed here
-        return _fallback_universe(procedure)
+    from studio.simulate.coverage import coverage_universe
     steps, branches = coverage_universe(procedure)
     return list(steps), list(branches)
-
-
-def _fallback_universe(procedure: Procedure) -> tuple[list[str], list[str]]:
-    steps, branches = [], []
-    for step in procedure.all_steps():
-        steps.append(step.id)
-        if getattr(step, "kind", None) == "condition":
-            branches += [f"{step.id}#{i}" for i in range(len(step.branches))]
-            if not any(b.when.strip() == "else" for b in step.branches):
-                branches.append(f"{step.id}#none")
-    return steps, branches
 
 
 @dataclass

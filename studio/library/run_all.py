@@ -31,10 +31,7 @@ from . import run_pool
 from .run_pool import Outcome, ProcessPool, Task, run_task
 from .run_summary import ResultBrief, RunSummary
 
-try:
-    from studio.simulate.options import RunOptions
-except ImportError:  # the engine's public re-export not there yet
-    from studio.runtime.options import RunOptions
+from studio.runtime.options import RunOptions
 
 __all__ = ["RunOptions", "RunSummary", "ResultBrief", "run_all", "select_simulations",
            "failed_in_last_run", "load_default_runner"]

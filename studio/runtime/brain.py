@@ -112,8 +112,5 @@ def make_brain(project: "Project", options: "RunOptions | None" = None, *,
     if name == "offline":
         from .offline_brain import OfflineBrain
         return OfflineBrain(project)
-    try:
-        from .model_brain import ModelBrain  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise BrainError(f"the model engine is not available: {exc}") from exc
+    from .model_brain import ModelBrain
     return ModelBrain(project, options, cancel=cancel)

@@ -1,7 +1,7 @@
 """How a simulation runs: which engine, and whether real connector calls are allowed.
 
-Lives in runtime (the engine reads it); `studio.simulate.options` re-exports it
-as the public name from the runner contract.
+Lives in runtime (the engine reads it); the simulation runner, the library's
+run-all and the CLI import it from here.
 """
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Template rendering and expression evaluation with parsed forms cached.
 
-Same semantics as studio.core.templates.render (a template that is exactly one
-`{{ expr }}` yields the typed value); parsing is cached so thousands of runs
-do not re-parse the same texts.
+A template that is exactly one `{{ expr }}` yields the typed value; parsing is
+cached so thousands of runs do not re-parse the same texts.
 """
 from __future__ import annotations
 

@@ -116,10 +116,7 @@ class StepKinds:
     # -- code ---------------------------------------------------------------
     def _exec_code(self, cursor: Any, step: Any) -> None:
         from .engine import EngineError
-        try:
-            from .sandbox import shared_sandbox
-        except ImportError as exc:
-            raise EngineError(f"code step '{step.id}': the snippet sandbox is not available ({exc})")
+        from .sandbox import shared_sandbox
         result = shared_sandbox().run(step.code, self._snippet_names(step.code), timeout=SNIPPET_TIMEOUT)
         assigned = {k: v for k, v in (result.assigned or {}).items() if k != "customer"}
         self._add(SnippetRun(procedure=cursor.procedure, step=step.id, status=result.status,

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from studio.core.simulation import CustomerTurn, Simulation
 
-from .options import RunOptions, engine_name
+from studio.runtime.options import RunOptions, engine_name
 
 
 class CustomerPlayer(Protocol):
@@ -48,9 +48,6 @@ def make_customer(project: Any, simulation: Simulation, options: RunOptions | No
     options = options or RunOptions()
     wants_model = bool(simulation.customer.persona or simulation.customer.goal)
     if wants_model and engine_name(project, options) != "offline":
-        try:
-            from .model_customer import ModelCustomer  # type: ignore[import-not-found]
-        except ImportError:
-            return ScriptedCustomer(simulation)
+        from .model_customer import ModelCustomer
         return ModelCustomer(project, simulation, options, cancel=cancel)
     return ScriptedCustomer(simulation)

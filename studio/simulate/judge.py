@@ -14,7 +14,7 @@ from typing import Any
 from studio.core.simulation import Simulation
 
 from .explain import TraceView, show_value
-from .options import RunOptions, engine_name
+from studio.runtime.options import RunOptions, engine_name
 from .result import ExpectationResult, SimulationResult
 
 
@@ -262,11 +262,7 @@ def _rubric(project: Any, criteria: list[str], result: SimulationResult,
         return [ExpectationResult(type="rubric", status="skipped", expected=c,
                                   message="skipped: rubric criteria are judged by a model only "
                                           "(the offline engine ran)") for c in criteria]
-    try:
-        from .model_judge import judge_rubric  # type: ignore[import-not-found]
-    except ImportError:
-        return [ExpectationResult(type="rubric", status="skipped", expected=c,
-                                  message="skipped: the model judge is not available") for c in criteria]
+    from .model_judge import judge_rubric
     settings = project.settings
     if options is not None and (options.model or options.api_base):
         model = settings.model.model_copy(update={k: v for k, v in (

@@ -20,7 +20,7 @@ from studio.runtime.trace import ScriptIgnored
 from .coverage import coverage_from_trace
 from .customer import make_customer
 from .judge import judge
-from .options import RunOptions, engine_name
+from studio.runtime.options import RunOptions, engine_name
 from .result import SimulationResult, TranscriptEntry
 
 

@@ -22,7 +22,7 @@ from studio.runtime.engine import Conversation, stop
 from studio.runtime.offline_brain import OfflineBrain
 
 from .coverage import coverage_from_trace, coverage_universe
-from .options import RunOptions
+from studio.runtime.options import RunOptions
 from .suggest_saved import reached_by_saved
 from .suggest_values import (Harvest, code_names, defaults_for, fits_pattern, harvest_expression,
                              harvest_tree, linked_values)

@@ -23,7 +23,7 @@ from studio.core.validate import validate_simulation
 from studio.core.yaml_io import model_to_yaml
 from studio.llm.settings import LLMSettings, resolve_settings
 
-from .options import RunOptions
+from studio.runtime.options import RunOptions
 
 EDGE_CASES = ("a wrong or unknown order number", "the customer changes their mind halfway",
               "a missing photo or document", "an angry or impatient customer",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .options import RunOptions
+from studio.runtime.options import RunOptions
 
 MAX_SAVED = 200          # enough for a procedure's own simulations; bounds the cost
 

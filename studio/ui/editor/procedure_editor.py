@@ -172,7 +172,6 @@ class ProcedureEditor(QWidget):
         self._restoring = True
         try:
             self.model.rebuild()
-            self._connect_selection_model_again()
             self.view.expandAll()
             for key in self._collapsed:
                 index = self.model.index_of(key)
@@ -182,10 +181,6 @@ class ProcedureEditor(QWidget):
             self._restoring = False
         self.select_keys(selected, current=current, scroll=False)
         self.view.verticalScrollBar().setValue(scroll)
-
-    def _connect_selection_model_again(self) -> None:
-        # the selection model survives a reset; nothing to reconnect, kept as a hook
-        pass
 
     # -- selection -------------------------------------------------------------------
     def selected_keys(self) -> list[str]:

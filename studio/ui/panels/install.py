@@ -384,10 +384,7 @@ class PanelsHost(QObject):
         finder = getattr(self.window, "procedure_editor", None)
         if finder is not None:
             return finder(procedure_id, open_it=False)
-        try:
-            from studio.ui.editor.procedure_editor import ProcedureEditor
-        except ImportError:
-            return None
+        from studio.ui.editor.procedure_editor import ProcedureEditor
         return next((e for e in self.window.findChildren(ProcedureEditor)
                      if getattr(e, "item_id", None) == procedure_id), None)
 

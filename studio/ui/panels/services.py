@@ -31,14 +31,8 @@ def warm_up_run_all() -> None:
 
 
 def make_options(model: str | None = None, **extra: Any) -> Any:
-    """RunOptions for the chosen engine; None when the engine isn't there yet."""
-    try:
-        from studio.simulate.options import RunOptions
-    except ImportError:
-        try:
-            from studio.runtime.options import RunOptions
-        except ImportError:
-            return None
+    """RunOptions for the chosen engine."""
+    from studio.runtime.options import RunOptions
     return RunOptions(model=model, **extra)
 
 

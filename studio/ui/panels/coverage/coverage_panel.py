@@ -4,7 +4,6 @@ passing simulation covers, which only failing ones do, which none do, and
 used only when it is installed)."""
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -20,10 +19,6 @@ from ..workers import Task, make_pool
 MARK_STYLE = {COVERED_PASSING: ("● covered by a passing simulation", "#1e7b34"),
               COVERED_FAILING: ("● covered only by failing simulations", "#b3261e"),
               UNCOVERED: ("○ not covered", "#7a8590")}
-
-
-def suggest_available() -> bool:
-    return importlib.util.find_spec("studio.simulate.suggest") is not None
 
 
 class CoveragePanel(QWidget):
@@ -43,7 +38,6 @@ class CoveragePanel(QWidget):
         self.tree.setColumnWidth(0, 220)
         self.suggest_button = QPushButton("Suggest simulations")
         self.suggest_button.setToolTip("Draft simulations for the uncovered steps of the selected procedure")
-        self.suggest_button.setEnabled(suggest_available())
         self.add_button = QPushButton("Add ticked suggestions")
         self.add_button.setVisible(False)
         self.message = QLabel("")
@@ -109,15 +103,8 @@ class CoveragePanel(QWidget):
         if not missing:
             self.message.setText(f"Every step of {pid} is covered.")
             return
-        try:
-            suggest = importlib.import_module("studio.simulate.suggest")
-        except ImportError:
-            self.message.setText("Suggestions need the model features, which are not installed.")
-            return
-        fn = getattr(suggest, "suggest_simulations", None)
-        if fn is None:
-            self.message.setText("This version cannot suggest simulations.")
-            return
+        from studio.simulate.suggest import suggest_simulations as fn
+
         from ..services import snapshot
         project = snapshot(self.project)
         task = Task(lambda _p: fn(project, pid))
