@@ -9,7 +9,7 @@ from engine_kit import OrderApiHandler, local_server, make_project, order_api_co
 from studio.cli import main
 from studio.core.validate import validate_project
 from studio.runtime import secrets as secrets_module
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 
 KEY = "sk-not-yours-0123456789"
 

@@ -22,7 +22,7 @@ import sys
 from studio.core.progress import Progress
 from studio.flywheel.replay import KIND_LABELS, KINDS
 from studio.flywheel.store import Filter
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 
 from .conv_common import ProgressLine
 from .conv_revisions import APPROVED, WORKING, RevisionError, load_revision

@@ -13,7 +13,7 @@ import sys
 from studio.flywheel.store import get
 from studio.flywheel.to_sim import CaptureError, capture, save_capture
 from studio.library import LibraryError
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 
 from .library_common import add_project_arg, error, load, open_library
 from .model_flags import ENGINE_HELP, add_model_flags

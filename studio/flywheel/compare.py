@@ -14,7 +14,7 @@ from typing import Any
 
 from studio.core.progress import Progress
 from studio.library import Library
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 
 from .conversation import ProductionConversation
 from .facts import shown

@@ -7,7 +7,7 @@ from typing import Any
 
 from studio.core.progress import Progress
 from studio.library import Library
-from studio.simulate.options import RunOptions, engine_name
+from studio.runtime.options import RunOptions, engine_name
 
 from .replay import KINDS, ReplayResult, replay_one
 from .replay_store import save_replays

@@ -16,7 +16,7 @@ from typing import Any
 from studio.core.ids import slugify
 from studio.core.simulation import ExpectedCall, Expectations, Simulation
 from studio.core.yaml_io import model_to_yaml
-from studio.simulate.options import RunOptions
+from studio.runtime.options import RunOptions
 from studio.simulate.result import SimulationResult
 from studio.simulate.runner import run_simulation
 
