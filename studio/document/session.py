@@ -347,9 +347,9 @@ class ProjectSession(ModelEdits):
                        if p.file and (self.root / p.file).is_file() and self.key_of_rel(p.file) is None})
 
     def adopt_file(self, rel: str) -> bool:
-        """A broken file was fixed outside the app: load it into the project (nothing
-        of it was in the app, so nothing can be lost). Its load problems are refreshed
-        either way; True when it loaded."""
+        """A file the app did not have (fixed outside, or new: written by hand or by the
+        CLI): load it into the project (nothing of it was in the app, so nothing can be
+        lost). Its load problems are refreshed either way; True when it loaded."""
         folders = {"procedures": "procedure", "connectors": "connector",
                    "knowledge": "knowledge", "simulations": "simulation"}
         path = self.root / rel

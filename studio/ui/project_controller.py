@@ -18,6 +18,7 @@ from .prompts import Prompts
 from .undo_adapter import QtCommandStack
 
 AUTOSAVE_MS = 30_000
+ITEM_FOLDERS = ("procedures", "connectors", "knowledge", "simulations")
 
 
 class ProjectController(QObject):
@@ -38,6 +39,7 @@ class ProjectController(QObject):
         self.validate_timer.timeout.connect(self.validate)
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._file_changed)
+        self.watcher.directoryChanged.connect(self._folder_changed)
         self._changed: set[str] = set()
         self.change_timer = QTimer(self, singleShot=True, interval=250)
         self.change_timer.timeout.connect(self.check_external_changes)
@@ -84,6 +86,8 @@ class ProjectController(QObject):
             self.recovery.clear()
         if self.watcher.files():
             self.watcher.removePaths(self.watcher.files())
+        if self.watcher.directories():
+            self.watcher.removePaths(self.watcher.directories())
         self.session, self.recovery = None, None
         self.session_changed.emit(None)
         return True
@@ -184,14 +188,25 @@ class ProjectController(QObject):
             return
         paths = [str(self.session.root / self.session.rel_path(k)) for k in self.session.keys()]
         paths += [str(self.session.root / rel) for rel in self.session.broken_files()]
+        paths += [str(self.session.root / folder) for folder in ITEM_FOLDERS]   # files added
         paths = [p for p in paths if Path(p).exists()]
-        known = set(self.watcher.files())
+        known = set(self.watcher.files()) | set(self.watcher.directories())
         missing = [p for p in paths if p not in known]
         if missing:
             self.watcher.addPaths(missing)
 
     def _file_changed(self, path: str) -> None:
         self._changed.add(path)
+        self.change_timer.start()
+
+    def _folder_changed(self, folder: str) -> None:
+        """A file appeared in an item folder (or left it): look at the ones the project lacks."""
+        if self.session is None:
+            return
+        for path in Path(folder).glob("*"):
+            rel = f"{Path(folder).name}/{path.name}"
+            if path.suffix in (".yaml", ".yml", ".md") and self.session.key_of_rel(rel) is None:
+                self._changed.add(str(path))
         self.change_timer.start()
 
     def check_external_changes(self, paths: list[str] | None = None) -> list[str]:
@@ -207,10 +222,11 @@ class ProjectController(QObject):
             rel = Path(path).resolve().relative_to(self.session.root).as_posix()
             key = self.session.key_of_rel(rel)
             if key is None:
-                if rel in self.session.broken_files():    # fixed outside: load it, no question
-                    if self.session.adopt_file(rel):
-                        reloaded.append(rel)
-                    self.validate()
+                # fixed outside, or a new file (a simulation written by hand or by the CLI):
+                # load it, no question; nothing of it was in the app
+                if Path(path).is_file() and self.session.adopt_file(rel):
+                    reloaded.append(rel)
+                self.validate()
                 continue
             if self.prompts.external_change(rel, self.session.is_key_dirty(key)):
                 if self.session.reload_from_disk(rel):
