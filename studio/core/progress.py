@@ -22,10 +22,6 @@ class Progress:
         self._callback = callback
         self._cancel = threading.Event()
 
-    def set_sink(self, callback: ProgressSink | None) -> None:
-        """Where reports go from now on (the GUI relays them to its thread)."""
-        self._callback = callback
-
     def report(self, done: int, total: int, message: str = "") -> None:
         if self._callback is not None:
             self._callback(done, total, message)

@@ -9,14 +9,32 @@ import json
 from typing import Any
 
 import yaml
-from PySide6.QtCore import Signal
+import threading
+import traceback
+
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QVBoxLayout)
 
 from studio.core.limits import LimitExceeded, check_yaml
 from studio.core.snippets import analyze_snippet
 
-from ..background import Pool
+
+
+class _Worker(QObject):
+    """Runs one call on a Python thread; results come back queued onto the GUI thread."""
+    done = Signal(object)
+    failed = Signal(str)
+
+    def start(self, fn) -> None:
+        def work():
+            try:
+                value = fn()
+            except Exception as exc:  # shown in the panel; the app must not die
+                self.failed.emit(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+            else:
+                self.done.emit(value)
+        threading.Thread(target=work, name="snippet-test", daemon=True).start()
 
 
 def parse_value(text: str) -> Any:
@@ -66,8 +84,9 @@ class SnippetTester(QGroupBox):
         self.output.setMaximumHeight(110)
         self.output.setPlaceholderText("Variables the snippet sets appear here.")
         layout.addWidget(self.output)
-        self._pool = Pool(1)
-        self._pool.setParent(self)
+        self._worker = _Worker(self)
+        self._worker.done.connect(self._done)
+        self._worker.failed.connect(self._failed)
 
     def set_code(self, code: str) -> None:
         self.code = code
@@ -98,8 +117,7 @@ class SnippetTester(QGroupBox):
         code, variables = self.code, self.values()
         self.run_button.setEnabled(False)
         self.status.setText("Running…")
-        self._pool.run(lambda _progress: run_snippet(code, variables),
-                       finished=self._done, failed=self._failed)
+        self._worker.start(lambda: run_snippet(code, variables))
 
     def _done(self, result) -> None:
         self.run_button.setEnabled(True)

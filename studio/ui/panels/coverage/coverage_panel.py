@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QT
 from ...theme import qcolor
 
 from ..marks import COVERED_FAILING, COVERED_PASSING, UNCOVERED, library_coverage, uncovered_steps
-from ...background import Task, make_pool
+from ..workers import Task, make_pool
 
 MARK_STYLE = {COVERED_PASSING: ("● covered by a passing simulation", "#1e7b34"),
               COVERED_FAILING: ("● covered only by failing simulations", "#b3261e"),

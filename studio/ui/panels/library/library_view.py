@@ -24,7 +24,7 @@ from . import library_actions
 from .diff_view import DiffView
 from .library_model import ROW_ROLE, LibraryFilter, LibraryModel, latest_statuses
 from .run_history import RunHistory, SimulationHistory
-from ...background import Task, make_pool
+from ..workers import Task, make_pool
 
 EMPTY_HINT = (
     "<b>No simulations yet.</b> A simulation is a customer conversation with expectations; "

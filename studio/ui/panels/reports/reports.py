@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
 
-from ...background import Task, make_pool
+from ..workers import Task, make_pool
 
 OUTCOME_COLOURS = {"triggered": "#5c6b7a", "resolved": "#1e7b34", "handoff": "#b26a00",
                    "unresolved": "#b3261e"}

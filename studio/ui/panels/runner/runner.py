@@ -24,8 +24,8 @@ from ...widgets.elided_label import ElidedLabel
 from ..marks import LIVE_EVENTS, LiveMarks, step_marks
 from ..run_errors import error_hint, short_error
 from .transcript_view import TranscriptView
-from ...background import Task, make_pool
 from .try_data import TryDataPanel
+from ..workers import Task, make_pool
 
 STATUS_COLOURS = {"passed": "#1e7b34", "failed": "#b3261e", "error": "#b35c00",
                   "running": "#2f5d8f", "": "#5c6b7a"}
