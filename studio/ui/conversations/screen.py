@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 
 from studio.flywheel.browse import ListFilter, list_conversations, procedures_seen, weekly_series
 
-from ..background import Task, make_pool
+from ..panels.workers import Task, make_pool
 from .charts import ChartsView
 from .review_dialog import review_capture
 from .side_by_side import SideBySide

@@ -18,7 +18,7 @@ from studio.document.project_commands import replace_item
 from studio.document.session import ProjectSession
 
 from ..panels.sim_editor.json_edit import JsonEdit
-from ..background import Task, make_pool
+from ..panels.workers import Task, make_pool
 
 TYPES = ["string", "number", "integer", "boolean", "email", "date", "object", "list"]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]

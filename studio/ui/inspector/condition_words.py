@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QPu
 from studio.core.condition_names import branch_taken, condition_names, sample_values
 from studio.core.plain_words import describe_condition
 
-from ..background import Task, make_pool
+from ..panels.workers import Task, make_pool
 
 
 def draft_condition(project: Any, words: str, names: dict[str, str], variables: Any) -> Any:
