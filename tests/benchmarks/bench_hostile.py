@@ -35,7 +35,7 @@ from studio.core.procedure import Procedure, Variable  # noqa: E402
 from studio.core.project import model_from_text  # noqa: E402
 from studio.core.simulation import Simulation  # noqa: E402
 from studio.core.snippets import analyze_snippet  # noqa: E402
-from studio.core.templates import render  # noqa: E402
+from studio.runtime.render import render  # noqa: E402
 from studio.llm.structured import MalformedOutput, model_for_variables, parse_reply  # noqa: E402
 from studio.runtime.extraction import extract_value  # noqa: E402
 from studio.runtime.sandbox import Sandbox  # noqa: E402
