@@ -1,5 +1,7 @@
 """Hostile snippets end as a clear "blocked" or "timeout", and the sandbox keeps working."""
 
+import datetime
+
 import pytest
 
 from studio.runtime.sandbox import Sandbox
@@ -88,6 +90,8 @@ def still_works(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize("code, reason", [case[1:] for case in BLOCKED], ids=[case[0] for case in BLOCKED])
 def test_hostile_snippet_is_blocked(sandbox, code, reason):
+    if reason == "'datetime.sys'" and not hasattr(datetime, "sys"):
+        pytest.skip("Python 3.13's datetime has no `sys` attribute: that route does not exist")
     still_works(sandbox)
     before = sandbox.worker_pids()
     result = sandbox.run(code, {"order": {"total": 10}}, timeout=QUICK)
@@ -127,7 +131,7 @@ def test_growing_memory_bomb_is_blocked_or_times_out(sandbox):
 
 
 def test_caught_block_cannot_be_swallowed(sandbox):
-    code = "try:\n    import datetime\n    s = datetime.sys\nexcept Exception:\n    s = 'swallowed'"
+    code = "try:\n    import re\n    s = re.enum\nexcept Exception:\n    s = 'swallowed'"
     result = sandbox.run(code, {})
     assert result.status == "blocked"
     assert result.assigned == {}

@@ -193,9 +193,17 @@ MODULES = {
 assert set(MODULES) == set(ALLOWED_MODULES)
 
 
+# C code inside an allowed module imports its own helpers through the snippet's __import__
+# (Python 3.13's datetime.strptime imports _strptime each call). The AST policy stops a
+# snippet from naming these itself; they are handed over proxied, like the allowed ones.
+INTERNAL_HELPERS = ("_strptime",)
+
+
 def safe_import(name, globals=None, locals=None, fromlist=(), level=0):
     if level == 0 and name in MODULES:
         return MODULES[name]
+    if level == 0 and name in INTERNAL_HELPERS and name in sys.modules:
+        return ModuleProxy(sys.modules[name])
     raise SnippetBlocked(f"import of '{name}' is not allowed")
 
 
