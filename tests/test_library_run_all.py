@@ -64,8 +64,16 @@ def test_cancel_keeps_finished_results_and_resume_runs_only_the_rest(project_dir
     project = load_project(project_dir)
     with Library.open(project_dir) as lib:
         progress = Progress()
-        progress._callback = lambda done, total, msg: progress.cancel() if done >= 2 else None
-        first = FakeRunner()
+
+        class CancelAfterTwo(FakeRunner):
+            """The user presses Cancel while the second simulation runs. (Progress reports
+            come when a result is committed, which the writer may do later than this.)"""
+            def __call__(self, project, simulation, *, options, cancel=None):
+                result = super().__call__(project, simulation, options=options, cancel=cancel)
+                if len(self.calls) >= 2:
+                    progress.cancel()
+                return result
+        first = CancelAfterTwo()
         summary = run_all(project, lib, concurrency=1, runner=first, progress=progress)
         assert summary.status == "cancelled"
         kept = lib.result_keys(summary.run_id)
