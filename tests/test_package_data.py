@@ -25,6 +25,7 @@ def test_icons_are_package_data_found_through_importlib_resources():
         assert (icons / f"{name}.svg").is_file(), name
 
 
+@pytest.mark.gui
 def test_ui_icons_load_from_the_package(qtbot):
     from studio.ui.resources import RESOURCES, icon, step_icon
     assert RESOURCES == Path(str(files("studio") / "resources"))
