@@ -52,6 +52,13 @@ def sample_copy(tmp_path):
     return make
 
 
+@pytest.fixture(autouse=True)
+def _no_personal_user_settings(tmp_path_factory, monkeypatch):
+    """The user's own settings.yaml (model api_base, approver name) never reaches a test,
+    and what one test saves there never reaches the next."""
+    monkeypatch.setenv("PROCEDURE_STUDIO_CONFIG_DIR", str(tmp_path_factory.mktemp("user-config")))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _clear_clipboard_at_exit():
     """Qt's offscreen platform crashes at exit while the clipboard still owns data."""

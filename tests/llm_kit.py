@@ -25,7 +25,8 @@ from studio.cli import main
 from studio.core.project import Project, load_project
 from studio.llm.client import forget_format_modes
 from studio.llm.limiter import reset_limiters
-from studio.llm.settings import CONFIG_DIR_ENV, LLMSettings
+from studio.core.user_settings import CONFIG_DIR_ENV
+from studio.llm.settings import LLMSettings
 from studio.runtime.options import RunOptions
 
 SAMPLE = "food-delivery"

@@ -116,10 +116,16 @@ def test_approve_is_refused_naming_the_failing_simulation_then_granted(qtbot, fo
         qtbot.waitUntil(lambda: dialog.check is not None, timeout=20000)
         assert dialog.approve_button.isEnabled() and dialog.evidence.topLevelItemCount() == 12
         dialog.comment.setPlainText("Threshold back to 50")
+        dialog.by.setText("Dana Reviewer")
         dialog.approve_button.click()
         assert dialog.approval is not None
     text = (food / "approvals" / "staging" / "damaged-order.yaml").read_text()
-    assert "comment: Threshold back to 50" in text
+    assert "comment: Threshold back to 50" in text and "approved_by: Dana Reviewer" in text
+    with Library.open(food) as lib:                  # the name typed is the next default
+        dialog = ApproveDialog(load_project(food), lib, "late-delivery")
+        qtbot.addWidget(dialog)
+        assert dialog.by.text() == "Dana Reviewer"
+        dialog.done(0)
 
 
 def test_export_says_what_goes_out_and_what_cannot_then_writes_a_bundle(qtbot, food, tmp_path):

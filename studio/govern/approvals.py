@@ -18,6 +18,7 @@ from studio.core.base import Model
 from studio.core.ids import Id
 from studio.core.problems import Problem
 from studio.core.project import Project, load_model
+from studio.core.user_settings import user_name
 from studio.core.yaml_io import dump_yaml, atomic_write
 
 APPROVALS_DIR = "approvals"
@@ -86,9 +87,10 @@ def approval_state(current: str | None, approved: str | None) -> str:
 
 
 def current_user() -> str:
-    """Who approves when the caller does not say: STUDIO_USER, else the OS user."""
+    """Who approves when the caller does not say: STUDIO_USER, else the name in the
+    user's settings (`user: {name: ...}`), else the OS user."""
     try:
-        return os.environ.get("STUDIO_USER") or getpass.getuser()
+        return os.environ.get("STUDIO_USER") or user_name() or getpass.getuser()
     except (KeyError, OSError):      # no user database entry (some containers)
         return "unknown"
 

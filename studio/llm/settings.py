@@ -1,8 +1,8 @@
 """Model settings as used for one call: project (studio.yaml `model:`), overlaid by
 the user's own settings file, overlaid by command-line flags.
 
-The user file (`settings.yaml` in the platformdirs user config folder, or in
-$PROCEDURE_STUDIO_CONFIG_DIR) holds machine-specific choices such as a local
+The user file (studio.core.user_settings: `settings.yaml` in the platformdirs user
+config folder, or in $PROCEDURE_STUDIO_CONFIG_DIR) holds machine-specific choices such as a local
 `api_base`, `timeout` or `concurrency`:
 
     model: {api_base: "http://localhost:11434", timeout: 120, concurrency: 4}
@@ -13,20 +13,14 @@ does not change which model a project uses: `name` comes from studio.yaml or
 """
 from __future__ import annotations
 
-import logging
-import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, Field, SecretStr
 
+from studio.core.user_settings import user_section
+
 from .keys import KeyChoice, choose_key
-
-log = logging.getLogger(__name__)
-
-APP_NAME = "procedure-studio"
-CONFIG_DIR_ENV = "PROCEDURE_STUDIO_CONFIG_DIR"
 OVERLAY_FIELDS = ("api_base", "temperature", "timeout", "concurrency", "retries", "judge",
                   "customer", "vision")
 
@@ -61,26 +55,9 @@ class LLMSettings(BaseModel):
         return self.model_copy(update={"model": other}) if other else self
 
 
-def user_settings_path() -> Path:
-    folder = os.environ.get(CONFIG_DIR_ENV)
-    if not folder:
-        import platformdirs
-        folder = platformdirs.user_config_dir(APP_NAME, appauthor=False)
-    return Path(folder) / "settings.yaml"
-
-
 def load_user_settings(path: Path | None = None) -> dict[str, Any]:
     """The `model:` mapping of the user's settings file; {} when absent or unreadable."""
-    path = path or user_settings_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        return {}
-    except (OSError, yaml.YAMLError) as exc:
-        log.warning("ignoring unreadable user settings %s: %s", path, exc)
-        return {}
-    model = data.get("model") if isinstance(data, dict) else None
-    return {k: v for k, v in (model or {}).items() if k in OVERLAY_FIELDS} if isinstance(model, dict) else {}
+    return {k: v for k, v in user_section("model", path).items() if k in OVERLAY_FIELDS}
 
 
 def resolve_settings(project_model: Any = None, *, model: str | None = None,

@@ -39,6 +39,8 @@ def main() -> int:
             for line in run.error_lines[:5]:
                 print(f"    error: {line}")
             errors += run.errors
+        for line in record.failures[:10]:
+            print(f"  server refused: {line}")
         print(f"total: {len(record.calls)} model calls, roles {record.role_counts()}, "
               f"{time.perf_counter() - started:.0f} s wall")
     print(f"errors: {errors}")

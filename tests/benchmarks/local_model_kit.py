@@ -82,6 +82,7 @@ def llama_server(python: str, timeout: float = 180.0) -> Iterator[str]:
 class CallLog:
     """What went through the proxy: one (role, seconds, status) per request."""
     calls: list[tuple[str, float, int]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)   # "status format: body" per non-200
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def role_counts(self) -> dict[str, int]:
@@ -102,6 +103,15 @@ def _role(body: bytes) -> str:
     if "CustomerAnswer" in text:
         return "customer"
     return "agent"
+
+
+def _format_of(body: bytes | None) -> str:
+    """The response_format type a request asked for ("prompt" when none)."""
+    try:
+        fmt = json.loads(body or b"{}").get("response_format") or {}
+    except ValueError:
+        return "?"
+    return fmt.get("type", "?") + ("+schema" if "schema" in fmt else "") if fmt else "prompt"
 
 
 @contextmanager
@@ -130,6 +140,9 @@ def recording_proxy(upstream: str) -> Iterator[tuple[str, CallLog]]:
             if method == "POST":
                 with record.lock:
                     record.calls.append((_role(body or b""), time.perf_counter() - started, status))
+                    if status != 200:
+                        record.failures.append(f"{status} {_format_of(body)}: "
+                                               f"{data.decode('utf-8', 'replace')[:300]}")
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

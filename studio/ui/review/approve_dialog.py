@@ -4,6 +4,8 @@ production conversations are in the library and the flywheel's shadow replay is 
 also how many of the latest real conversations this change would turn out differently."""
 from __future__ import annotations
 
+import logging
+import os
 from html import escape
 from typing import Any
 
@@ -13,12 +15,15 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout)
 
 from studio.core.project import Project
+from studio.core.user_settings import remember_user_name
 from studio.govern.approvals import approved_revision, current_user
 from studio.govern.approve import approve, check_approval
 from studio.library import LibraryError
 
 from ..panels.services import snapshot
 from ..panels.workers import Task, make_pool
+
+log = logging.getLogger(__name__)
 
 VERDICT_COLOURS = {"passed": "#16A34A", "skipped": "#7A8590", "failed": "#DC2626",
                    "error": "#B35C00", "not run": "#7A8590"}
@@ -204,7 +209,17 @@ class ApproveDialog(QDialog):
             self._checked(check)
             return
         self.approval = approval
+        self._remember_name(approval.approved_by)
         self.accept()
+
+    def _remember_name(self, name: str) -> None:
+        """A name typed here is the default next time, on every project (user settings)."""
+        if not name or name == current_user() or os.environ.get("STUDIO_USER"):
+            return
+        try:
+            remember_user_name(name)
+        except (OSError, ValueError) as exc:          # the approval stands; only the default is lost
+            log.warning("could not keep the approver's name in the user settings: %s", exc)
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt's name
         self._cancel_shadow()
