@@ -24,6 +24,13 @@ _QT_IMPORT = re.compile(r"^(from|import) (PySide6|pyqtgraph|pytestqt|studio\.ui\
                         re.M)
 
 
+def pytest_sessionstart(session):
+    """litellm is imported once, before any test's timeout runs: its first import takes
+    seconds (minutes on a loaded CI machine), which must not count against one test."""
+    from studio.llm.client import import_litellm
+    import_litellm()
+
+
 def pytest_ignore_collect(collection_path, config):
     """Without Qt, a test file that imports Qt (or a Qt module of ours) at its top is left out."""
     if HAS_QT or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):

@@ -88,3 +88,28 @@ def test_the_malicious_litellm_releases_are_excluded():
     assert not specifier.contains("1.82.8", prereleases=True)
     from importlib.metadata import version
     assert specifier.contains(version("litellm"), prereleases=True)   # what we test is allowed
+
+
+def test_an_import_stopped_half_way_leaves_nothing_half_run(tmp_path):
+    """A timeout or Ctrl+C in the middle of litellm's first import must not break every
+    later model call with "partially initialized module 'litellm'"."""
+    code = (
+        "import importlib.abc, sys\n"
+        "from studio.llm.client import import_litellm\n"
+        "class Stop(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'litellm.main':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Stop())\n"
+        "try:\n"
+        "    import_litellm()\n"
+        "except KeyboardInterrupt:\n"
+        "    pass\n"
+        "left = [n for n in sys.modules if n == 'litellm' or n.startswith('litellm.')]\n"
+        "assert not left, left[:5]\n"
+        "sys.meta_path.pop(0)\n"
+        "litellm = import_litellm()\n"
+        "assert callable(litellm.completion) and litellm.utils.EmbeddingResponse\n"
+    )
+    done = _python(code, tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]

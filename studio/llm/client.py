@@ -12,6 +12,7 @@ import email.utils
 import logging
 import os
 import random
+import sys
 import threading
 import time
 from typing import Any, Callable
@@ -41,10 +42,22 @@ def import_litellm():
     """Import litellm the first time a real model is used (about 3 s), never earlier."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     with _IMPORT_LOCK:
-        import litellm
+        try:
+            import litellm
+        except BaseException:
+            _forget_half_imported()
+            raise
         litellm.suppress_debug_info = True
         litellm.telemetry = False
     return litellm
+
+
+def _forget_half_imported() -> None:
+    """An import stopped half-way (a timeout, Ctrl+C) leaves litellm's submodules behind,
+    half run; the next import would trip over them ("partially initialized module"), so
+    they go and the next import starts clean."""
+    for name in [n for n in sys.modules if n == "litellm" or n.startswith("litellm.")]:
+        del sys.modules[name]
 
 
 def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,

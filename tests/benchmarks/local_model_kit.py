@@ -181,6 +181,8 @@ class SampleRun:
     all_calls: int
     latencies: list[float]
     error_lines: list[str]
+    routed_right: int = 0                                  # first procedure chosen = the one named
+    failed_checks: dict[str, int] = field(default_factory=dict)   # expectation type -> fails
 
     @property
     def pass_rate(self) -> float:
@@ -196,7 +198,9 @@ class SampleRun:
                 f"{self.failed:3d}  errors {self.errors:3d}  skipped {self.skipped:3d}  "
                 f"pass rate {self.pass_rate:6.1%}  calls {self.all_calls:4d} "
                 f"(agent {self.agent_calls})  latency median {median * 1000:6.0f} ms  "
-                f"p90 {p90 * 1000:6.0f} ms  agent calls/turn {per_turn:4.2f}")
+                f"p90 {p90 * 1000:6.0f} ms  agent calls/turn {per_turn:4.2f}\n"
+                f"{'':15s} routed to the named procedure {self.routed_right}/{self.total}; "
+                f"failed checks {self.failed_checks or 'none'}")
 
 
 def studio_cmd() -> list[str]:
@@ -245,4 +249,15 @@ def run_sample(sample: str, api_base: str, record: CallLog, workdir: Path,
         errors=data["errors"], skipped=skipped, turns=sum(r.get("turns") or 0 for r in results),
         agent_calls=record.role_counts().get("agent", 0) - agent_before, all_calls=len(calls),
         latencies=sorted(s for _r, s, _st in calls),
-        error_lines=[f"{r['simulation']}: {r['error']}" for r in results if r["status"] == "error"])
+        error_lines=[f"{r['simulation']}: {r['error']}" for r in results if r["status"] == "error"],
+        routed_right=sum(1 for r in results if r.get("procedure") and r.get("triggered") == r["procedure"]),
+        failed_checks=_failed_checks(results))
+
+
+def _failed_checks(results: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for result in results:
+        for check in result.get("expectations") or []:
+            if check.get("status") == "fail":
+                counts[check["type"]] = counts.get(check["type"], 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
