@@ -12,12 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-try:                                   # Python 3.11+
-    import re._parser as sre_parse     # type: ignore[import-not-found]
-    import re._constants as sre_c      # type: ignore[import-not-found]
-except ImportError:                    # pragma: no cover
-    import sre_constants as sre_c      # type: ignore[no-redef]
-    import sre_parse                   # type: ignore[no-redef]
+import re._constants as sre_c          # type: ignore[import-not-found]
+import re._parser as sre_parse         # type: ignore[import-not-found]
 
 from studio.core.expressions import ExpressionError, dotted_name, parse
 from studio.core.snippets import analyze_snippet

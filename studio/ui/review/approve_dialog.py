@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from studio.core.project import Project
 from studio.core.user_settings import remember_user_name
 from studio.govern.approvals import approved_revision, current_user
+from studio.flywheel.compare import count_changes
 from studio.govern.approve import approve, check_approval
 from studio.library import LibraryError
 
@@ -28,15 +29,6 @@ log = logging.getLogger(__name__)
 VERDICT_COLOURS = {"passed": "#16A34A", "skipped": "#7A8590", "failed": "#DC2626",
                    "error": "#B35C00", "not run": "#7A8590"}
 SHADOW_LIMIT = 500
-
-
-def shadow_counter() -> Any:
-    """The flywheel's "how many recent conversations change" function, if it is there."""
-    try:
-        from studio.flywheel.compare import count_changes
-    except ImportError:
-        return None
-    return count_changes
 
 
 class ApproveDialog(QDialog):
@@ -139,11 +131,7 @@ class ApproveDialog(QDialog):
 
     # -- the flywheel's shadow replay ------------------------------------------------
     def _start_shadow(self, check: Any) -> None:
-        count_changes = shadow_counter()
         self._cancel_shadow()
-        if count_changes is None:
-            self.shadow.setText("")
-            return
         envs = self.project.settings.environments
         before = None
         for env in reversed(envs[: envs.index(check.environment) + 1]):
