@@ -28,3 +28,38 @@ def test_smoke_without_a_display_paints_offscreen(tmp_path, sample_copy):
                           env=_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "first paint" in done.stdout
+
+
+def _without(monkeypatch, *modules):
+    """This Python as if `modules` were not installed (None in sys.modules stops an import)."""
+    for name in list(sys.modules):
+        if name.split(".")[0] in modules:
+            monkeypatch.delitem(sys.modules, name)
+    for name in modules:
+        monkeypatch.setitem(sys.modules, name, None)
+    for name in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets"):
+        if "PySide6" in modules:
+            monkeypatch.setitem(sys.modules, name, None)
+
+
+@pytest.mark.parametrize("missing", ["PySide6", "pyqtgraph"])
+def test_open_without_the_gui_installed_says_how_to_install_it(monkeypatch, capsys, sample_copy, missing):
+    from studio.cli import main
+    project = sample_copy("food-delivery")
+    monkeypatch.setenv("DISPLAY", ":0")          # a desktop session, but a CLI-only install
+    _without(monkeypatch, missing)
+    assert main(["open", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert f"{missing} is not installed" in err
+    assert "pip install" in err and '"pyqtgraph>=' in err and '"PySide6-Essentials>=' in err
+    assert "Traceback" not in err
+
+
+def test_the_install_hint_asks_for_what_pyproject_requires():
+    import tomllib
+    from pathlib import Path
+    from studio.cli.cmd_open import GUI_REQUIREMENTS
+    data = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    declared = {d.split(";")[0].strip().replace(" ", "") for d in data["project"]["dependencies"]}
+    for requirement in GUI_REQUIREMENTS:
+        assert requirement in declared

@@ -20,6 +20,10 @@ def run(args) -> int:
     if project is not None and not (project / "studio.yaml").exists():
         print(f"studio open: {project} is not a project folder (no studio.yaml)", file=sys.stderr)
         return 2
+    missing = gui_missing()
+    if missing:
+        print(missing, file=sys.stderr)
+        return 2
     if _no_display():
         if not args.smoke:
             print("studio open: no display found (DISPLAY and WAYLAND_DISPLAY are unset). Start it from "
@@ -35,6 +39,40 @@ def run(args) -> int:
             import traceback
             traceback.print_exc()
         return 2
+
+
+# what pip needs to add the desktop half (pyproject.toml's dependencies; a test keeps them equal)
+GUI_REQUIREMENTS = ("PySide6-Essentials>=6.6,!=6.12.0" if sys.version_info < (3, 12)
+                    else "PySide6-Essentials>=6.6", "pyqtgraph>=0.13.7")
+
+
+def gui_missing() -> str | None:
+    """Why the desktop app cannot start in this Python (PySide6 or pyqtgraph missing or
+    broken), with the command that installs it; None when it can. A headless install
+    (CI, a server) has the CLI only."""
+    import importlib
+    import importlib.util
+    problem = None
+    try:
+        importlib.import_module("PySide6.QtWidgets")    # imported for the window anyway
+    except ImportError as exc:
+        if isinstance(exc, ModuleNotFoundError) and (exc.name or "").startswith("PySide6"):
+            problem = f"PySide6 is not installed in this Python ({sys.executable})"
+        else:        # installed, but shiboken6 or a system library of Qt is missing
+            problem = f"PySide6 is installed but does not load ({exc})"
+    if problem is None:
+        try:        # found, not imported: pyqtgraph stays out of the start-up path
+            found = importlib.util.find_spec("pyqtgraph") is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            problem = f"pyqtgraph is not installed in this Python ({sys.executable})"
+    if problem is None:
+        return None
+    wanted = " ".join(f'"{r}"' for r in GUI_REQUIREMENTS)
+    return (f"studio open: the desktop app needs PySide6 and pyqtgraph; {problem}.\n"
+            f"Install the GUI with:  {sys.executable} -m pip install {wanted}\n"
+            "(the command-line tools (studio run, run-all, validate...) work without it)")
 
 
 def _no_display() -> bool:
