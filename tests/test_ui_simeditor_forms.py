@@ -24,13 +24,19 @@ def on_disk(window):
 
 
 def save_undo_redo(window, editor, check_new, check_old):
-    """Save, then the window's Ctrl+Z / Ctrl+Shift+Z move the project and the form."""
+    """Save, then the window's Ctrl+Z steps back edit by edit (each edit is its own
+    command) to before the first one, and Ctrl+Shift+Z forward again: the project and
+    the form follow."""
     assert editor.save(), editor.problems.text()
     check_new(on_disk(window))
-    window.actions_["undo"].trigger()
+    steps = window.session.undo_stack.index()           # the edits since the window opened
+    assert steps >= 1
+    for _ in range(steps):
+        window.actions_["undo"].trigger()
     check_old(window.session.project.simulations[KEY])
     check_old(editor.simulation())
-    window.actions_["redo"].trigger()
+    for _ in range(steps):
+        window.actions_["redo"].trigger()
     check_new(window.session.project.simulations[KEY])
     check_new(editor.simulation())
 
@@ -43,6 +49,7 @@ def test_values_are_json_scalars_or_text():
 
 
 def test_connector_calls_form(qtbot, window, editor):
+    old = list(window.session.project.simulations[KEY].expect.connector_calls)
     calls = editor.expect.calls
     assert [c.connector_id() for c in calls.cards] == ["get_order", "issue_refund"]
     refund = calls.cards[1]
@@ -67,7 +74,6 @@ def test_connector_calls_form(qtbot, window, editor):
     new = [ExpectedCall(connector="issue_refund",
                         inputs={"order_id": "FD-123456", "amount": "42.5", "reason": "damaged"}),
            ExpectedCall(connector="issue_voucher", inputs={"order_id": "FD-123456", "value": 5})]
-    old = list(window.session.project.simulations[KEY].expect.connector_calls)
     save_undo_redo(window, editor, lambda sim: sim.expect.connector_calls == new or pytest.fail(
                        f"{sim.expect.connector_calls}"),
                    lambda sim: sim.expect.connector_calls == old or pytest.fail(

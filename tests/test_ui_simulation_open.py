@@ -41,18 +41,25 @@ def test_undo_of_a_simulation_edit_updates_the_library(qtbot, window):
     assert panels.editor.save(), panels.editor.problems.text()
     assert "Crushed pizza, renamed" in _library_names(window)
 
-    window.actions_["undo"].trigger()                          # Ctrl+Z
+    window.actions_["undo"].trigger()                          # Ctrl+Z: the last edit (tags)
+    library = window.panels_host.library
+    assert library.get("Crushed pizza, renamed").tags == old_tags
+    assert panels.editor.tags.text() == ", ".join(old_tags) and panels.editor.dirty
+    window.actions_["undo"].trigger()                          # and the one before (the name)
     names = _library_names(window)
     assert old_name in names and "Crushed pizza, renamed" not in names
     assert len(names) == count
     assert window.panels_host.library.get(old_name).tags == old_tags
-    assert panels.editor.name.text() == old_name and not panels.editor.dirty
+    assert panels.editor.name.text() == old_name
+    assert panels.editor.dirty and window.session.is_dirty     # the file still has the new name
     qtbot.waitUntil(lambda: any(panels.library_view.model.index(r, 0).data() == old_name
                                 for r in range(panels.library_view.model.rowCount())),
                     timeout=10000)
 
     window.actions_["redo"].trigger()
+    window.actions_["redo"].trigger()
     assert "Crushed pizza, renamed" in _library_names(window)
+    assert window.panels_host.library.get("Crushed pizza, renamed").tags == ["refunds", "renamed"]
     assert old_name not in _library_names(window)
     assert panels.editor.name.text() == "Crushed pizza, renamed"
 

@@ -95,6 +95,12 @@ class ModelEdits:
         setattr(self._procedure(procedure_id), field, copy.deepcopy(value))
         self._structure_changed(procedure_id)
 
+    # -- simulations ------------------------------------------------------------------------
+    def set_simulation_field(self, key: str, field: str, value: Any) -> None:
+        """One field of the simulation in simulations/<key>.yaml (the simulation editor)."""
+        setattr(self.store("simulation")[key], field, copy.deepcopy(value))
+        self.touch("simulation", key)
+
     # -- whole items --------------------------------------------------------------------------
     def set_settings(self, settings: Any) -> None:
         self.project.settings = settings

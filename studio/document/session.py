@@ -267,6 +267,20 @@ class ProjectSession(ModelEdits):
         self.saved.emit()
         return written
 
+    def saved_data(self, key: Key) -> Any:
+        """What the item's file held at the last read or write (None: no file yet)."""
+        return self._saved.get(key)
+
+    def mark_saved(self, key: Key) -> None:
+        """The item was written by someone else (an editor's own save function): it is clean."""
+        self._saved[key] = self.current_data(key)
+        path = self.root / self.rel_path(key)
+        if path.is_file():
+            self._written[str(path)] = digest(path.read_bytes())
+            if key in self._saved_text:
+                self._saved_text[key] = path.read_text(encoding="utf-8")
+        self._update_dirty([key])
+
     def is_own_write(self, path: Path | str) -> bool:
         """True when the file on disk is exactly what we last wrote or read."""
         path = Path(path)

@@ -22,6 +22,9 @@ from studio.document.project_commands import ReplaceItems
 from .marks import editor_coverage
 
 
+REFRESH_AFTER_MS = 250    # the library table follows simulation edits after a typing pause
+
+
 class TestPanels(QObject):
     __test__ = False   # not a pytest class
 
@@ -36,11 +39,14 @@ class TestPanels(QObject):
         from .sim_editor.simulation_editor import SimulationEditor
         self.project, self.library, self.session = project, library, session
         self.runner = RunnerPanel(project, run_fn, save_simulation=self.save_simulation)
-        self.editor = SimulationEditor(project, save_fn=self.save_simulation)
+        self.editor = SimulationEditor(project, save_fn=self.save_simulation, session=session)
         self.library_view = LibraryView(project, library, runner=run_fn) if library is not None else None
         self.coverage = CoveragePanel(project, library) if library is not None else None
         self.reports = ReportsPanel(library) if library is not None else None
         self.sync: LibrarySync | None = None
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_AFTER_MS)
+        if self.library_view is not None:
+            self._refresh_timer.timeout.connect(self.library_view.refresh)
         if session is not None:      # undo / redo / tree edits of simulations reach the library
             self.sync = LibrarySync(session, library)
             self.sync.failed.connect(self._sync_failed)
@@ -73,13 +79,19 @@ class TestPanels(QObject):
         old = self.project.simulations.get(key)
         previous = previous or (old.name if old is not None and old.name != simulation.name else None)
         rel = self.project.file_of("simulation", key)
-        existing = self.library.get(simulation.name) if self.library is not None else None
-        if existing is not None and (previous or (existing.source_file or rel) != rel):
-            raise ValueError(f"a simulation named {simulation.name!r} already exists; choose another name")
+        if self.sync is not None:     # the library already follows the session's edits
+            clash = self.sync.clash(key, simulation)
+            if clash:
+                raise ValueError(clash)
+        else:
+            existing = self.library.get(simulation.name) if self.library is not None else None
+            if existing is not None and (previous or (existing.source_file or rel) != rel):
+                raise ValueError(f"a simulation named {simulation.name!r} already exists; choose another name")
         if self.session is not None:      # the command's event brings the library along (LibrarySync)
-            self.session.push(ReplaceItems(self.session, [("simulation", key if old else None,
-                                                           old, key, simulation)],
-                                           f"Edit simulation {simulation.name}"))
+            if old is None or old.to_data() != simulation.to_data():   # the editor pushed its edits
+                self.session.push(ReplaceItems(self.session, [("simulation", key if old else None,
+                                                               old, key, simulation)],
+                                               f"Edit simulation {simulation.name}"))
             self.session.save([("simulation", key)])
         else:
             if self.library is not None:
@@ -97,16 +109,15 @@ class TestPanels(QObject):
             return
         if kind != "simulation":
             return
-        simulation = self.project.simulations.get(key)
-        if self.editor.key == key and not self.editor.dirty:
-            if simulation is None:
-                self.editor.clear()
-            else:
-                self.editor.set_simulation(simulation, key)
+        simulation = self.project.simulations.get(key)       # the editor follows by itself
         if self.runner.simulation_key == key and simulation is not None and not self.runner.is_running():
-            self.runner.open_simulation(simulation, key)
+            if self.editor.is_pushing():      # typing in the editor: the runner keeps its transcript
+                self.runner.simulation = simulation
+                self.runner.title.setText(simulation.name)
+            else:
+                self.runner.open_simulation(simulation, key)
         if self.library_view is not None:
-            self.library_view.refresh()
+            self._refresh_timer.start()       # once typing pauses
 
     def _sync_failed(self, message: str) -> None:
         """A name clash or a locked library: the editor says so, editing goes on."""
