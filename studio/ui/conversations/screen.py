@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 
 from studio.flywheel.browse import ListFilter, list_conversations, procedures_seen, weekly_series
 
-from ..panels.workers import Task, make_pool
+from ..background import Task, make_pool
 from .charts import ChartsView
 from .review_dialog import review_capture
 from .side_by_side import SideBySide
@@ -33,7 +33,7 @@ class ConversationsScreen(QWidget):
         super().__init__(parent)
         self.project, self.library = project, library
         self.save_simulation = save_simulation
-        self.pool = make_pool(1)
+        self.pool = make_pool(1, self)
         self.task: Task | None = None          # the long task (import / replay), cancellable
         self._selected: str | None = None
         self.model = ConversationsModel(self)
@@ -148,8 +148,8 @@ class ConversationsScreen(QWidget):
         flt = self.current_filter()
         task = Task(lambda _p: (list_conversations(self.library, flt), procedures_seen(self.library),
                                 weekly_series(self.library, flt.procedure)))
-        task.signals.finished.connect(self._listed)
-        task.signals.failed.connect(self._failed)
+        task.finished.connect(self._listed)
+        task.failed.connect(self._failed)
         self.pool.start(task)
 
     def _listed(self, value: Any) -> None:
@@ -199,8 +199,8 @@ class ConversationsScreen(QWidget):
                     save_replays(self.library, [replay], "offline")
             return conv, replay
         task = Task(work)
-        task.signals.finished.connect(lambda value, cid=conv_id: self._show_pair(cid, *value))
-        task.signals.failed.connect(self._failed)
+        task.finished.connect(lambda value, cid=conv_id: self._show_pair(cid, *value))
+        task.failed.connect(self._failed)
         self.pool.start(task)
 
     def _show_pair(self, conv_id: str, conv: Any, replay: Any) -> None:
@@ -226,8 +226,8 @@ class ConversationsScreen(QWidget):
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText(f"{what}…")
-        task.signals.finished.connect(lambda value: (self._end_long(), done(value)))
-        task.signals.failed.connect(lambda message: (self._end_long(), self._failed(message)))
+        task.finished.connect(lambda value: (self._end_long(), done(value)))
+        task.failed.connect(lambda message: (self._end_long(), self._failed(message)))
         self.pool.start(task)
 
     def _show_progress(self, what: str, done: int, total: int) -> None:
@@ -305,8 +305,8 @@ class ConversationsScreen(QWidget):
             except CaptureError as exc:
                 return str(exc)
         task = Task(work)
-        task.signals.finished.connect(self._review)
-        task.signals.failed.connect(self._failed)
+        task.finished.connect(self._review)
+        task.failed.connect(self._failed)
         self.pool.start(task)
 
     def _review(self, cap: Any) -> None:

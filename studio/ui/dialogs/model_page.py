@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QCompleter, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from studio.core.settings import ModelSettings
 from studio.llm.keys import is_local_server as _is_local
 
-from ..panels.workers import Pool, Task
+from ..background import Pool, Task
 from ..theme import tone
 from .api_keys import ApiKeyBox
 
@@ -31,15 +31,18 @@ FORMAT_LABELS = {"json_schema": "JSON schema", "json_object_schema": "JSON mode 
 EXAMPLES = ["openai/gpt-4o-mini", "openai/gpt-4o", "anthropic/claude-3-5-haiku-latest",
             "anthropic/claude-3-5-sonnet-latest", "gemini/gemini-1.5-flash", "ollama_chat/llama3",
             "ollama_chat/llama3.1", "mistral/mistral-small-latest", "groq/llama-3.1-8b-instant"]
-_POOL: Pool | None = None
+CHECK_POOL = "studio-connection-checks"
 
 
 def _pool() -> Pool:
-    """One worker for connection checks, kept for the app's life (a check outlives a closed dialog)."""
-    global _POOL
-    if _POOL is None:
-        _POOL = Pool(1)
-    return _POOL
+    """The worker for connection checks, owned by the application (a check outlives a
+    closed dialog), not a module-level singleton."""
+    app = QCoreApplication.instance()
+    pool = app.findChild(Pool, CHECK_POOL)
+    if pool is None:
+        pool = Pool(1, app)
+        pool.setObjectName(CHECK_POOL)
+    return pool
 
 
 def run_check(model: dict[str, Any], api_key: str | None) -> Any:
@@ -256,8 +259,8 @@ class ModelPage(QWidget):
         self.result.setText(f"Testing {self.values()['name']}…")
         values, typed = self.values(), self.keys.typed_key()
         task = Task(lambda _progress: run_check(values, typed))
-        task.signals.finished.connect(self._checked)
-        task.signals.failed.connect(lambda message: self._checked(message.splitlines()[0]))
+        task.finished.connect(self._checked)
+        task.failed.connect(lambda message: self._checked(message.splitlines()[0]))
         self._task = task
         _pool().start(task)
 

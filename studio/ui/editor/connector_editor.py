@@ -18,7 +18,7 @@ from studio.document.project_commands import replace_item
 from studio.document.session import ProjectSession
 
 from ..panels.sim_editor.json_edit import JsonEdit
-from ..panels.workers import Task, make_pool
+from ..background import Task, make_pool
 
 TYPES = ["string", "number", "integer", "boolean", "email", "date", "object", "list"]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -45,7 +45,7 @@ class ConnectorEditor(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.session, self.item_id = session, connector_id
-        self._pool = make_pool(1)
+        self._pool = make_pool(1, self)
         self._task: Task | None = None
         self._loading = False
         body = QWidget()
@@ -226,8 +226,8 @@ class ConnectorEditor(QScrollArea):
             return
         project, connector = self.session.project, self.connector
         task = Task(lambda _p: test_call(project, connector, inputs))
-        task.signals.finished.connect(self.show_test)
-        task.signals.failed.connect(lambda m: self.show_test({"status": "error", "error": m.splitlines()[0]}))
+        task.finished.connect(self.show_test)
+        task.failed.connect(lambda m: self.show_test({"status": "error", "error": m.splitlines()[0]}))
         self._task = task
         self.test_button.setEnabled(False)
         self.test_result.setText("Calling…")

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QPu
 from studio.core.condition_names import branch_taken, condition_names, sample_values
 from studio.core.plain_words import describe_condition
 
-from ..panels.workers import Task, make_pool
+from ..background import Task, make_pool
 
 
 def draft_condition(project: Any, words: str, names: dict[str, str], variables: Any) -> Any:
@@ -33,7 +33,7 @@ class ConditionWordsDialog(QDialog):
         self.names = condition_names(project, procedure)
         self.values = sample_values(project, procedure)
         self._draft_fn = draft_fn or draft_condition
-        self._pool = make_pool(1)
+        self._pool = make_pool(1, self)
         self._task: Task | None = None
         self.expression: str | None = None
         self.words = QLineEdit()
@@ -73,8 +73,8 @@ class ConditionWordsDialog(QDialog):
             return
         project, names, variables = self.project, self.names, self.procedure.variables
         task = Task(lambda _p: self._draft_fn(project, words, names, variables))
-        task.signals.finished.connect(self.show_draft)
-        task.signals.failed.connect(lambda m: self._failed(m.splitlines()[0]))
+        task.finished.connect(self.show_draft)
+        task.failed.connect(lambda m: self._failed(m.splitlines()[0]))
         self._task = task
         self.make.setEnabled(False)
         self.result.setText("Asking the model…")

@@ -9,32 +9,14 @@ import json
 from typing import Any
 
 import yaml
-import threading
-import traceback
-
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QVBoxLayout)
 
 from studio.core.limits import LimitExceeded, check_yaml
 from studio.core.snippets import analyze_snippet
 
-
-
-class _Worker(QObject):
-    """Runs one call on a Python thread; results come back queued onto the GUI thread."""
-    done = Signal(object)
-    failed = Signal(str)
-
-    def start(self, fn) -> None:
-        def work():
-            try:
-                value = fn()
-            except Exception as exc:  # shown in the panel; the app must not die
-                self.failed.emit(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-            else:
-                self.done.emit(value)
-        threading.Thread(target=work, name="snippet-test", daemon=True).start()
+from ..background import make_pool
 
 
 def parse_value(text: str) -> Any:
@@ -84,9 +66,7 @@ class SnippetTester(QGroupBox):
         self.output.setMaximumHeight(110)
         self.output.setPlaceholderText("Variables the snippet sets appear here.")
         layout.addWidget(self.output)
-        self._worker = _Worker(self)
-        self._worker.done.connect(self._done)
-        self._worker.failed.connect(self._failed)
+        self._pool = make_pool(1, self)
 
     def set_code(self, code: str) -> None:
         self.code = code
@@ -117,7 +97,8 @@ class SnippetTester(QGroupBox):
         code, variables = self.code, self.values()
         self.run_button.setEnabled(False)
         self.status.setText("Running…")
-        self._worker.start(lambda: run_snippet(code, variables))
+        self._pool.run(lambda _progress: run_snippet(code, variables),
+                       finished=self._done, failed=self._failed)
 
     def _done(self, result) -> None:
         self.run_button.setEnabled(True)

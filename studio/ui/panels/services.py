@@ -16,18 +16,14 @@ def default_run_fn() -> RunFn:
     return run_simulation
 
 
-def warm_up_run_all() -> None:
-    """Start run-all's worker fork server on a background thread while the library view
-    opens, so pressing Run all does not start a process first (a pause in the GUI)."""
-    import threading
-
-    def warm() -> None:
-        try:
-            from studio.library import run_pool
-            run_pool.warm_up(model=False)
-        except Exception:      # noqa: BLE001 - a nicety: run-all starts it itself otherwise
-            pass
-    threading.Thread(target=warm, name="run-all-warm-up", daemon=True).start()
+def warm_up_run_all(_progress: Any = None) -> None:
+    """Start run-all's worker fork server (run it in the background: see library_view),
+    so pressing Run all does not start a process first (a pause in the GUI)."""
+    try:
+        from studio.library import run_pool
+        run_pool.warm_up(model=False)
+    except Exception:      # noqa: BLE001 - a nicety: run-all starts it itself otherwise
+        pass
 
 
 def make_options(model: str | None = None, **extra: Any) -> Any:

@@ -22,7 +22,7 @@ from studio.govern.approve import approve, check_approval
 from studio.library import LibraryError
 
 from ..panels.services import snapshot
-from ..panels.workers import Task, make_pool
+from ..background import Task, make_pool
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class ApproveDialog(QDialog):
         self.project, self.library, self.procedure_id = project, library, procedure_id
         self.check: Any = None
         self.approval: Any = None
-        self._pool = make_pool(1)
+        self._pool = make_pool(1, self)
         self._shadow_task: Task | None = None
         self.environment = QComboBox()
         self.environment.addItems(project.settings.environments)
@@ -98,8 +98,8 @@ class ApproveDialog(QDialog):
         self.headline.setText(f"Checking {self.procedure_id} for {env}…")
         project = snapshot(self.project)
         task = Task(lambda _p: check_approval(project, self.library, self.procedure_id, env))
-        task.signals.finished.connect(self._checked)
-        task.signals.failed.connect(lambda m: self.headline.setText(f"Cannot check: {m.splitlines()[0]}"))
+        task.finished.connect(self._checked)
+        task.failed.connect(lambda m: self.headline.setText(f"Cannot check: {m.splitlines()[0]}"))
         self._pool.start(task)
 
     def _checked(self, check: Any) -> None:
@@ -150,8 +150,8 @@ class ApproveDialog(QDialog):
             old = project_at(project, self.procedure_id, before, library=library)
             return count_changes(old, project, library, limit=SHADOW_LIMIT, progress=progress)
         task = Task(work)
-        task.signals.finished.connect(self._shadow_done)
-        task.signals.failed.connect(lambda m: self._shadow_done(None, m))
+        task.finished.connect(self._shadow_done)
+        task.failed.connect(lambda m: self._shadow_done(None, m))
         self._shadow_task = task
         self.shadow.setText(f"Replaying the last {SHADOW_LIMIT} real conversations against "
                             f"{before[:12]} and this revision…")

@@ -14,7 +14,7 @@ from studio.core.project import Project
 from studio.govern.bundle import build_bundle, bundle_name, plan_export
 
 from ..panels.services import snapshot
-from ..panels.workers import Task, make_pool
+from ..background import Task, make_pool
 
 
 def plan_html(plan: Any) -> str:
@@ -53,7 +53,7 @@ class ExportDialog(QDialog):
         self.plan: Any = None
         self.written: Path | None = None
         self._ask_path = ask_path or self._ask_file
-        self._pool = make_pool(1)
+        self._pool = make_pool(1, self)
         self._task: Task | None = None
         self.environment = QComboBox()
         self.environment.addItems(project.settings.environments)
@@ -90,8 +90,8 @@ class ExportDialog(QDialog):
         self.details.setHtml(f"<p>Checking what can go out to {escape(env)}…</p>")
         project = snapshot(self.project)
         task = Task(lambda _p: plan_export(project, self.library, env))
-        task.signals.finished.connect(self._planned)
-        task.signals.failed.connect(lambda m: self.details.setPlainText(m.splitlines()[0]))
+        task.finished.connect(self._planned)
+        task.failed.connect(lambda m: self.details.setPlainText(m.splitlines()[0]))
         self._pool.start(task)
 
     def _planned(self, plan: Any) -> None:
@@ -126,8 +126,8 @@ class ExportDialog(QDialog):
             Path(target).write_bytes(data)
             return Path(target), manifest
         task = Task(work)
-        task.signals.finished.connect(self._exported)
-        task.signals.failed.connect(self._failed)
+        task.finished.connect(self._exported)
+        task.failed.connect(self._failed)
         self._task = task
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)

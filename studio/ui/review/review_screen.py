@@ -19,7 +19,7 @@ from studio.govern.revisions import WORKING, revision_history
 from studio.govern.status import project_status
 
 from ..panels.services import snapshot
-from ..panels.workers import Task, make_pool
+from ..background import Task, make_pool
 from ..theme import qcolor
 
 STATE_COLOURS = {APPROVED: "#16A34A", CHANGED: "#D97706"}
@@ -38,7 +38,7 @@ class ReviewScreen(QWidget):
         self.setObjectName("review-screen")
         self.project = project
         self.library_fn = library_fn
-        self._pool = make_pool(1)
+        self._pool = make_pool(1, self)
         self._busy = 0
         self.status: Any = None
         self.procedure_id: str | None = None
@@ -133,8 +133,8 @@ class ReviewScreen(QWidget):
         def failed(message: str) -> None:
             self._busy -= 1
             self.note.setText(f"<span style='color:#b3261e'>{message.splitlines()[0]}</span>")
-        task.signals.finished.connect(finished)
-        task.signals.failed.connect(failed)
+        task.finished.connect(finished)
+        task.failed.connect(failed)
         self._pool.start(task)
 
     def is_busy(self) -> bool:

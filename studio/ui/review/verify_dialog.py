@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QProgressBar, 
 
 from studio.govern.bundle_check import verify_bundle
 
-from ..panels.workers import Task, make_pool
+from ..background import Task, make_pool
 
 
 class VerifyDialog(QDialog):
@@ -20,7 +20,7 @@ class VerifyDialog(QDialog):
         self.setWindowTitle("Verify bundle")
         self.path = path
         self.check: Any = None
-        self._pool = make_pool(1)
+        self._pool = make_pool(1, self)
         self.summary = QLabel(f"Checking {escape(path)}…")
         self.summary.setObjectName("verify-summary")
         self.summary.setWordWrap(True)
@@ -40,9 +40,14 @@ class VerifyDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(760, 480)
         self.task = Task(lambda progress: verify_bundle(path, progress=progress))
-        self.task.signals.finished.connect(self._done)
-        self.task.signals.failed.connect(self._failed)
+        self.task.finished.connect(self._done)
+        self.task.failed.connect(self._failed)
+        self.task.progress_changed.connect(self._progressed)
         self._pool.start(self.task)
+
+    def _progressed(self, done: int, total: int, _text: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
 
     def cancel(self) -> None:
         self.task.cancel()

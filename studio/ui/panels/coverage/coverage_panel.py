@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QT
 from ...theme import qcolor
 
 from ..marks import COVERED_FAILING, COVERED_PASSING, UNCOVERED, library_coverage, uncovered_steps
-from ..workers import Task, make_pool
+from ...background import Task, make_pool
 
 MARK_STYLE = {COVERED_PASSING: ("● covered by a passing simulation", "#1e7b34"),
               COVERED_FAILING: ("● covered only by failing simulations", "#b3261e"),
@@ -31,7 +31,7 @@ class CoveragePanel(QWidget):
         super().__init__(parent)
         self.project, self.library = project, library
         self.marks: dict[str, dict[str, str]] = {}
-        self._pool = make_pool(1)
+        self._pool = make_pool(1, self)
         self._task: Task | None = None
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Procedure / step", "Coverage"])
@@ -62,8 +62,8 @@ class CoveragePanel(QWidget):
             return
         project, library = self.project, self.library
         task = Task(lambda _p: library_coverage(project, library))
-        task.signals.finished.connect(self._loaded)
-        task.signals.failed.connect(lambda m: self.message.setText(m.splitlines()[0]))
+        task.finished.connect(self._loaded)
+        task.failed.connect(lambda m: self.message.setText(m.splitlines()[0]))
         self._task = task
         self._pool.start(task)
 
@@ -108,8 +108,8 @@ class CoveragePanel(QWidget):
         from ..services import snapshot
         project = snapshot(self.project)
         task = Task(lambda _p: fn(project, pid))
-        task.signals.finished.connect(lambda sims: self._suggested(pid, sims))
-        task.signals.failed.connect(lambda m: self.message.setText("Suggest failed: " + m.splitlines()[0]))
+        task.finished.connect(lambda sims: self._suggested(pid, sims))
+        task.failed.connect(lambda m: self.message.setText("Suggest failed: " + m.splitlines()[0]))
         self._suggest_task = task
         self.message.setText(f"Asking the model for simulations covering {len(missing)} step(s)…")
         self._pool.start(task)

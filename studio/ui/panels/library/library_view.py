@@ -24,7 +24,7 @@ from . import library_actions
 from .diff_view import DiffView
 from .library_model import ROW_ROLE, LibraryFilter, LibraryModel, latest_statuses
 from .run_history import RunHistory, SimulationHistory
-from ..workers import Task, make_pool
+from ...background import Task, make_pool
 
 EMPTY_HINT = (
     "<b>No simulations yet.</b> A simulation is a customer conversation with expectations; "
@@ -81,9 +81,10 @@ class LibraryView(QWidget):
         self.runner = runner
         self.concurrency = concurrency or project.settings.model.concurrency or 4
         self.model_name: str | None = None        # None: the project's configured engine
-        self._pool = make_pool(1)
-        if runner is None:
-            services.warm_up_run_all()
+        self._pool = make_pool(1, self)
+        if runner is None:       # its own thread: the first refresh does not wait for it
+            self._warm_pool = make_pool(1, self)
+            self._warm_pool.run(services.warm_up_run_all)
         self._task: Task | None = None
         self._refresh_task: Task | None = None
         self._pending: collections.deque = collections.deque()
@@ -236,8 +237,8 @@ class LibraryView(QWidget):
             return
         project, library = self.project, self.library
         task = Task(lambda _p: load_snapshot(project, library))
-        task.signals.finished.connect(self._snapshot_loaded)
-        task.signals.failed.connect(self._refresh_failed)
+        task.finished.connect(self._snapshot_loaded)
+        task.failed.connect(self._refresh_failed)
         self._refresh_task = task
         self._pool.start(task)
 
@@ -353,8 +354,8 @@ class LibraryView(QWidget):
         self.progress.setFormat("%v / %m")
         self._started_at = time.perf_counter()
         task = Task(work, progress)
-        task.signals.finished.connect(self._run_done)
-        task.signals.failed.connect(self._run_error)
+        task.finished.connect(self._run_done)
+        task.failed.connect(self._run_error)
         self._task = task
         self._set_running(True)
         self._drain_timer.start()

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
 
-from ..workers import Task, make_pool
+from ...background import Task, make_pool
 
 OUTCOME_COLOURS = {"triggered": "#5c6b7a", "resolved": "#1e7b34", "handoff": "#b26a00",
                    "unresolved": "#b3261e"}
@@ -101,7 +101,7 @@ class ReportsPanel(QWidget):
         self.points: list[Any] = []
         self.plots: dict[str, Any] = {}
         self.cost_legend: list[str] = []     # names of the cost series drawn (complete, "≥")
-        self._pool = make_pool(1)
+        self._pool = make_pool(1, self)
         self._task: Task | None = None
         self._charts_built = False
         self.summary = QLabel("Run the library to see reports.")
@@ -184,8 +184,8 @@ class ReportsPanel(QWidget):
             return
         library = self.library
         task = Task(lambda _p: load_history(library))
-        task.signals.finished.connect(self._loaded)
-        task.signals.failed.connect(lambda m: self._loaded([], m))
+        task.finished.connect(self._loaded)
+        task.failed.connect(lambda m: self._loaded([], m))
         self._task = task
         self._pool.start(task)
 

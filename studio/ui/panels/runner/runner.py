@@ -25,7 +25,7 @@ from ..marks import LIVE_EVENTS, LiveMarks, step_marks
 from ..run_errors import error_hint, short_error
 from .transcript_view import TranscriptView
 from .try_data import TryDataPanel
-from ..workers import Task, make_pool
+from ...background import Task, make_pool
 
 STATUS_COLOURS = {"passed": "#1e7b34", "failed": "#b3261e", "error": "#b35c00",
                   "running": "#2f5d8f", "": "#5c6b7a"}
@@ -59,7 +59,7 @@ class RunnerPanel(QWidget):
         self.project = project
         self._run_fn = run_fn
         self._save = save_simulation or (lambda key, sim: self.project.save_simulation(key, sim))
-        self._pool = make_pool(1)
+        self._pool = make_pool(1, self)
         self._task: Task | None = None
         self.simulation: Simulation | None = None
         self.simulation_key: str | None = None
@@ -293,8 +293,8 @@ class RunnerPanel(QWidget):
 
         task = Task(lambda progress: services.call_run(run_fn, project, simulation, options,
                                                        progress, on_event=on_event))
-        task.signals.finished.connect(self._finished)
-        task.signals.failed.connect(self._failed)
+        task.finished.connect(self._finished)
+        task.failed.connect(self._failed)
         self._task = task
         self._set_running(True)
         self.run_started.emit()
