@@ -2,8 +2,9 @@
 
 Runs each imported conversation's customer turns through today's procedures and lists
 where today differs from production: the procedure routed, the outcome, handoffs that
-would now be resolved (and the reverse), the first turn whose reply states other facts
-(numbers, references). Each divergence names its turn and trace event; the latest
+would now be resolved (and the reverse), the first turn whose reply differs in substance
+(offline: the facts it states, numbers and references; with --model or a model in
+studio.yaml: judged by that model, or by model.judge when set). Each divergence names its turn and trace event; the latest
 replay is kept in the library for the Conversations screen.
 
 `--compare [REV_A REV_B]` replays the same conversations through two versions
@@ -12,7 +13,9 @@ replay is kept in the library for the Conversations screen.
 revision applies to --procedure), or another project folder) and lists the conversations whose
 routing, outcome, handoff or stated facts would change.
 
-Exit 0 when nothing diverges (or changes), 1 when something does, 2 on bad input.
+Exit 0 when nothing diverges (or changes), 1 when something does, 2 on bad input or when
+a conversation could not be replayed or judged (a model that failed is an error, never a
+divergence).
 """
 from __future__ import annotations
 
@@ -80,7 +83,7 @@ def main(args) -> int:
         if summary.total == 0:
             print("no conversations match: `studio conversations import PROJECT FILE` brings some in",
                   file=sys.stderr)
-    return 1 if summary.diverged else 0
+    return 2 if summary.errors else 1 if summary.diverged else 0
 
 
 def _compare(args, library, flt, options, progress) -> int:

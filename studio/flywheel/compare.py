@@ -81,8 +81,8 @@ def differences(a: ReplayResult, b: ReplayResult) -> list[Change]:
 
 def compare_one(project_a: Any, project_b: Any, conv: ProductionConversation,
                 options: RunOptions | None = None) -> ConversationChange | None:
-    a = replay_one(project_a, conv, options)
-    b = replay_one(project_b, conv, options)
+    a = replay_one(project_a, conv, options, judge=False)
+    b = replay_one(project_b, conv, options, judge=False)
     changes = differences(a, b)
     return ConversationChange(conv.id, changes, a, b) if changes else None
 

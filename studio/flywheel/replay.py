@@ -31,6 +31,7 @@ class Divergence:
     trace_index: int | None = None  # index into the replay's trace
     production: Any = None
     today: Any = None
+    reasoning: str | None = None    # the model's, when a model judged it
 
 
 @dataclass
@@ -50,7 +51,8 @@ class ReplayResult:
 
     @property
     def diverged(self) -> bool:
-        return bool(self.divergences)
+        """Today differs from production; an error is no divergence (nothing was compared)."""
+        return any(d.kind != "error" for d in self.divergences)
 
     @property
     def kinds(self) -> list[str]:
@@ -125,7 +127,10 @@ def _end(trace: list[dict[str, Any]]) -> tuple[int | None, str | None]:
 
 
 def replay_one(project: Any, conv: ProductionConversation,
-               options: RunOptions | None = None) -> ReplayResult:
+               options: RunOptions | None = None, *, judge: bool = True,
+               cancel: Any = None) -> ReplayResult:
+    """Replay `conv`. With a model engine and `judge`, the replies are compared by that
+    model (the `judge` role of studio.yaml's model) instead of by their stated facts."""
     result = run_simulation(project, simulation_of(project, conv), options=options)
     replay = ReplayResult(conv.id, conv.procedure, production_outcome(conv),
                           triggered=result.triggered, outcome=result.outcome,
@@ -141,12 +146,17 @@ def replay_one(project: Any, conv: ProductionConversation,
                                              f"{result.error}", trace_index=len(result.trace) - 1
                                              if result.trace else None))
         return replay
-    replay.divergences += compare_with_production(conv, replay, end_index)
+    from .replay_judged import judged_reply, reply_judge_settings
+    settings = reply_judge_settings(project, options) if judge else None
+    replay.divergences += compare_with_production(conv, replay, end_index,
+                                                  facts_only=settings is None)
+    if settings is not None:
+        judged_reply(project, conv, replay, settings, options, cancel)
     return replay
 
 
 def compare_with_production(conv: ProductionConversation, replay: ReplayResult,
-                            end_index: int | None) -> list[Divergence]:
+                            end_index: int | None, *, facts_only: bool = True) -> list[Divergence]:
     found: list[Divergence] = []
     trace = replay.trace
     records_decisions = conv.procedure is not None or conv.outcome is not None
@@ -166,7 +176,7 @@ def compare_with_production(conv: ProductionConversation, replay: ReplayResult,
         last_turn = trace[end_index].get("turn") if end_index is not None else None
         found.append(Divergence(kind, text, turn=last_turn, trace_index=end_index,
                                 production=before, today=replay.outcome))
-    reply = first_reply_divergence(conv, replay)
+    reply = first_reply_divergence(conv, replay) if facts_only else None
     if reply is not None:
         found.append(reply)
     return found

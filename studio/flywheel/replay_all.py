@@ -24,7 +24,7 @@ class ReplaySummary:
     diverged: int = 0
     errors: int = 0
     by_kind: Counter = field(default_factory=Counter)
-    results: list[ReplayResult] = field(default_factory=list)   # the diverged ones
+    results: list[ReplayResult] = field(default_factory=list)   # diverged or error
     cancelled: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def replay_library(project: Any, library: Library, flt: Filter | None = None, *,
                    options: RunOptions | None = None, progress: Progress | None = None,
                    store: bool = True) -> ReplaySummary:
     """Replay the conversations `flt` selects; keep each one's latest replay when `store`.
-    Only diverged results stay in memory (the rest are written and dropped)."""
+    Only diverged (or failed) results stay in memory (the rest are written and dropped)."""
     options = options or RunOptions()
     summary = ReplaySummary(engine=engine_name(project, options), total=count(library, flt))
     pending: list[ReplayResult] = []
@@ -47,12 +47,13 @@ def replay_library(project: Any, library: Library, flt: Filter | None = None, *,
         if progress is not None and progress.cancelled:
             summary.cancelled = True
             break
-        result = replay_one(project, conv, options)
+        result = replay_one(project, conv, options, cancel=progress)
         summary.replayed += 1
         if result.status == "error":
             summary.errors += 1
         if result.diverged:
             summary.diverged += 1
+        if result.divergences:
             summary.by_kind.update(result.kinds)
             summary.results.append(result)
         pending.append(result)
