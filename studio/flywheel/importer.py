@@ -89,6 +89,11 @@ def import_files(library: Library, files: list[Path | str], *, fmt: str | None =
                 reader = open_reader(handle, file_fmt, columns)
                 batch: list[dict[str, Any]] = []
                 for item in reader:
+                    if item.data is None and item.error is None:     # a progress tick
+                        if progress is not None:
+                            progress.report(done_before + reader.position, total, path.name)
+                            progress.check()
+                        continue
                     if item.error is not None:
                         summary.read += 1
                         _reject(summary, f"{path}:{item.line}: {item.error}")

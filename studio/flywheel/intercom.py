@@ -51,6 +51,12 @@ def _message(part: dict[str, Any]) -> dict[str, Any] | None:
     return {"role": role, "text": text, "at": part.get("created_at")}
 
 
+def is_intercom(data: dict[str, Any]) -> bool:
+    """An Intercom conversation object, not a DESIGN.md section 6 one (no `messages`)."""
+    return "messages" not in data and (data.get("type") == "conversation"
+                                       or "conversation_parts" in data or "source" in data)
+
+
 def from_intercom(data: dict[str, Any]) -> dict[str, Any]:
     """Raises ValueError naming what is missing when `data` is not an Intercom conversation."""
     if "id" not in data:
