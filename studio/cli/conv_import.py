@@ -3,8 +3,10 @@
 Streams each file into the project's library (flat memory, a progress bar), adds
 each conversation id once (re-importing adds nothing twice) and redacts emails,
 phone numbers, card numbers (Luhn) and IBANs unless --no-redact: counted in the
-summary, never stored. CSV: one message a row; name the columns with --id-column,
---role-column, --text-column, --time-column. Exit 1 when records were rejected (each
+summary, never stored. CSV: one message a row, a conversation's rows in any order
+(grouped by id through a temporary file); name the columns with --id-column,
+--role-column, --text-column, --time-column. Intercom: one conversation a line, an
+array, or the API's list response {"type": "conversation.list", "conversations": [...]}. Exit 1 when records were rejected (each
 named by file and line; the rest is imported), 2 when a file cannot be read.
 """
 from __future__ import annotations
