@@ -12,6 +12,7 @@ are named by "module:attribute" and imported when first used.
 from __future__ import annotations
 
 import importlib
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -111,13 +112,26 @@ def step_classes() -> dict[str, type]:
 
 
 _loaded = False
+_loading = False
+_LOAD_LOCK = threading.RLock()
 
 
 def _builtins() -> None:
-    global _loaded
-    if not _loaded:
+    """Register the built-in kinds once. Threads that ask while another is importing
+    them wait for it (run-all's threads once saw a half-filled registry: KeyError
+    'instruction'); the importing thread's own nested calls return at once."""
+    global _loaded, _loading
+    if _loaded:
+        return
+    with _LOAD_LOCK:
+        if _loaded or _loading:
+            return
+        _loading = True
+        try:
+            from . import step_specs  # noqa: F401  (registers the nine kinds)
+        finally:
+            _loading = False
         _loaded = True
-        from . import step_specs  # noqa: F401  (registers the nine kinds)
 
 
 @contextmanager

@@ -151,12 +151,12 @@ class ResultRecord:
 
 
 RESULT_JSON_FIELDS = ("expectations", "transcript", "trace", "coverage", "variables")
-LIGHT_COLUMNS = ("run_id", "simulation", "procedure", "repeat_index", "status", "error", "outcome",
-                 "duration_ms", "turns", "tokens", "cost", "cost_known", "engine", "triggered",
+LIGHT_COLUMNS = ("run_id", "simulation", "procedure", "repeat_index", "status", "error",
+                 "error_code", "outcome", "duration_ms", "turns", "tokens", "cost", "cost_known", "engine", "triggered",
                  "expectations", "coverage", "finished")
 # the result's own fields stored as plain columns (the rest as JSON)
-SCALAR_FIELDS = ("simulation", "procedure", "status", "error", "outcome", "duration_ms", "turns",
-                 "tokens", "cost", "cost_known", "engine", "triggered")
+SCALAR_FIELDS = ("simulation", "procedure", "status", "error", "error_code", "outcome",
+                 "duration_ms", "turns", "tokens", "cost", "cost_known", "engine", "triggered")
 
 
 def result_row(run_id: int, result: SimulationResult, repeat_index: int) -> dict[str, Any]:

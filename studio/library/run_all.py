@@ -51,7 +51,7 @@ def load_default_runner() -> Runner:
 
         def broken(project, simulation, *, options=None, cancel=None) -> SimulationResult:
             return SimulationResult(simulation=simulation.name, procedure=simulation.procedure,
-                                    status="error", error=message)
+                                    status="error", error=message, error_code="engine")
         return broken
     return run_simulation
 
@@ -282,7 +282,7 @@ def run_one(runner: Runner, project: Project, sim: Simulation | None, name: str,
             options: RunOptions, progress: Progress) -> SimulationResult | None:
     """One simulation's result; None when a cancel cut it short (it runs again on resume)."""
     if sim is None:
-        return SimulationResult(simulation=name, status="error",
+        return SimulationResult(simulation=name, status="error", error_code="simulation",
                                 error="the simulation is no longer in the library")
     run_options = options.model_copy(update={"repeat_index": idx})
     t0 = time.perf_counter()
@@ -293,6 +293,7 @@ def run_one(runner: Runner, project: Project, sim: Simulation | None, name: str,
     except Exception as exc:  # the runner promises not to raise; never lose the run if it does
         return SimulationResult(simulation=name, procedure=sim.procedure, status="error",
                                 error=f"internal error: {type(exc).__name__}: {exc}",
+                                error_code="engine",
                                 duration_ms=(time.perf_counter() - t0) * 1000)
     if progress.cancelled and result.status == "error":
         return None           # cut short by the cancel: not a verdict, run it on resume

@@ -119,7 +119,7 @@ def run_task(runner: Callable[..., Any], project: Any, options: Any, task: Task,
         simulation = spec_of(spec) if spec is not None else None
     except Exception as exc:  # noqa: BLE001 - a stored spec that no longer loads is an error
         from studio.simulate.result import SimulationResult
-        result = SimulationResult(simulation=name, status="error",
+        result = SimulationResult(simulation=name, status="error", error_code="simulation",
                                   error=f"the stored simulation does not load: {exc}")
         return name, idx, result_row(0, result, idx)
     result = run_one(runner, project, simulation, name, idx, options, progress)

@@ -25,6 +25,7 @@ class ResultBrief:
     run_id: int = 0
     procedure: str | None = None
     error: str | None = None
+    error_code: str | None = None        # what kind of fault (error_codes.py)
     duration_ms: float = 0.0
     tokens: int | None = None
     cost: float | None = None
@@ -49,6 +50,7 @@ class ResultBrief:
         return cls(simulation=row["simulation"], repeat_index=row.get("repeat_index") or 0,
                    status=row["status"], run_id=row.get("run_id") or 0,
                    procedure=row.get("procedure"), error=row.get("error"),
+                   error_code=row.get("error_code"),
                    duration_ms=row.get("duration_ms") or 0.0, tokens=row.get("tokens"),
                    cost=row.get("cost"), cost_known=row.get("cost_known"),
                    finished=row.get("finished"), failing=failing,

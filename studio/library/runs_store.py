@@ -135,10 +135,10 @@ class RunsStore:
 
     def latest_result_rows(self) -> list[dict]:
         """Each simulation's latest results as plain rows (simulation, repeat_index, status,
-        error, duration_ms, run_id): no result models built, so a table of thousands of
-        simulations fills fast (the GUI's library table)."""
-        return self._latest("r.simulation, r.repeat_index, r.status, r.error, r.duration_ms, "
-                            "r.run_id")
+        error, error_code, duration_ms, run_id): no result models built, so a table of
+        thousands of simulations fills fast (the GUI's library table)."""
+        return self._latest("r.simulation, r.repeat_index, r.status, r.error, r.error_code, "
+                            "r.duration_ms, r.run_id")
 
     def _latest(self, columns: str, *, before_run: int | None = None,
                 in_library: bool = False, names: list[str] | None = None) -> list[dict]:
@@ -161,7 +161,7 @@ class RunsStore:
     def result_briefs(self, run_id: int) -> list[dict]:
         """A run's results as the few columns run-all's summary keeps (`ResultBrief`)."""
         return self.query("SELECT run_id, simulation, repeat_index, status, procedure, error, "
-                          "duration_ms, tokens, cost, cost_known, finished, expectations "
+                          "error_code, duration_ms, tokens, cost, cost_known, finished, expectations "
                           "FROM results WHERE run_id = ? ORDER BY simulation, repeat_index",
                           [run_id])
 

@@ -142,7 +142,20 @@ def m010_run_skipped(db: sqlite_utils.Database) -> None:
     _set_version(db, 10)
 
 
-SCHEMA_VERSION = 10
+@migrations(name="m011_result_error_code")
+def m011_result_error_code(db: sqlite_utils.Database) -> None:
+    """What kind of fault ended a result in `error` (a ModelError reason, or the engine's
+    problem code), so views say what to do from the code, never from the message text.
+    Results stored before codes existed get theirs from their text, once, here."""
+    from .error_codes import code_from_text
+    db["results"].add_column("error_code", str)
+    rows = db.execute("SELECT rowid, error FROM results WHERE status = 'error'").fetchall()
+    db.conn.executemany("UPDATE results SET error_code = ? WHERE rowid = ?",
+                        [(code_from_text(error), rowid) for rowid, error in rows])
+    _set_version(db, 11)
+
+
+SCHEMA_VERSION = 11
 
 
 def stored_version(db: sqlite_utils.Database) -> int:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 class ConnectorFault(Exception):
     """Something the procedure cannot handle (unknown connector, refused real call)."""
+    reason = "connector"          # the stored result's error code
 
 
 @dataclass

@@ -35,7 +35,12 @@ DEFAULT_HANDOFF_SAY = "I'm passing you to a teammate who can help."
 
 
 class EngineError(Exception):
-    """Something the procedure cannot handle: the run ends with status `error`."""
+    """Something the procedure cannot handle: the run ends with status `error`.
+    `reason` is the stored result's error code (library/error_codes.py)."""
+
+    def __init__(self, message: str, reason: str = "engine"):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -100,7 +105,7 @@ class Conversation(StepKinds):
         self.outcome: str | None = None
         self.end_reason = ""
         self.error: str | None = None
-        self.error_code: str | None = None      # a model fault's ModelError.reason, when it was one
+        self.error_code: str | None = None      # what kind of fault: a ModelError reason, or ours
         self.triggered: str | None = None
         self.turn = 0
         self.knowledge: list[str] = []
@@ -131,11 +136,13 @@ class Conversation(StepKinds):
             self._handle(message)
             reply = self._flush_reply()
         except (EngineError, ConnectorFault, BrainError) as exc:
-            self.error_code = error_code(exc)
+            self.error_code = error_code(exc) or "engine"
             self._fail(str(exc))
         except ExpressionError as exc:
+            self.error_code = "expression"
             self._fail(f"expression error{self._where()}: {exc.message}")
         except Exception as exc:  # an engine fault must end the run as `error`, never crash it
+            self.error_code = "engine"
             self._fail(f"engine fault{self._where()}: {type(exc).__name__}: {exc}")
         self._flush_notes()
         return reply

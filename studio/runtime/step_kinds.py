@@ -124,7 +124,7 @@ class StepKinds:
         if result.status != "ok":
             what = {"blocked": "was blocked", "timeout": "timed out"}.get(result.status, "failed")
             detail = (result.error or result.status).removeprefix("blocked: ")
-            raise EngineError(f"code step '{step.id}' {what}: {detail}")
+            raise EngineError(f"code step '{step.id}' {what}: {detail}", reason="snippet")
         for name, value in assigned.items():
             self.set_variable(name, value, source="code", how=f"code step {step.id}", step=step.id,
                               procedure=cursor.procedure)

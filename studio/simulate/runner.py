@@ -25,7 +25,8 @@ from .result import SimulationResult, TranscriptEntry
 
 
 class SimulationProblem(Exception):
-    pass
+    """The simulation cannot run as written (unknown segment or procedure)."""
+    reason = "simulation"         # the stored result's error code
 
 
 def customer_attributes(project: Any, simulation: Simulation) -> dict[str, Any]:
@@ -105,7 +106,7 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
             note_ignored_turns(conversation, customer)
     except Exception as exc:  # never raise: a broken run is an `error` result
         result.error = str(exc) if isinstance(exc, SimulationProblem) else f"{type(exc).__name__}: {exc}"
-        result.error_code = error_code(exc)
+        result.error_code = error_code(exc) or "engine"
     if conversation is not None:
         _fill(result, conversation, exceeded)
         if result.error is None and conversation.error is not None:

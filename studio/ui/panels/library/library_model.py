@@ -28,7 +28,8 @@ class Row:
     run_id: int | None = None
     statuses: list[str] = field(default_factory=list)   # this run's verdicts across repeats
     previous: tuple | None = None    # verdict before the current run, restored on cancel
-    error: str | None = None         # why the latest run ended in `error`
+    error: str | None = None         # why the latest run ended in `error` (for people)
+    error_code: str | None = None    # what kind of fault (library/error_codes.py): the hint's key
 
 
 def aggregate(statuses: list[str]) -> str:
@@ -46,7 +47,8 @@ def latest_statuses(library: Any) -> dict[str, Row]:
     for row in details:
         item = out.setdefault(row["simulation"], Row(row["simulation"], None, [], run_id=row["run_id"]))
         item.statuses.append(row["status"])
-        item.error = item.error or row["error"]
+        if item.error is None and row["error"]:
+            item.error, item.error_code = row["error"], row["error_code"]
         item.duration_ms = max(item.duration_ms or 0.0, row["duration_ms"] or 0.0)
     for name, verdict in verdicts.items():
         item = out.setdefault(name, Row(name, None, []))
@@ -71,7 +73,9 @@ class LibraryModel(QAbstractTableModel):
                                  status=prev.status if prev else "",
                                  duration_ms=prev.duration_ms if prev else None,
                                  flaky=prev.flaky if prev else False,
-                                 run_id=prev.run_id if prev else None))
+                                 run_id=prev.run_id if prev else None,
+                                 error=prev.error if prev else None,
+                                 error_code=prev.error_code if prev else None))
         self._index = {r.name: i for i, r in enumerate(self.rows)}
         self.endResetModel()
 
@@ -103,7 +107,8 @@ class LibraryModel(QAbstractTableModel):
             row.flaky = len(set(row.statuses)) > 1
             row.duration_ms = rec.result.duration_ms
             row.run_id = rec.run_id
-            row.error = rec.result.error or (row.error if len(row.statuses) > 1 else None)
+            if rec.result.error or len(row.statuses) == 1:
+                row.error, row.error_code = rec.result.error, rec.result.error_code
             touched.append(i)
         self._changed(touched)
 
@@ -182,7 +187,7 @@ class LibraryModel(QAbstractTableModel):
             return "Different verdicts across repeats: " + ", ".join(row.statuses)
         if role == Qt.ItemDataRole.ToolTipRole and col == 3 and row.status == "error" and row.error:
             from ..run_errors import error_hint, short_error
-            return f"{short_error(row.error)}\n\nWhat to do: {error_hint(row.error)}"
+            return f"{short_error(row.error)}\n\nWhat to do: {error_hint(row.error_code)}"
         if role == Qt.ItemDataRole.ToolTipRole and col in (0, 1, 2):
             return self._text(row, col) + ("\nDouble-click to open it in the runner" if col == 0 else "")
         return None

@@ -91,7 +91,7 @@ class LibraryView(QWidget):
         self._progress_state: tuple[int, int, str] = (0, 0, "")
         self._started_at = 0.0
         self._counts = collections.Counter()
-        self._first_error: str | None = None
+        self._first_error: tuple[str, str | None] | None = None    # (message, code)
         self.last_summary: Any = None
         self._build()
         self._drain_timer = QTimer(self)
@@ -379,7 +379,8 @@ class LibraryView(QWidget):
             self.model.apply_results(batch)
             self._counts.update(r.status for r in batch)
             self._first_error = self._first_error or next(
-                (r.result.error for r in batch if r.status == "error" and r.result.error), None)
+                ((r.result.error, r.result.error_code) for r in batch
+                 if r.status == "error" and r.result.error), None)
         done, total, _message = self._progress_state
         done = max(done, sum(self._counts.values()))
         if total:
@@ -415,10 +416,11 @@ class LibraryView(QWidget):
         if self._first_error:    # errors are not failures: say why, and what to do
             from ..run_errors import error_hint, short_error
             import html
+            error, code = self._first_error
             self.counts.setText(self.counts.text() + tone(
-                f" · <span style='color:#5c6b7a'>{html.escape(short_error(self._first_error, 70))}</span>"))
-            self.counts.setToolTip(f"First error: {short_error(self._first_error)}\n\n"
-                                   f"What to do: {error_hint(self._first_error)}\n\n"
+                f" · <span style='color:#5c6b7a'>{html.escape(short_error(error, 70))}</span>"))
+            self.counts.setToolTip(f"First error: {short_error(error)}\n\n"
+                                   f"What to do: {error_hint(code)}\n\n"
                                    "Hover over an error in the table for its own reason.")
         self.run_finished.emit(summary)
 

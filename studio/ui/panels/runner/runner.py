@@ -412,9 +412,9 @@ class RunnerPanel(QWidget):
             self.banner.setVisible(False)
             return
         import html
-        title = "Stopped." if error == "cancelled" else "The run could not finish."
+        title = "Stopped." if code == "cancelled" else "The run could not finish."
         self.banner.setText(f"<b>{title}</b> {html.escape(short_error(error))}<br>"
-                            f"<b>What to do:</b> {html.escape(error_hint(error, code))}")
+                            f"<b>What to do:</b> {html.escape(error_hint(code))}")
         self.banner.setVisible(True)
 
     def _set_running(self, running: bool) -> None:
