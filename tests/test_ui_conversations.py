@@ -143,6 +143,30 @@ def test_import_from_the_screen_reports_redactions(qtbot, screen, tmp_path):
     qtbot.waitUntil(lambda: screen.model.rowCount() == 41, timeout=10000)
 
 
+def test_import_from_the_screen_reads_intercom_lists_and_interleaved_csv(qtbot, screen, tmp_path):
+    """What the Import… dialog offers (*.json, *.csv) in the forms exports come in."""
+    listed = tmp_path / "intercom.json"
+    listed.write_text(json.dumps({"type": "conversation.list", "pages": {"page": 1},
+                                  "conversations": [{"type": "conversation", "id": "ic-1",
+                                                     "created_at": 1764496800,
+                                                     "source": {"body": "<p>where is my order</p>",
+                                                                "author": {"type": "user"}}}]}))
+    screen.import_files([str(listed)])
+    wait_idle(qtbot, screen)
+    assert "Imported 1 new" in screen.status.text()
+    rows = tmp_path / "by-time.csv"
+    rows.write_text("conversation_id,role,text,timestamp\n"
+                    "x1,customer,my food is late,2026-11-30T10:00:00Z\n"
+                    "x2,customer,I want to cancel,2026-11-30T10:00:10Z\n"
+                    "x1,agent,Which order?,2026-11-30T10:00:20Z\n")
+    screen.import_files([str(rows)])
+    wait_idle(qtbot, screen)
+    assert "Imported 2 new" in screen.status.text()
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 43, timeout=10000)
+    ids = [r["id"] for r in screen.model.rows]
+    assert {"ic-1", "x1", "x2"} <= set(ids)
+
+
 def test_main_window_has_a_conversations_dock(qtbot, sample_copy):
     from test_ui_support import open_window
     root = sample_copy("food-delivery")

@@ -196,7 +196,8 @@ class ConversationsScreen(QWidget):
             if replay is None and conv is not None:
                 replay = replay_one(self.project, conv)
                 if not getattr(self.library, "read_only", False):
-                    save_replays(self.library, [replay], "offline")
+                    from studio.runtime.options import engine_name
+                    save_replays(self.library, [replay], engine_name(self.project, None))
             return conv, replay
         task = Task(work)
         task.finished.connect(lambda value, cid=conv_id: self._show_pair(cid, *value))
