@@ -149,4 +149,5 @@ def test_latest_result_rows_are_each_simulations_latest_results_as_plain_rows(pr
     assert [(r["simulation"], r["repeat_index"], r["run_id"], r["status"]) for r in rows] == [
         ("a", 0, 1, "passed"), ("a", 1, 1, "passed"), ("b", 0, 1, "passed"),
         ("b", 1, 1, "passed"), ("c", 0, 2, "passed"), ("d", 0, 1, "passed"), ("d", 1, 1, "passed")]
-    assert set(rows[0]) == {"simulation", "repeat_index", "status", "error", "duration_ms", "run_id"}
+    assert set(rows[0]) == {"simulation", "repeat_index", "status", "error", "error_code",
+                            "duration_ms", "run_id"}
