@@ -152,6 +152,9 @@ def test_compare_after_changing_one_condition_lists_exactly_what_it_decides(two_
     assert {c["conversation"] for c in report["conversations"]} == decided
     whats = {c["what"] for conv in report["conversations"] for c in conv["changes"]}
     assert {"outcome", "handoff"} <= whats
+    handoffs = {c["text"] for conv in report["conversations"] for c in conv["changes"]
+                if c["what"] == "handoff"}
+    assert handoffs == {"now hands off"}              # the 12 h window hands these off
     assert main(["conversations", "replay", str(a), "--compare", "working", "working"]) == 0
     assert "0 would change" in capsys.readouterr().out
 

@@ -36,6 +36,8 @@ class Change:
     def text(self) -> str:
         if self.what == "facts":
             return f"turn {self.turn}: states {shown(frozenset(self.b))} instead of {shown(frozenset(self.a))}"
+        if self.what == "handoff":
+            return "now hands off" if self.b else "no longer hands off"
         return f"{self.what}: {self.a or 'none'} -> {self.b or 'none'}"
 
 
