@@ -67,3 +67,16 @@ def test_the_install_hint_asks_for_what_pyproject_requires():
     declared = {d.split(";")[0].strip().replace(" ", "") for d in data["project"]["dependencies"]}
     for requirement in GUI_REQUIREMENTS:
         assert requirement in declared
+
+
+def test_open_without_the_gui_and_without_a_display_says_both(monkeypatch, capsys, sample_copy):
+    from studio.cli import main
+    project = sample_copy("food-delivery")
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    _without(monkeypatch, "PySide6")
+    assert main(["open", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert "PySide6 is not installed" in err and "pip install" in err
+    if sys.platform.startswith("linux"):
+        assert "no display found" in err

@@ -20,15 +20,15 @@ def run(args) -> int:
     if project is not None and not (project / "studio.yaml").exists():
         print(f"studio open: {project} is not a project folder (no studio.yaml)", file=sys.stderr)
         return 2
-    missing = gui_missing()
-    if missing:
+    missing, no_display = gui_missing(), _no_display() and not args.smoke
+    if missing:                       # everything that stands in the way, at once
         print(missing, file=sys.stderr)
+    if no_display:
+        print("studio open: no display found (DISPLAY and WAYLAND_DISPLAY are unset). Start it from "
+              "a desktop session, or under a virtual screen: xvfb-run studio open", file=sys.stderr)
+    if missing or no_display:
         return 2
     if _no_display():
-        if not args.smoke:
-            print("studio open: no display found (DISPLAY and WAYLAND_DISPLAY are unset). Start it from "
-                  "a desktop session, or under a virtual screen: xvfb-run studio open", file=sys.stderr)
-            return 2
         os.environ["QT_QPA_PLATFORM"] = "offscreen"   # a smoke test can paint without a screen
     try:
         from studio.ui.app import run as run_app   # Qt is imported only for this command
