@@ -25,9 +25,9 @@ pytestmark = pytest.mark.gui
 def installed(studio_home, qtbot):
     """diagnostics installed with the real dialog reporter, logs under the test's home."""
     reporter = ErrorReporter()
-    folder = diagnostics.install(reporter, capture_stderr=False)   # pytest keeps its capture
-    yield folder, reporter
-    diagnostics.uninstall()
+    evidence = diagnostics.install(reporter, capture_stderr=False)   # pytest keeps its capture
+    yield evidence.folder, reporter
+    evidence.close()                       # this run's hooks and logs, not module state
     if reporter.dialog is not None:
         reporter.dialog.close()
 
@@ -135,3 +135,18 @@ def test_help_about_shows_versions_and_the_log_folder(qtbot, demo_project, studi
     dialog.copy_button.click()
     assert f"PySide6: {PySide6.__version__}" in QGuiApplication.clipboard().text()
     dialog.close()
+
+
+def test_crash_evidence_is_an_object_the_app_owns_not_module_state(studio_home):
+    first = diagnostics.install(capture_stderr=False)
+    try:
+        assert diagnostics.install(capture_stderr=False) is first     # one per process at a time
+        assert sys.excepthook == first._excepthook and not hasattr(diagnostics, "_state")
+    finally:
+        first.close()
+    assert sys.excepthook != first._excepthook and first.closed
+    second = diagnostics.install(capture_stderr=False)
+    try:
+        assert second is not first
+    finally:
+        second.close()

@@ -66,106 +66,127 @@ def versions() -> dict[str, str]:
     return found
 
 
-class _State:
-    installed = False
-    reporter: Reporter | None = None
-    crash_file = None
-    handler: logging.Handler | None = None
-    previous: tuple = ()
-    saved_stderr_fd: int | None = None
-    tee: subprocess.Popen | None = None
+class CrashEvidence:
+    """The crash log, the app log and the exception hooks of one app run: made by
+    `install()`, owned by the app (crash_dialog keeps it with its reporter, and the
+    hooks it sets hold it), put back by `close()`."""
 
+    def __init__(self, reporter: Reporter | None = None, capture_stderr: bool = True):
+        """`capture_stderr`: also copy the stderr file descriptor into crash.log (the app
+        does; in-process tests do not, so the test runner keeps its own capture)."""
+        self.reporter = reporter
+        self.folder = folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.saved_stderr_fd: int | None = None
+        self.tee: subprocess.Popen | None = None
+        crash_path = folder / CRASH_FILE
+        if crash_path.exists() and crash_path.stat().st_size > CRASH_BYTES:
+            os.replace(crash_path, folder / f"{CRASH_FILE}.1")
+        crash = self.crash_file = open(crash_path, "a", encoding="utf-8")   # faulthandler's fd
+        crash.write(f"--- {_now()} pid {os.getpid()} started: {_one_line(versions())}\n")
+        crash.flush()
+        if capture_stderr and self._copy_stderr_into(crash_path, crash):
+            faulthandler.enable(all_threads=True)       # fd 2: the terminal and crash.log
+        else:
+            faulthandler.enable(file=crash, all_threads=True)
+        handler = self.handler = RotatingFileHandler(folder / LOG_FILE, maxBytes=LOG_BYTES,
+                                                     backupCount=LOG_BACKUPS, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        self.previous = (sys.excepthook, threading.excepthook)
+        sys.excepthook = self._excepthook
+        threading.excepthook = self._thread_excepthook
+        self.closed = False
+        log.info("started: %s; logs in %s", _one_line(versions()), folder)
 
-_state = _State()
+    def close(self) -> None:
+        """Put the hooks, stderr and logging back (tests; the app keeps them for its life)."""
+        if self.closed:
+            return
+        self.closed = True
+        sys.excepthook, threading.excepthook = self.previous
+        faulthandler.disable()
+        self._restore_stderr()
+        log.removeHandler(self.handler)
+        self.handler.close()
+        self.crash_file.close()
 
-
-def install(reporter: Reporter | None = None, capture_stderr: bool = True) -> Path:
-    """Turn on the crash log, the app log and the exception hooks; returns the log folder.
-    `capture_stderr`: also copy the stderr file descriptor into crash.log (the app does;
-    in-process tests do not, so the test runner keeps its own capture)."""
-    folder = log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    if _state.installed:
-        _state.reporter = reporter or _state.reporter
-        return folder
-    crash_path = folder / CRASH_FILE
-    if crash_path.exists() and crash_path.stat().st_size > CRASH_BYTES:
-        os.replace(crash_path, folder / f"{CRASH_FILE}.1")
-    crash = open(crash_path, "a", encoding="utf-8")    # kept open: faulthandler writes to its fd
-    crash.write(f"--- {_now()} pid {os.getpid()} started: {_one_line(versions())}\n")
-    crash.flush()
-    if capture_stderr and _copy_stderr_into(crash_path, crash):
-        faulthandler.enable(all_threads=True)       # fd 2: the terminal and crash.log
-    else:
-        faulthandler.enable(file=crash, all_threads=True)
-    handler = RotatingFileHandler(folder / LOG_FILE, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS,
-                                  encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    _state.previous = (sys.excepthook, threading.excepthook)
-    sys.excepthook = _excepthook
-    threading.excepthook = _thread_excepthook
-    _state.installed, _state.reporter, _state.crash_file, _state.handler = True, reporter, crash, handler
-    log.info("started: %s; logs in %s", _one_line(versions()), folder)
-    return folder
-
-
-def uninstall() -> None:
-    """Undo install() (tests; the app keeps the hooks for its whole life)."""
-    if not _state.installed:
-        return
-    sys.excepthook, threading.excepthook = _state.previous
-    faulthandler.disable()
-    _restore_stderr()
-    log.removeHandler(_state.handler)
-    _state.handler.close()
-    _state.crash_file.close()
-    _state.installed, _state.reporter, _state.crash_file, _state.handler = False, None, None, None
-
-
-def _copy_stderr_into(crash_path: Path, crash) -> bool:
-    """Point fd 2 at a `tee -a crash.log` writing on to the old stderr; with no usable
-    stderr (a desktop launch), point fd 2 at crash.log itself. False: left as it was."""
-    try:
-        saved = os.dup(2)
-    except OSError:                      # no stderr at all: fatal errors go to the crash log
+    def report(self, exc_type, exc, tb, where: str = "the main thread") -> None:
+        """Log an unhandled exception and hand it to the reporter; never raises."""
         try:
-            os.dup2(crash.fileno(), 2)
-            return True
-        except OSError:
+            log.critical("unhandled error in %s", where, exc_info=(exc_type, exc, tb))
+            if sys.__stderr__ is not None:        # a terminal, if there is one, sees it too
+                traceback.print_exception(exc_type, exc, tb, file=sys.__stderr__)
+            if self.reporter is not None:
+                summary = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
+                self.reporter(summary, details_text(exc_type, exc, tb, where))
+        except Exception:  # noqa: BLE001 - the hook of last resort must not fail in turn
+            traceback.print_exc(file=sys.__stderr__)
+
+    def _excepthook(self, exc_type, exc, tb) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        self.report(exc_type, exc, tb)
+
+    def _thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        name = args.thread.name if args.thread is not None else "a thread"
+        self.report(args.exc_type, args.exc_value, args.exc_traceback, where=f"thread '{name}'")
+
+    def _copy_stderr_into(self, crash_path: Path, crash) -> bool:
+        """Point fd 2 at a `tee -a crash.log` writing on to the old stderr; with no usable
+        stderr (a desktop launch), point fd 2 at crash.log itself. False: left as it was."""
+        try:
+            saved = os.dup(2)
+        except OSError:                      # no stderr at all: fatal errors go to the crash log
+            try:
+                os.dup2(crash.fileno(), 2)
+                return True
+            except OSError:
+                return False
+        tee_path = shutil.which("tee") if os.name == "posix" else None
+        if tee_path is None:
+            os.close(saved)
             return False
-    tee_path = shutil.which("tee") if os.name == "posix" else None
-    if tee_path is None:
-        os.close(saved)
-        return False
-    if sys.stderr is not None:
-        sys.stderr.flush()
-    try:
-        tee = subprocess.Popen([tee_path, "-i", "-a", str(crash_path)], stdin=subprocess.PIPE,
-                               stdout=saved, stderr=subprocess.DEVNULL, close_fds=True,
-                               start_new_session=True)     # Ctrl+C in a terminal does not stop it
-        os.dup2(tee.stdin.fileno(), 2)
-    except OSError:
-        os.close(saved)
-        return False
-    _state.saved_stderr_fd, _state.tee = saved, tee
-    return True
+        if sys.stderr is not None:
+            sys.stderr.flush()
+        try:
+            tee = subprocess.Popen([tee_path, "-i", "-a", str(crash_path)], stdin=subprocess.PIPE,
+                                   stdout=saved, stderr=subprocess.DEVNULL, close_fds=True,
+                                   start_new_session=True)     # Ctrl+C in a terminal does not stop it
+            os.dup2(tee.stdin.fileno(), 2)
+        except OSError:
+            os.close(saved)
+            return False
+        self.saved_stderr_fd, self.tee = saved, tee
+        return True
+
+    def _restore_stderr(self) -> None:
+        if self.saved_stderr_fd is None:
+            return
+        if sys.stderr is not None:
+            sys.stderr.flush()
+        os.dup2(self.saved_stderr_fd, 2)
+        os.close(self.saved_stderr_fd)
+        self.tee.stdin.close()
+        try:
+            self.tee.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.tee.kill()
+        self.saved_stderr_fd, self.tee = None, None
 
 
-def _restore_stderr() -> None:
-    if _state.saved_stderr_fd is None:
-        return
-    if sys.stderr is not None:
-        sys.stderr.flush()
-    os.dup2(_state.saved_stderr_fd, 2)
-    os.close(_state.saved_stderr_fd)
-    _state.tee.stdin.close()
-    try:
-        _state.tee.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        _state.tee.kill()
-    _state.saved_stderr_fd, _state.tee = None, None
+def install(reporter: Reporter | None = None, capture_stderr: bool = True) -> CrashEvidence:
+    """Crash evidence on for this process (see CrashEvidence); when it is on already,
+    the running one is returned (taking `reporter`, if given)."""
+    running = getattr(sys.excepthook, "__self__", None)
+    if isinstance(running, CrashEvidence) and not running.closed:
+        running.reporter = reporter or running.reporter
+        return running
+    return CrashEvidence(reporter, capture_stderr)
 
 
 def details_text(exc_type, exc, tb, where: str = "the main thread") -> str:
@@ -174,33 +195,6 @@ def details_text(exc_type, exc, tb, where: str = "the main thread") -> str:
     info = "\n".join(f"{k}: {v}" for k, v in versions().items())
     return (f"Unhandled {exc_type.__name__} in {where} at {_now()}\n\n{stack}\n{info}\n"
             f"Logs: {log_dir()}\n")
-
-
-def report(exc_type, exc, tb, where: str = "the main thread") -> None:
-    """Log an unhandled exception and hand it to the reporter; never raises."""
-    try:
-        log.critical("unhandled error in %s", where, exc_info=(exc_type, exc, tb))
-        if sys.__stderr__ is not None:        # a terminal, if there is one, sees it too
-            traceback.print_exception(exc_type, exc, tb, file=sys.__stderr__)
-        if _state.reporter is not None:
-            summary = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
-            _state.reporter(summary, details_text(exc_type, exc, tb, where))
-    except Exception:  # noqa: BLE001 - the hook of last resort must not fail in turn
-        traceback.print_exc(file=sys.__stderr__)
-
-
-def _excepthook(exc_type, exc, tb) -> None:
-    if issubclass(exc_type, KeyboardInterrupt):
-        sys.__excepthook__(exc_type, exc, tb)
-        return
-    report(exc_type, exc, tb)
-
-
-def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
-    if args.exc_type is SystemExit:
-        return
-    name = args.thread.name if args.thread is not None else "a thread"
-    report(args.exc_type, args.exc_value, args.exc_traceback, where=f"thread '{name}'")
 
 
 def _now() -> str:

@@ -121,7 +121,7 @@ def log_qt_messages():
 def install(app: QApplication) -> None:
     """Crash log, app log, Qt messages and the error dialog, for the running app."""
     reporter = ErrorReporter(app)
-    diagnostics.install(reporter)
+    reporter.evidence = diagnostics.install(reporter)    # the app's, for its whole life
     log_qt_messages()
 
 
