@@ -109,6 +109,15 @@ def extract(system: str, user: str, images: int = 0) -> str:
     return _json({"reasoning": "read the message", **every, **found})
 
 
+def switch_and_extract(system: str, user: str, images: int = 0) -> str:
+    """The engine's one call for both (issue 13): the switch check's rule, then every field."""
+    values = json.loads(extract(system, user, images))
+    rule = json.loads(switch(system, user))["rule"]
+    values.pop("reasoning", None)
+    return _json({"reasoning": "checked the rules, read the message", "switch_rule": rule,
+                  **values})
+
+
 def reply(system: str, user: str) -> str:
     lines = _between(system, "in one message:\n", "\nSay only what").splitlines()
     texts: list[str] = []
@@ -143,6 +152,8 @@ def agent_responder(body: dict) -> str:
     if isinstance(user, list):              # text and image parts (a vision model's message)
         images = sum(1 for part in user if part.get("type") == "image_url")
         user = "\n".join(part.get("text", "") for part in user if part.get("type") == "text")
+    if system.startswith("You read") and "`switch_rule`" in system:
+        return switch_and_extract(system, user, images)
     if images and system.startswith("You read"):
         return extract(system, user, images)
     for prefix, handler in (("You route", route), ("You watch", switch), ("You read", extract),

@@ -72,15 +72,32 @@ def test_an_extraction_answer_that_does_not_fit_is_an_error_not_not_extracted(fa
     fake.responder = answering("You read", answer)
     result = run_simulation(food, food.simulation(SIM), options=options(fake))
     assert result.status == "error", (result.status, result.failed_expectations)
-    assert "model error during extract (malformed)" in result.error
+    # the switch check and the extraction are one call (issue 13): either way, an error
+    assert "extract (malformed)" in result.error and "does not fit its schema" in result.error
     assert not any(e["type"] == "waiting" and e.get("attempt") for e in result.trace)
 
 
 def test_a_switch_rule_that_does_not_exist_is_an_error_not_no_switch(fake, food):
-    fake.responder = answering("You watch", json.dumps({"reasoning": "r", "rule": 4}))
+    fake.responder = answering("You read", json.dumps(
+        {"reasoning": "r", "switch_rule": 4, "order_id": None, "has_photo": None}))
     result = run_simulation(food, food.simulation(SIM), options=options(fake))
     assert result.status == "error"
-    assert "model error during switch (malformed)" in result.error
+    assert "model error during switch and extract (malformed)" in result.error
+    assert "switch_rule" in result.error
+
+
+def test_a_switch_rule_that_does_not_exist_alone_is_an_error_not_no_switch(fake, food):
+    """Where the switch check is asked on its own (no step to extract for yet)."""
+    fake.responder = answering("You watch", json.dumps({"reasoning": "r", "rule": 4}))
+    brain_food = food
+    from studio.runtime.brain import SwitchCandidate
+    from studio.runtime.model_brain import ModelBrain
+    from studio.core.simulation import CustomerTurn
+    from studio.runtime.brain import BrainError
+    brain = ModelBrain(brain_food, options(fake))
+    rule = brain_food.procedures["damaged-order"].switch_rules[0]
+    with pytest.raises(BrainError, match=r"model error during switch \(malformed\)"):
+        brain.detect_switch(CustomerTurn(text="hello"), [SwitchCandidate("damaged-order", 0, rule)], [])
 
 
 def test_a_malformed_answer_is_retried_and_the_good_one_used(fake, food):
@@ -111,8 +128,13 @@ def test_route_schema_has_the_procedure_ids_as_an_enum_after_the_reasoning(fake,
     ids = next(option["enum"] for option in schema["properties"]["procedure"]["anyOf"]
                if "enum" in option)
     assert sorted(ids) == sorted(food.procedures)
-    switch = prompts_of(fake, "You watch")[0]["response_format"]["json_schema"]["schema"]
-    assert list(switch["properties"]) == ["reasoning", "rule"] and switch["required"] == ["rule"]
+    switch = prompts_of(fake, "You read")[0]["response_format"]["json_schema"]["schema"]
+    assert list(switch["properties"]) == ["reasoning", "switch_rule", "order_id", "has_photo"]
+    assert switch["required"] == ["switch_rule", "order_id", "has_photo"]
+    rules = next(option.get("enum", [option.get("const")])
+                 for option in switch["properties"]["switch_rule"]["anyOf"]
+                 if "enum" in option or "const" in option)
+    assert rules == [1]          # damaged-order has one switch rule: the only number allowed
 
 
 def test_computed_variables_are_never_offered_for_extraction(fake, food):

@@ -94,6 +94,12 @@ class Brain(Protocol):
 
     def extract(self, message: CustomerTurn, request: ExtractRequest) -> list[Extracted]: ...
 
+    # Optional (the model brain has it): `switch_and_extract(message, candidates, transcript,
+    # request) -> (SwitchDecision | None, list[Extracted] | None)` answers the switch check
+    # and the extraction for `request` at once, one model call instead of two. Extracted
+    # None: not asked (the engine asks `extract` when it gets there). A brain without it
+    # gets `detect_switch`, then `extract`.
+
     def reply(self, request: ReplyRequest) -> str: ...
 
 

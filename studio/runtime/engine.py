@@ -17,15 +17,16 @@ from studio.core.expressions import ExpressionError, parse
 from studio.core.procedure import Variable
 from studio.core.simulation import CustomerTurn, Fixtures
 
-from .brain import Brain, BrainError, ExtractRequest, ReplyPart, ReplyRequest, SwitchCandidate
+from .brain import Brain, BrainError, ExtractRequest, ReplyPart, ReplyRequest
 from .connectors import ConnectorCaller, ConnectorFault
 from .options import RunOptions
 from .render import render_text, seen_values
 from .step_kinds import StepKinds, step_handler
+from .switching import Switching
 from .trace import (
     AttachmentRead, ConditionEvaluated, ConversationStarted, CustomerMessage, End, Error, Handoff,
     NotExtracted,
-    ProcedureChosen, Reply, StepEntered, StepLeft, StepSkipped, Switch, Trace, VariableSet,
+    ProcedureChosen, Reply, StepEntered, StepLeft, StepSkipped, Trace, VariableSet,
     Waiting,
 )
 
@@ -81,7 +82,7 @@ class ObservedTrace(Trace):
         return event
 
 
-class Conversation(StepKinds):
+class Conversation(StepKinds, Switching):
     def __init__(self, project: Any, brain: Brain, *, attributes: dict[str, Any] | None = None,
                  fixtures: Fixtures | None = None, options: RunOptions | None = None,
                  on_event: Callable[[dict[str, Any]], None] | None = None):
@@ -125,6 +126,7 @@ class Conversation(StepKinds):
         self.turn += 1
         self._steps_this_turn = 0
         self._parts, self._notes = [], []
+        self._prefetched = None
         self._vars_changed = True        # `when` switch rules are checked on every message
         self.transcript.append({"role": "customer", "text": message.text, "turn": self.turn,
                                 "attachments": [a.model_dump(mode="json", exclude_defaults=True)
@@ -173,8 +175,9 @@ class Conversation(StepKinds):
             self.started = True
             self.triggered = decision.procedure
             self._start_procedure(decision.procedure, message)
-            self._check_keyword_switch(message)
-        elif not self._check_keyword_switch(message) and self.waiting is not None:
+            self._check_keyword_switch(message, self._first_collecting(decision.procedure))
+        elif not self._check_keyword_switch(message, self._waiting_step()) \
+                and self.waiting is not None:
             self._answer(message)
         self._run()
 
@@ -257,57 +260,6 @@ class Conversation(StepKinds):
                                   when=step.when, values=values))
         return result
 
-    # -- switching ----------------------------------------------------------
-    def _active_procedures(self) -> list[str]:
-        seen: list[str] = []
-        for cursor in reversed(self.stack):
-            if cursor.procedure not in seen:
-                seen.append(cursor.procedure)
-        return seen
-
-    def _check_keyword_switch(self, message: CustomerTurn) -> bool:
-        active = self._active_procedures()
-        candidates = [
-            SwitchCandidate(pid, index, rule)
-            for pid in active
-            for index, rule in enumerate(self.project.procedures[pid].switch_rules)
-            if (rule.keywords or rule.description) and rule.to not in active]
-        if not candidates:
-            return False
-        decision = self.brain.detect_switch(message, candidates, self.transcript)
-        if decision is None:
-            return False
-        self._switch(decision.candidate.procedure, decision.candidate.rule.to, decision.rule,
-                     decision.why, message)
-        return True
-
-    def _check_when_switch(self) -> bool:
-        active = self._active_procedures()
-        names = self.names()
-        for pid in active:
-            for rule in self.project.procedures[pid].switch_rules:
-                if not rule.when or rule.to in active:
-                    continue
-                expr = parse(rule.when)
-                if expr.evaluate(names):
-                    values = seen_values(expr, names)
-                    shown = ", ".join(f"{k} = {v!r}" for k, v in values.items())
-                    self._add(ConditionEvaluated(procedure=pid, purpose="switch_rule",
-                                                 expression=rule.when, result=True, values=values))
-                    # the message that made the rule true starts the new procedure too
-                    self._switch(pid, rule.to, f"when: {rule.when}",
-                                 f"'{rule.when}' is true" + (f" ({shown})" if shown else ""),
-                                 self._message)
-                    return True
-        return False
-
-    def _switch(self, from_procedure: str | None, to: str, rule: str, why: str,
-                message: CustomerTurn | None) -> None:
-        if to not in self.project.procedures:
-            raise EngineError(f"switch to unknown procedure '{to}' ({rule})")
-        self._add(Switch(procedure=from_procedure, to=to, rule=rule, why=why))
-        self._start_procedure(to, message)
-
     # -- collecting ---------------------------------------------------------
     def _apply_attachments(self, message: CustomerTurn) -> None:
         """Offline, an attachment's `extracted` values stand for what it shows; a model
@@ -333,20 +285,33 @@ class Conversation(StepKinds):
     def _missing(self, step: Any) -> list[str]:
         return [name for name in step.collect if not is_set(self.variables.get(name))]
 
-    def _extract(self, procedure_id: str, step: Any, message: CustomerTurn, is_start: bool) -> None:
+    def _extract_request(self, procedure_id: str, step: Any, message: CustomerTurn,
+                         is_start: bool) -> tuple[ExtractRequest | None, dict[str, str]]:
+        """What extraction at `step` asks the brain (None: nothing left to ask), and the
+        image/file variables the message's attachment fills; changes nothing, so the
+        switch check can ask for the extraction in the same model call."""
         wanted = {name: self._declared(procedure_id, name) for name in self._missing(step)}
+        attached = {name: message.attachments[0].file for name, var in wanted.items()
+                    if var.type in ("image", "file") and message.attachments}
+        for name in attached:
+            del wanted[name]
         if not wanted:
-            return
-        for name, var in list(wanted.items()):
-            if var.type in ("image", "file") and message.attachments:
-                self.set_variable(name, message.attachments[0].file, source="attachment",
-                                  how="attached file", message_turn=self.turn)
-                del wanted[name]
-        if not wanted:
-            return
+            return None, attached
         request = ExtractRequest(self.project.procedures[procedure_id], step.id, step.text, wanted,
-                                 is_start, dict(self.variables), list(self.transcript))
-        for item in self.brain.extract(message, request):
+                                 is_start, dict(self.variables) | attached, list(self.transcript))
+        return request, attached
+
+    def _extract(self, procedure_id: str, step: Any, message: CustomerTurn, is_start: bool) -> None:
+        request, attached = self._extract_request(procedure_id, step, message, is_start)
+        for name, file in attached.items():
+            self.set_variable(name, file, source="attachment", how="attached file",
+                              message_turn=self.turn)
+        if request is None:
+            return
+        found = self._take_prefetched(procedure_id, step, message, is_start, request)
+        if found is None:
+            found = self.brain.extract(message, request)
+        for item in found:
             if item.value is not None:
                 self.set_variable(item.name, item.value, source="message", how=item.how,
                                   message_turn=self.turn, step=step.id, procedure=procedure_id)

@@ -9,7 +9,9 @@ Schemas are built once per distinct shape and shared by every simulation.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field, create_model
 
 from studio.llm.structured import choice_model, model_for_variables
 
@@ -44,10 +46,39 @@ def switch_answer(rule_count: int) -> type:
         reasoning="One sentence: what in the latest message signals the rule, if anything."))
 
 
+def extraction_key(wanted: dict[str, Any], others: dict[str, Any]) -> tuple:
+    return (tuple((n, v.model_dump_json()) for n, v in wanted.items()),
+            tuple((n, v.model_dump_json()) for n, v in others.items()))
+
+
 def extraction_answer(wanted: dict[str, Any], others: dict[str, Any]) -> type:
     """One nullable, required field per variable offered, after `reasoning`."""
-    key = ("extract", tuple((n, v.model_dump_json()) for n, v in wanted.items()),
-           tuple((n, v.model_dump_json()) for n, v in others.items()))
+    key = ("extract",) + extraction_key(wanted, others)
     return _cached(key, lambda: model_for_variables(
         {**wanted, **others}, name="Extraction",
         reasoning="One sentence: what the message states, and for which fields."))
+
+
+SWITCH_FIELD = "switch_rule"
+
+
+def switch_extraction_answer(rule_count: int, wanted: dict[str, Any],
+                             others: dict[str, Any]) -> type:
+    """The switch check and the extraction in one answer: `reasoning`, then `switch_rule`
+    (1-based, or null), then one nullable, required field per variable offered."""
+    key = ("switch+extract", rule_count) + extraction_key(wanted, others)
+
+    def build() -> type:
+        values = model_for_variables({**wanted, **others}, name="SwitchAndExtraction")
+        rules = Literal[tuple(range(1, rule_count + 1))]  # type: ignore[valid-type]
+        fields: dict[str, Any] = {
+            "reasoning": (str, Field(default="", description=(
+                "One or two sentences: whether the latest message signals a rule, and what it "
+                "states for which fields."))),
+            SWITCH_FIELD: (rules | None, Field(description=(
+                "The number of the switch rule the latest message signals, or null when none "
+                "applies."))),
+        }
+        fields.update({name: (info.annotation, info) for name, info in values.model_fields.items()})
+        return create_model("SwitchAndExtraction", **fields)
+    return _cached(key, build)

@@ -17,12 +17,13 @@ from typing import Any
 from studio.core.simulation import CustomerTurn
 from studio.llm.errors import ModelError
 from studio.llm.settings import settings_for_project
-from studio.llm.usage import Usage, bind_cache, bind_usage
+from studio.llm.usage import Usage, bind_cache, bind_sample, bind_usage
 
 from . import model_prompts as prompts
 from .compiled import compiled
 from .extraction import is_bare_yes_no
-from .model_answers import extraction_answer, route_answer, switch_answer
+from .model_answers import (SWITCH_FIELD, extraction_answer, route_answer, switch_answer,
+                            switch_extraction_answer)
 from .brain import (
     BrainError, Extracted, ExtractRequest, ReplyRequest, RouteDecision, SwitchCandidate,
     SwitchDecision,
@@ -44,6 +45,7 @@ class ModelBrain:
         self.usage = Usage()
         bind_usage(self.usage)
         bind_cache(getattr(project, "library_path", None), self.no_cache)
+        bind_sample(int(getattr(options, "repeat_index", 0) or 0))   # repeats sample apart
         self.reasoning: list[dict[str, Any]] = []
         self.reply_reasoning: str | None = None
         self._cache = None
@@ -134,16 +136,48 @@ class ModelBrain:
                       transcript: list[Any]) -> SwitchDecision | None:
         if not candidates:
             return None
-        rules = [{"listen": prompts.describe_rule(c.rule), "to": c.rule.to} for c in candidates]
-        answer = self._ask("switch", prompts.switch_messages(rules, message, transcript),
+        answer = self._ask("switch", prompts.switch_messages(self._rules(candidates), message,
+                                                             transcript),
                            switch_answer(len(candidates)))
-        if answer.rule is None:              # else 1..len(candidates): the schema's enum
+        return self._switch_decision(candidates, answer.rule, answer.reasoning)
+
+    def switch_and_extract(self, message: CustomerTurn, candidates: list[SwitchCandidate],
+                           transcript: list[Any], request: ExtractRequest
+                           ) -> tuple[SwitchDecision | None, list[Extracted] | None]:
+        """One call for the switch check and the extraction (issue 13): the extraction is
+        dropped when the message switches (the new procedure's step asks again)."""
+        wanted = {n: v for n, v in request.wanted.items() if v.type not in SKIP_TYPES}
+        others = self._others(message, request, wanted)
+        if not candidates or (not wanted and not others) \
+                or {"reasoning", SWITCH_FIELD} & (set(wanted) | set(others)):
+            return self.detect_switch(message, candidates, transcript), None
+        messages = prompts.switch_extract_messages(
+            self._rules(candidates), message, step_text=request.step_text, wanted=wanted,
+            others=others, known=request.known, transcript=request.transcript,
+            is_start=request.is_start)
+        answer = self._ask("switch and extract", self._with_images(messages, message),
+                           switch_extraction_answer(len(candidates), wanted, others))
+        data = answer.model_dump()
+        reasoning = str(data.pop("reasoning", "") or "").strip()
+        rule = data.pop(SWITCH_FIELD)
+        if rule is not None:
+            return self._switch_decision(candidates, rule, reasoning), None
+        return None, self._found(data, wanted, others, reasoning, message)
+
+    @staticmethod
+    def _rules(candidates: list[SwitchCandidate]) -> list[dict[str, Any]]:
+        return [{"listen": prompts.describe_rule(c.rule), "to": c.rule.to} for c in candidates]
+
+    @staticmethod
+    def _switch_decision(candidates: list[SwitchCandidate], number: int | None,
+                         reasoning: str) -> SwitchDecision | None:
+        if number is None:                   # else 1..len(candidates): the schema's enum
             return None
-        candidate = candidates[answer.rule - 1]
+        candidate = candidates[number - 1]
         rule = candidate.rule
         label = (f"keywords: {', '.join(rule.keywords)}" if rule.keywords else
                  f"signal: {rule.description}")
-        return SwitchDecision(candidate, label, f"model: {answer.reasoning.strip() or 'signal detected'}")
+        return SwitchDecision(candidate, label, f"model: {reasoning.strip() or 'signal detected'}")
 
     # -- extraction --------------------------------------------------------------
     def extract(self, message: CustomerTurn, request: ExtractRequest) -> list[Extracted]:
@@ -159,6 +193,10 @@ class ModelBrain:
         answer = self._ask("extract", self._with_images(messages, message), schema)
         data = answer.model_dump()
         reasoning = str(data.pop("reasoning", "") or "").strip()
+        return self._found(data, wanted, others, reasoning, message)
+
+    def _found(self, data: dict[str, Any], wanted: dict, others: dict, reasoning: str,
+               message: CustomerTurn) -> list[Extracted]:
         found: list[Extracted] = []
         for name, value in data.items():
             if value is None or value == "" or value == []:

@@ -62,13 +62,10 @@ def switch_messages(rules: list[dict[str, Any]], message: CustomerTurn,
     system = (
         "You watch a customer-service chat for signals that the conversation must move "
         "to another procedure. Rules (each with what to listen for):\n"
-        + "\n".join(f"{i}. {r['listen']} -> {r['to']}" for i, r in enumerate(rules, 1))
-        + "\nA rule applies only when the customer's latest message clearly signals it, "
-        "not when a word merely appears in another sense. Answer in JSON with `reasoning` "
+        + _switch_rules(rules) + "\n" + _SWITCH_SENSE + " Answer in JSON with `reasoning` "
         "and `rule` (the rule's number, or null when none applies).")
-    user = (f"Conversation so far:\n{history(transcript)}\n\n"
-            f"Latest customer message:\n{message_text(message)}")
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return [{"role": "system", "content": system},
+            {"role": "user", "content": _latest(message, transcript)}]
 
 
 def describe_rule(rule: Any) -> str:
@@ -80,37 +77,75 @@ def describe_rule(rule: Any) -> str:
     return "; or ".join(parts)
 
 
-def extract_messages(message: CustomerTurn, *, step_text: str, wanted: dict[str, Any],
-                     others: dict[str, Any], known: dict[str, Any], transcript: list[Any],
-                     is_start: bool) -> list[dict[str, str]]:
-    def describe(variables: dict[str, Any]) -> str:
-        out = []
-        for name, var in variables.items():
-            line = f"- {name} ({var.type}): {var.description or name.replace('_', ' ')}"
-            if var.options:
-                line += f"; one of {var.options}"
-            if var.pattern:
-                line += f"; format {var.pattern}"
-            out.append(line)
-        return "\n".join(out) or "(none)"
+def _switch_rules(rules: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{i}. {r['listen']} -> {r['to']}" for i, r in enumerate(rules, 1))
 
+
+_SWITCH_SENSE = ("A rule applies only when the customer's latest message clearly signals it, "
+                 "not when a word merely appears in another sense.")
+
+
+def _describe_variables(variables: dict[str, Any]) -> str:
+    out = []
+    for name, var in variables.items():
+        line = f"- {name} ({var.type}): {var.description or name.replace('_', ' ')}"
+        if var.options:
+            line += f"; one of {var.options}"
+        if var.pattern:
+            line += f"; format {var.pattern}"
+        out.append(line)
+    return "\n".join(out) or "(none)"
+
+
+def _extraction_task(*, step_text: str, wanted: dict[str, Any], others: dict[str, Any],
+                     known: dict[str, Any], is_start: bool) -> str:
     situation = ("This message opened the conversation." if is_start else
                  "The agent's last message asked for the step's information; the customer's "
                  "latest message answers it.")
-    system = (
-        "You read a customer's message in a customer-service chat and extract the values "
-        "it states. Fill a field only when the message (read with the conversation for "
+    return (
+        "Fill a field only when the message (read with the conversation for "
         "context, e.g. 'yes' answering a yes/no question) states it; otherwise null. "
         "Never guess or invent values.\n"
         f"The current step: {step_text}\n{situation}\n"
-        f"Values the step asks for:\n{describe(wanted)}\n"
-        + (f"Other values, only if the message states them explicitly:\n{describe(others)}\n"
-           if others else "")
-        + (f"Already known: {json.dumps(known, ensure_ascii=False, default=str)}\n" if known else "")
-        + "Answer in JSON with a short `reasoning` and one field per value.")
-    user = (f"Conversation so far:\n{history(transcript)}\n\n"
+        f"Values the step asks for:\n{_describe_variables(wanted)}\n"
+        + (f"Other values, only if the message states them explicitly:\n"
+           f"{_describe_variables(others)}\n" if others else "")
+        + (f"Already known: {json.dumps(known, ensure_ascii=False, default=str)}\n" if known else ""))
+
+
+def _latest(message: CustomerTurn, transcript: list[Any]) -> str:
+    return (f"Conversation so far:\n{history(transcript)}\n\n"
             f"Latest customer message:\n{message_text(message)}")
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def extract_messages(message: CustomerTurn, *, step_text: str, wanted: dict[str, Any],
+                     others: dict[str, Any], known: dict[str, Any], transcript: list[Any],
+                     is_start: bool) -> list[dict[str, str]]:
+    system = (
+        "You read a customer's message in a customer-service chat and extract the values "
+        "it states. " + _extraction_task(step_text=step_text, wanted=wanted, others=others,
+                                         known=known, is_start=is_start)
+        + "Answer in JSON with a short `reasoning` and one field per value.")
+    return [{"role": "system", "content": system},
+            {"role": "user", "content": _latest(message, transcript)}]
+
+
+def switch_extract_messages(rules: list[dict[str, Any]], message: CustomerTurn, *,
+                            step_text: str, wanted: dict[str, Any], others: dict[str, Any],
+                            known: dict[str, Any], transcript: list[Any],
+                            is_start: bool) -> list[dict[str, str]]:
+    """The switch check and the extraction as one question (one call per customer turn)."""
+    system = (
+        "You read a customer's message in a customer-service chat. First, check it for "
+        "signals that the conversation must move to another procedure. Switch rules (each "
+        "with what to listen for):\n" + _switch_rules(rules) + "\n" + _SWITCH_SENSE + "\n"
+        "Then extract the values the message states. "
+        + _extraction_task(step_text=step_text, wanted=wanted, others=others, known=known,
+                           is_start=is_start)
+        + "Answer in JSON with a short `reasoning`, `switch_rule` (the rule's number, or null "
+        "when none applies) and one field per value.")
+    return [{"role": "system", "content": system},
+            {"role": "user", "content": _latest(message, transcript)}]
 
 
 def reply_messages(parts: list[Any], *, variables: dict[str, Any], articles: list[Any],
