@@ -48,8 +48,10 @@ def test_simulate_flags_override_the_project_model(fake, root, capsys):
 
 
 def test_run_all_uses_the_cache_unless_told_not_to(fake, root, tmp_path, capsys):
+    # one simulation at a time: no two identical requests are in flight together, so
+    # none is shared (single_flight.py) and every call below is the cache's doing
     p, flags = str(root), ["--model", "openai/fake-model", "--api-base", fake.url,
-                           "--procedure", "damaged-order", "-q"]
+                           "--procedure", "damaged-order", "-q", "--concurrency", "1"]
     report = tmp_path / "run.json"
 
     def run(*extra: str) -> dict:

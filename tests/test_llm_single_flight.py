@@ -1,5 +1,6 @@
 """Identical requests in flight at the same moment are sent once: the others wait for that
-answer (free, like the cache); --no-cache callers and failed calls are never shared."""
+answer (free, like the cache), with --no-cache too; repeats of a simulation (--repeat)
+sample independently, and failed calls are never shared."""
 from __future__ import annotations
 
 import threading
@@ -48,11 +49,53 @@ def test_identical_requests_in_flight_are_sent_once(fake):
         sum(u.tokens for u in usages) == max(a.tokens for a in answers)
 
 
-def test_no_cache_callers_each_get_their_own_answer(fake):
+def test_no_cache_callers_share_an_identical_request_in_flight(fake):
+    """--no-cache reads nothing stored before the run; it does not make four simulations
+    asking the same thing at the same moment pay four times (issue 13)."""
     fake.latency = 0.3
     fake.responder = lambda body: "fresh"
-    _together(4, lambda: complete(MSG, settings=llm_settings(fake), no_cache=True))
-    assert fake.calls == 4
+    answers = _together(4, lambda: complete(MSG, settings=llm_settings(fake), no_cache=True))
+    assert fake.calls == 1
+    assert {a.text for a in answers} == {"fresh"} and sum(not a.cached for a in answers) == 1
+
+
+def test_repeats_sample_independently_even_when_identical(fake):
+    fake.latency = 0.3
+    fake.responder = lambda body: "sampled"
+    samples = iter(range(4))
+    lock = threading.Lock()
+
+    def ask():
+        with lock:
+            sample = next(samples)
+        return complete(MSG, settings=llm_settings(fake), no_cache=True, sample=sample)
+    answers = _together(4, ask)
+    assert fake.calls == 4 and not any(a.cached for a in answers)
+
+
+def test_a_repeat_run_shares_only_within_its_repeat(fake, sample_copy):
+    """Through the engine: `--repeat 2` of two identical simulations, all at once: each
+    repeat's identical requests go once, and the two repeats each send their own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fake_openai_agent import agent_responder
+    from llm_kit import load_sample, model_options
+    from studio.simulate.runner import run_simulation
+    fake.responder = agent_responder
+    fake.latency = 0.3          # the copies ask within milliseconds of each other
+    food = load_sample(sample_copy)
+    sim = food.simulation("damaged-no-photo-half-refund")
+
+    def run(repeat: int):
+        return run_simulation(food, sim, options=model_options(fake, no_cache=True,
+                                                               repeat_index=repeat))
+    assert run(0).status == "passed"
+    per_run = fake.calls
+    fake.reset()
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run, [0, 0, 1, 1]))
+    assert [r.status for r in results] == ["passed"] * 4
+    assert fake.calls == 2 * per_run        # one conversation's calls per repeat, not per copy
 
 
 def test_a_failed_call_is_not_shared():

@@ -27,7 +27,7 @@ from .settings import LLMSettings
 from .single_flight import SingleFlight
 from .structured import (FORMAT_MODES, MalformedOutput, format_instruction, looks_unsupported,
                          parse_reply, response_format_for, schema_of)
-from .usage import LLMResponse, Usage
+from .usage import LLMResponse, Usage, active_sample
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +65,14 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
              cache: LLMCache | None = None, no_cache: bool = False,
              usage: Usage | None = None, cancel: Any = None,
              mock_response: str | None = None, sleep: Callable[[float], None] | None = None,
-             format_mode: str | None = None) -> LLMResponse:
+             format_mode: str | None = None, sample: int | None = None) -> LLMResponse:
     """Send `messages`; `response_format` is a pydantic model, "json", or None for text.
 
     `format_mode` forces one of FORMAT_MODES with no fallback (Test connection probes
-    what a server takes). Raises ModelError after the retries run out (or at once when
-    retrying cannot help).
+    what a server takes). Identical requests in flight together are sent once, with or
+    without `no_cache`, unless their `sample` differs (default: the repeat index the
+    simulation on this thread bound; see single_flight.py). Raises ModelError after the
+    retries run out (or at once when retrying cannot help).
     """
     if settings.is_offline:
         raise ModelError("the offline engine makes no model calls; choose a model",
@@ -92,11 +94,9 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
     def call() -> LLMResponse:
         return _call_with_retries(messages, settings, schema, wants_json, cancel,
                                   mock_response, sleep or _sleeper(cancel), format_mode)
-    if no_cache:      # asked for a fresh answer: never share another caller's
-        response, sent = call(), True
-    else:
-        response, sent = _IN_FLIGHT.do(f"{key}:{mock_response}", call,
-                                       lambda: _check_cancel(cancel))
+    sample = active_sample() if sample is None else sample
+    response, sent = _IN_FLIGHT.do(f"{key}:{sample}:{format_mode}:{mock_response}", call,
+                                   lambda: _check_cancel(cancel))
     if not sent:      # answered by an identical request in flight: free, like the cache
         response = dataclasses.replace(response, cached=True, attempts=0)
     elif cache is not None:

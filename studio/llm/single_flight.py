@@ -6,6 +6,14 @@ before the first answer is cached, each one paid for its own call. Here the firs
 caller sends it and the others wait for its answer, as the cache would have
 served them a moment later. A failed or cancelled call is not shared: the others
 then make their own, with their own retries.
+
+"Identical" is the cache's request key (model, api_base, messages, temperature,
+response format) plus the sample: the repeat index of the simulation that asks.
+With --no-cache too: --no-cache means no answer stored before this run, not that
+every caller pays for the same question at the same moment (a cached run would have
+given them one answer as well). Repeats of a simulation (--repeat) are meant to
+sample independently, whatever the temperature, so repeat 2 never waits for repeat 1's
+answer; within one repeat, identical requests of different simulations share.
 """
 from __future__ import annotations
 

@@ -118,3 +118,13 @@ def bind_cache(path: Any, no_cache: bool) -> None:
 
 def active_cache() -> tuple[Any, bool] | None:
     return getattr(_ACTIVE, "cache", None)
+
+
+def bind_sample(index: int) -> None:
+    """The simulation on this thread is repeat `index` of its run: its model calls share an
+    answer in flight only with identical calls of the same repeat (single_flight.py)."""
+    _ACTIVE.sample = index
+
+
+def active_sample() -> int:
+    return getattr(_ACTIVE, "sample", 0)
