@@ -83,15 +83,23 @@ def main(argv: list[str] | None = None) -> int:
     code = EXIT_BROKEN_PIPE      # kept only if the output pipe broke outside the guards
     with guarded_output():
         code = _dispatch(argv)
-    if as_program and "litellm" in sys.modules and argv[0] != "open":
+    workers = "studio.library.run_pool" in sys.modules and \
+        sys.modules["studio.library.run_pool"].server_started()
+    if as_program and ("litellm" in sys.modules or workers) and argv[0] != "open":
         _exit_now(code)
     return code
 
 
 def _exit_now(code: int) -> None:
-    """End a command that used a model without litellm's exit handlers (closing its HTTP
-    clients and loggers took 1.7 s after the last answer). The command's own work is
-    done and stored: its files are written, the library and the cache committed."""
+    """End a command that used a model or worker processes without the interpreter's
+    teardown: litellm's exit handlers (closing its HTTP clients and loggers took 1.7 s
+    after the last answer), and the workers' fork server, which holds this command's
+    stdout and stderr while it tears down its own interpreter (a CI step reading them
+    waited for that). The command's own work is done and stored: its files are
+    written, the library and the cache committed."""
+    pool = sys.modules.get("studio.library.run_pool")
+    if pool is not None:
+        pool.stop_server()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -212,11 +212,14 @@ def skipped_files(library, *, quiet: bool) -> int:
     return len(broken)
 
 
-def warm_up_workers(engine: str) -> None:
+def warm_up_workers(engine: str, project=None, options=None) -> None:
     """Start run-all's worker fork server before opening the library: its imports (the
-    engine; litellm for a model) run on another core meanwhile."""
+    engine; litellm for a model, unless it is an OpenAI-compatible server spoken to
+    directly) run on another core meanwhile."""
     from studio.library import run_pool
-    run_pool.warm_up(model=engine != "offline")
+    model = engine != "offline"
+    run_pool.warm_up(model=model, litellm=model and (project is None or run_pool.needs_litellm(
+        project, options)))
 
 
 def main(args) -> int:
@@ -230,7 +233,8 @@ def main(args) -> int:
     if unusable:
         return error(f"{SETTINGS_FILE} cannot be loaded, so nothing was run (every simulation "
                      "depends on it):\n" + "\n".join(p.format() for p in unusable))
-    warm_up_workers(args.model or project.settings.model.name or "offline")
+    warm_up_workers(args.model or project.settings.model.name or "offline", project,
+                    RunOptions(model=args.model, api_base=args.api_base))
     broken = [p for p in project.load_problems if p.severity == Severity.error]
     if broken and not args.quiet:
         print(f"warning: the project has {len(broken)} load problem(s); affected simulations "

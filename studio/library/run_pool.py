@@ -51,24 +51,54 @@ _server: dict[str, Any] = {}      # the fork server this process started: {"mode
 _server_lock = threading.Lock()
 
 
-def _context(model: bool = False) -> multiprocessing.context.BaseContext:
-    """The fork server, started once per process with the engine (and litellm, for the
-    first run that uses a model) imported; `spawn` where there is no fork server."""
+def _context(model: bool = False, litellm: bool | None = None
+             ) -> multiprocessing.context.BaseContext:
+    """The fork server, started once per process with the engine (and, for the first run
+    that uses a model, its client: litellm, or only httpx for an OpenAI-compatible server
+    that is spoken to directly) imported; `spawn` where there is no fork server."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
+    litellm = model if litellm is None else litellm
     with _server_lock:           # the GUI warms up on one thread and runs on another
         if not _server:
             _server["model"] = model
-            ctx.set_forkserver_preload([__name__, "studio.simulate.runner"]
-                                       + (["studio.llm.warm"] if model else []))
+            client = (["studio.llm.warm" if litellm else "studio.llm.openai_http",
+                       "studio.runtime.model_brain"] if model else [])
+            ctx.set_forkserver_preload([__name__, "studio.simulate.runner"] + client)
     return ctx
 
 
-def warm_up(*, model: bool) -> None:
+def server_started() -> bool:
+    return bool(_server)
+
+
+def stop_server() -> None:
+    """End the fork server at once, for a process about to exit: left to notice that on
+    its own, it tears down its interpreter (seconds with litellm loaded) while holding
+    the caller's stdout and stderr. Its workers have ended with their pool already."""
+    from multiprocessing import forkserver
+    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if pid:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+
+
+def needs_litellm(project: Any, options: Any) -> bool:
+    """Whether a run's model calls go through litellm (not straight to an
+    OpenAI-compatible server: studio/llm/openai_http.py)."""
+    from studio.llm.openai_http import direct
+    from studio.llm.settings import settings_for_project
+    settings = settings_for_project(project, options)
+    return not direct(settings.model, settings.api_base)
+
+
+def warm_up(*, model: bool, litellm: bool | None = None) -> None:
     """Start the fork server now, so its imports (litellm for a model run: seconds) run in
     the background while the caller loads the project and the library."""
-    ctx = _context(model)
+    ctx = _context(model, litellm)
     if ctx.get_start_method() == "forkserver":
         with _main_left_alone():
             from multiprocessing import forkserver
@@ -185,7 +215,7 @@ class ProcessPool:
     def __init__(self, project: Any, options: Any, concurrency: int, *, model: bool):
         self.concurrency = max(1, concurrency)
         processes, threads = shape(self.concurrency, model=model)
-        ctx = _context(model)
+        ctx = _context(model, needs_litellm(project, options) if model else False)
         self._tasks = ctx.Queue()
         self._results = ctx.Queue()
         self._cancel = ctx.Event()

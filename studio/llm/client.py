@@ -142,16 +142,21 @@ def _send(kwargs: dict[str, Any], cancel: Any) -> Any:
     """The blocking litellm call. With a cancel token it runs on a helper thread so a
     cancel stops the wait at once, not when a slow model answers or times out; the
     abandoned request finishes (or times out) on its own and its reply is dropped."""
-    litellm = import_litellm()
+    from . import openai_http
+    if "mock_response" not in kwargs and not kwargs.get("drop_params") \
+            and openai_http.direct(kwargs["model"], kwargs.get("api_base")):
+        completion = openai_http.send         # an OpenAI-compatible server: no litellm
+    else:
+        completion = import_litellm().completion
     if cancel is None:
-        return litellm.completion(**kwargs)
+        return completion(**kwargs)
     _check_cancel(cancel)
     outcome: dict[str, Any] = {}
     finished = threading.Event()
 
     def call() -> None:
         try:
-            outcome["raw"] = litellm.completion(**kwargs)
+            outcome["raw"] = completion(**kwargs)
         except BaseException as exc:  # handed to the waiting thread, which classifies it
             outcome["error"] = exc
         finally:
@@ -326,7 +331,12 @@ def _cost(raw: Any) -> float | None:
 
 
 def classify(exc: BaseException) -> tuple[str, float | None]:
-    """(reason, retry-after seconds) for a litellm exception."""
+    """(reason, retry-after seconds) for a litellm exception (or openai_http's)."""
+    from . import openai_http
+    direct = openai_http.classify(exc)
+    if direct is not None:
+        reason = direct[0]
+        return reason, (_retry_after(exc) if reason == "rate_limit" else None)
     litellm = import_litellm()
     ex = litellm.exceptions
     if isinstance(exc, ex.RateLimitError):

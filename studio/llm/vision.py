@@ -24,6 +24,10 @@ def supports_vision(settings: Any) -> bool:
     model = getattr(settings, "model", None) or ""
     if not model or model == "offline":
         return False
+    from .openai_http import direct
+    if direct(model, getattr(settings, "api_base", None)):      # litellm stays unimported
+        from .model_map import supports_vision as in_map
+        return in_map(model.split("/", 1)[1])
     from .client import import_litellm
     litellm = import_litellm()
     try:

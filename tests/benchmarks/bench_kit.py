@@ -155,8 +155,10 @@ class Timed:
     cpu_s: float                 # user + system of the studio process and its workers
 
 
-def studio(*args: str, sample_memory: bool = True, env: dict | None = None) -> Timed:
-    """Run `python -m studio ARGS` as a user would and time it end to end."""
+def studio(*args: str, sample_memory: bool = True, env: dict | None = None,
+           every: float = 0.05) -> Timed:
+    """Run `python -m studio ARGS` as a user would and time it end to end; with
+    `sample_memory`, the peak memory and CPU of it and its workers, read every `every` s."""
     before = os.times()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "studio", *args], cwd=ROOT,
@@ -174,7 +176,7 @@ def studio(*args: str, sample_memory: bool = True, env: dict | None = None) -> T
             sizes = [_rss_kb(p) for p in family]
             peaks["main"] = max(peaks["main"], sizes[0] if sizes else 0)
             peaks["total"] = max(peaks["total"], sum(sizes))
-            stop.wait(0.05)
+            stop.wait(every)
     sampler = threading.Thread(target=sample, daemon=True)
     if sample_memory:
         sampler.start()
