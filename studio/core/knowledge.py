@@ -1,11 +1,9 @@
 """Knowledge articles: Markdown with optional `title:` front matter."""
 from __future__ import annotations
 
-import yaml
-
 from .base import Model
 from .ids import Id
-from .yaml_io import YamlError, parse_yaml
+from .yaml_io import YamlError, dump_yaml, parse_yaml
 
 
 class Article(Model):
@@ -36,5 +34,5 @@ class Article(Model):
 
     def render(self) -> str:
         # one line however long (PyYAML folds at 80 columns), text as written
-        front = yaml.safe_dump({"title": self.title}, width=1_000_000, allow_unicode=True)
+        front = dump_yaml({"title": self.title}, width=1_000_000)
         return f"---\n{front}---\n\n{self.body.rstrip()}\n"

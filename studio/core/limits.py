@@ -13,7 +13,15 @@ import re
 import time
 from typing import Any, Callable
 
-import yaml
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                                SequenceEndEvent, SequenceStartEvent)
+from ruamel.yaml.loader import BaseLoader
+
+try:
+    from ruamel.yaml.cyaml import CParser as _PARSER
+except ImportError:          # no C parser built for this Python
+    _PARSER = BaseLoader
 
 # -- project files (YAML) -------------------------------------------------------
 MAX_FILE_CHARS = 2_000_000        # one YAML file
@@ -56,44 +64,43 @@ def check_yaml(text: str, error: ErrorFactory = LimitExceeded) -> None:
     """Raise `error(message, line, column)` when `text` is too large, too deep or
     expands through aliases beyond the limits; a syntax error is left to the loader.
 
-    Reads libyaml's event stream (iterative, no recursion, no values built), so an
-    alias bomb or a 100,000-deep file costs about as much as its size.
+    Counts flow brackets, then reads the parser's event stream (iterative, no
+    recursion, no values built), so an alias bomb or a 100,000-deep file costs
+    about as much as its size.
     """
     if len(text) > MAX_FILE_CHARS:
         raise error(f"the file is {len(text):,} characters long; the limit is {MAX_FILE_CHARS:,}", 1, 1)
-    breach = _yaml_breach(text) if _LOADER is not yaml.SafeLoader else (
-        _bracket_breach(text) or _yaml_breach(text))
+    breach = _bracket_breach(text) or _yaml_breach(text)
     if breach is not None:
         raise error(breach.message, breach.line, breach.column)
 
 
-_LOADER = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-
-
-def _yaml_breach(text: str, loader: type = _LOADER) -> LimitExceeded | None:
+def _yaml_breach(text: str, parser: type = _PARSER) -> LimitExceeded | None:
     open_starts: list[tuple[int, str | None]] = []   # (values counted before it, anchor)
     sizes: dict[str, int | None] = {}                 # anchor -> values it expands to (None: still open)
     count = 0
-    events = yaml.parse(text, Loader=loader)
+    events = None
     try:
-        for event in events:
+        events = parser(text)
+        while events.check_event():
+            event = events.get_event()
             mark = event.start_mark
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
                 count += 1
                 open_starts.append((count, event.anchor))
                 if event.anchor:
                     sizes[event.anchor] = None
                 if len(open_starts) > MAX_YAML_DEPTH:
                     return _at(f"the file nests deeper than {MAX_YAML_DEPTH} levels", mark)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
                 started, anchor = open_starts.pop()
                 if anchor:
                     sizes[anchor] = count - started + 1
-            elif isinstance(event, yaml.ScalarEvent):
+            elif isinstance(event, ScalarEvent):
                 count += 1
                 if event.anchor:
                     sizes[event.anchor] = 1
-            elif isinstance(event, yaml.AliasEvent):
+            elif isinstance(event, AliasEvent):
                 if event.anchor in sizes and sizes[event.anchor] is None:
                     return _at(f"the alias *{event.anchor} refers to the list or mapping that "
                                "contains it (a loop)", mark)
@@ -103,14 +110,13 @@ def _yaml_breach(text: str, loader: type = _LOADER) -> LimitExceeded | None:
                                f"{MAX_YAML_VALUES:,} values; write the values out instead", mark)
             if count > MAX_YAML_VALUES:
                 return _at(f"the file holds more than {MAX_YAML_VALUES:,} values", mark)
-    except yaml.YAMLError as exc:
-        if "maximum nesting depth" in str(exc):          # libyaml's own limit (1,000)
-            return _at(f"the file nests deeper than {MAX_YAML_DEPTH} levels", getattr(exc, "problem_mark", None))
-        if loader is not yaml.SafeLoader:    # libyaml reads ahead: its error may hide a breach
-            return _bracket_breach(text) or _yaml_breach(text, yaml.SafeLoader)
+    except YAMLError:
+        if parser is not BaseLoader:     # the C parser reads ahead: its error may hide a breach
+            return _yaml_breach(text, BaseLoader)
         return None            # broken YAML: the loader reports it with its position
     finally:
-        events.close()
+        if events is not None and hasattr(events, "dispose"):
+            events.dispose()
     return None
 
 
@@ -118,8 +124,9 @@ _BRACKET = re.compile(r"[\[\]{}]")
 
 
 def _bracket_breach(text: str) -> LimitExceeded | None:
-    """Flow brackets nested beyond the limit, by counting them: PyYAML's own scanner
-    reads a run of `[[[[` ahead in quadratic time, so it must not see a deep one."""
+    """Flow brackets nested beyond the limit, by counting them: the parsers read a run
+    of `[[[[` ahead in quadratic time (the C one has no depth cap), so they must not
+    see a deep one."""
     depth = 0
     for match in _BRACKET.finditer(text):
         depth += 1 if match.group(0) in "[{" else -1

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from .problems import Problem, Severity
@@ -36,50 +35,6 @@ def did_you_mean(word: str, choices: Iterable[str], what: str = "") -> str | Non
     return None
 
 
-def node_at(source: SourceMap | None, path: tuple) -> yaml.Node | None:
-    """The YAML node written at `path`, or None when it is not in the file."""
-    node = source.root if source else None
-    for part in path:
-        if node is None:
-            return None
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-        else:
-            return None
-    return node
-
-
-def text_position(node: yaml.Node | None, line: int = 1, column: int = 1) -> tuple[int, int] | None:
-    """Map (line, column) inside a scalar's text to the file (both 1-based).
-
-    Exact for plain and quoted one-line scalars and for `|` block scalars;
-    other styles land on the scalar's start.
-    """
-    if node is None:
-        return None
-    start = node.start_mark
-    base = (start.line + 1, start.column + 1)
-    if not isinstance(node, yaml.ScalarNode):
-        return base
-    style = node.style or ""
-    if style in ("|", ">"):
-        buffer = getattr(start, "buffer", None)
-        if not buffer:
-            return base
-        lines = buffer[start.pointer:node.end_mark.pointer].split("\n")
-        content = lines[1:]
-        indent = next((len(s) - len(s.lstrip(" ")) for s in content if s.strip()), 0)
-        if style == "|":
-            return start.line + 1 + line, indent + column
-        return start.line + 2, indent + 1
-    if start.line != node.end_mark.line:   # a folded multi-line scalar
-        return base if line <= 1 else (base[0] + line - 1, 1)
-    shift = 1 if style in ("'", '"') else 0
-    return base[0], base[1] + shift + column - 1
-
-
 @dataclass
 class Reporter:
     """Collects problems for one file with positions taken from its SourceMap."""
@@ -105,7 +60,4 @@ class Reporter:
 
     def in_text(self, path: tuple, line: int | None, column: int | None) -> tuple[int, int] | None:
         """The file position of (line, column) inside the text value at `path`."""
-        node = node_at(self.source, path)
-        if node is None:
-            return self.position(path)
-        return text_position(node, line or 1, column or 1)
+        return self.source.in_text(path, line or 1, column or 1) if self.source else None

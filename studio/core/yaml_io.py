@@ -1,15 +1,29 @@
-"""YAML read with positions (so every problem names file:line:column) and stable writes."""
+"""YAML read with positions (so every problem names file:line:column) and stable writes.
+
+One stack: ruamel.yaml reads every file (its C parser when ruamel.yaml.clibz is
+installed), and the same nodes give every position; saving onto a hand-written
+file re-renders through ruamel's round trip (yaml_preserve)."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ruamel.yaml.constructor import SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.loader import SafeLoader
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.tag import Tag
 
 from .limits import check_yaml
+
+try:
+    from ruamel.yaml.cyaml import CSafeLoader
+except ImportError:          # no C parser built for this Python: the pure one reads alike
+    CSafeLoader = None
 
 
 class YamlError(Exception):
@@ -25,8 +39,9 @@ class YamlError(Exception):
 class SourceMap:
     """Maps a data path like ('steps', 2, 'when') back to where it was written."""
 
-    def __init__(self, root: yaml.Node | None):
+    def __init__(self, root: Node | None, text: str = ""):
         self.root = root
+        self.text = text
 
     def locate(self, path: tuple | list) -> tuple[int, int] | None:
         """Line and column (1-based) of the deepest node on `path` that exists.
@@ -53,11 +68,43 @@ class SourceMap:
             child = self._child(parent, part) if parent is not None else None
             if child is not None:
                 parent = child
-        if isinstance(parent, yaml.MappingNode):
+        if isinstance(parent, MappingNode):
             for key, _ in parent.value:
                 if key.value == path[-1]:
                     return key.start_mark.line + 1, key.start_mark.column + 1
         return self.locate(path)
+
+    def node_at(self, path: tuple | list) -> Node | None:
+        """The node written at exactly `path`, or None when it is not in the file."""
+        node = self.root
+        for part in path:
+            node = self._child(node, part) if node is not None else None
+        return node
+
+    def in_text(self, path: tuple | list, line: int = 1, column: int = 1) -> tuple[int, int] | None:
+        """Map (line, column) inside the text written at `path` to the file (1-based).
+
+        Exact for plain and quoted one-line scalars and for `|` block scalars;
+        other styles land on the scalar's start, a missing node on its parent.
+        """
+        node = self.node_at(path)
+        if node is None:
+            return self.locate(path)
+        start = node.start_mark
+        base = (start.line + 1, start.column + 1)
+        if not isinstance(node, ScalarNode):
+            return base
+        style = node.style or ""
+        if style in ("|", ">"):
+            content = self.text.split("\n")[start.line + 1:node.end_mark.line + 1]
+            indent = next((len(s) - len(s.lstrip(" ")) for s in content if s.strip()), 0)
+            if style == "|":
+                return start.line + 1 + line, indent + column
+            return start.line + 2, indent + 1
+        if start.line != node.end_mark.line:   # a folded multi-line scalar
+            return base if line <= 1 else (base[0] + line - 1, 1)
+        shift = 1 if style in ("'", '"') else 0
+        return base[0], base[1] + shift + column - 1
 
     def duplicate_keys(self) -> list[tuple[str, int, int, int]]:
         """(key, line, column, line of the first one) for each key written twice
@@ -70,47 +117,89 @@ class SourceMap:
             if id(node) in seen_nodes:          # aliases may share (or loop back to) a node
                 continue
             seen_nodes.add(id(node))
-            if isinstance(node, yaml.MappingNode):
+            if isinstance(node, MappingNode):
                 first: dict[str, int] = {}
                 for key, value in node.value:
-                    if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    if isinstance(key, ScalarNode) and key.value != "<<":
                         if key.value in first:
                             found.append((key.value, key.start_mark.line + 1, key.start_mark.column + 1,
                                           first[key.value]))
                         else:
                             first[key.value] = key.start_mark.line + 1
                     todo.append(value)
-            elif isinstance(node, yaml.SequenceNode):
+            elif isinstance(node, SequenceNode):
                 todo.extend(node.value)
         return sorted(found, key=lambda item: (item[1], item[2]))
 
     @staticmethod
-    def _child(node: yaml.Node, part: Any) -> yaml.Node | None:
-        if isinstance(node, yaml.MappingNode):
+    def _child(node: Node, part: Any) -> Node | None:
+        if isinstance(node, MappingNode):
             for key, value in node.value:
                 if key.value == str(part):
                     return value
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        elif isinstance(node, SequenceNode) and isinstance(part, int):
             if 0 <= part < len(node.value):
                 return node.value[part]
         return None
 
 
-class _SafeLoader(yaml.SafeLoader):
-    """Dates stay text: the library stores JSON and the engine extracts dates as
-    ISO text, so `date: 2024-05-01` must equal `date: "2024-05-01"` (and save back
-    the same), not become a datetime that no reply, variable or fixture matches."""
+# YAML 1.1 plain scalars as the project's files have always been read (PyYAML's
+# rules): `yes`/`on` are booleans, `010` is octal, `1e3` is text. Dates stay text:
+# the library stores JSON and the engine extracts dates as ISO text, so
+# `date: 2024-05-01` must equal `date: "2024-05-01"`, not become a datetime.
+_BOOL = r"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+_FLOAT = (r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+          r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_INT = (r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+        r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+")
+_RULES = [("bool", _BOOL, "yYnNtTfFoO"), ("float", _FLOAT, "-+0123456789."),
+          ("int", _INT, "-+0123456789"), ("merge", "<<", "<"), ("null", "~|null|Null|NULL|", "~nN"),
+          ("value", "=", "=")]
 
 
-_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+def _implicit(rules: list) -> dict[str, list[tuple[Tag, re.Pattern]]]:
+    table: dict[str, list[tuple[Tag, re.Pattern]]] = {}
+    for name, pattern, first in rules:
+        tag = Tag(suffix=f"tag:yaml.org,2002:{name}")
+        for char in list(first) + ([""] if name == "null" else []):
+            table.setdefault(char, []).append((tag, re.compile(f"^(?:{pattern})$")))
+    return table
 
-_FAST_LOADER: type | None = None
-if getattr(yaml, "CSafeLoader", None) is not None:
-    class _FastSafeLoader(yaml.CSafeLoader):  # type: ignore[name-defined,misc]
-        pass
 
-    _FastSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-    _FAST_LOADER = _FastSafeLoader
+_DEFAULT_TAGS = {kind: Tag(suffix=f"tag:yaml.org,2002:{name}")
+                 for kind, name in ((ScalarNode, "str"), (SequenceNode, "seq"), (MappingNode, "map"))}
+
+
+class Yaml11Rules:
+    """Resolver mixin: ruamel reads (and round-trip writes) with the rules above.
+    Each tag is one shared object, so ruamel works out its text once, not per value."""
+    yaml_implicit_resolvers = _implicit(_RULES)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        return _DEFAULT_TAGS[kind]
+
+    @property
+    def processing_version(self) -> Any:
+        return (1, 1)
+
+
+def _reading(cls: type) -> type:
+    class Loader(Yaml11Rules, cls):  # type: ignore[misc,valid-type]
+        max_depth = None          # limits.check_yaml has bounded depth before composing
+
+        def check_mapping_key(self, *args: Any) -> bool:
+            return True           # a key written twice: the last wins (load warns: duplicate_keys)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+    return Loader
+
+
+_LOADER = _reading(CSafeLoader or SafeLoader)
+_MESSAGES = _reading(SafeLoader)       # the pure parser words syntax errors best
 
 
 def _load(loader_class: type, text: str) -> tuple[Any, Any]:
@@ -120,27 +209,26 @@ def _load(loader_class: type, text: str) -> tuple[Any, Any]:
         node = loader.get_single_node()
         return (loader.construct_document(node) if node is not None else None), node
     finally:
-        loader.dispose()
+        if hasattr(loader, "dispose"):
+            loader.dispose()
 
 
-def parse_yaml(text: str, *, fast: bool = False) -> tuple[Any, SourceMap]:
+def parse_yaml(text: str, *, fast: bool = True) -> tuple[Any, SourceMap]:
     """Safe-load one document; raise YamlError with the position on broken input.
 
-    `fast` uses libyaml when present (about 6x quicker: a library of thousands of
-    simulations loads in a second). Its marks keep line and column but not the
-    text, so positions inside block scalars fall back to the scalar's start;
-    broken input is parsed again in pure Python so messages are the same.
+    Read by the C parser where installed (a library of thousands of simulations
+    loads in a second); broken input is parsed again by the pure one, whose
+    messages say more. `fast` is kept for callers and changes nothing.
     """
     check_yaml(text, error=YamlError)     # size, depth and alias bombs (studio/core/limits.py)
-    if fast and _FAST_LOADER is not None:
-        try:
-            data, node = _load(_FAST_LOADER, text)
-            return data, SourceMap(node)
-        except yaml.YAMLError:
-            pass
     try:
-        data, node = _load(_SafeLoader, text)
-    except yaml.MarkedYAMLError as exc:
+        data, node = _load(_LOADER, text)
+        return data, SourceMap(node, text)
+    except YAMLError:
+        pass
+    try:
+        data, node = _load(_MESSAGES, text)
+    except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)
         if exc.context:
@@ -151,29 +239,16 @@ def parse_yaml(text: str, *, fast: bool = False) -> tuple[Any, SourceMap]:
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         raise YamlError(f"YAML syntax error: {problem}", line, col) from None
-    except yaml.YAMLError as exc:
+    except YAMLError as exc:
         raise YamlError(f"YAML error: {exc}") from None
-    return data, SourceMap(node)
+    return data, SourceMap(node, text)
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style, multi-line strings as `|`, lists indented under their key."""
+def dump_yaml(data: Any, width: int = 100) -> str:
+    """The plain text of `data` for a new file or an export (see yaml_dump)."""
+    from .yaml_dump import plain_dump       # PyYAML's emitter loads only when one is written
 
-    def increase_indent(self, flow: bool = False, indentless: bool = False):
-        return super().increase_indent(flow, False)
-
-
-def _str_representer(dumper: yaml.SafeDumper, value: str):
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str_representer)
-
-
-def dump_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=100)
+    return plain_dump(data, width)
 
 
 def _mode_for(path: Path) -> int:

@@ -18,14 +18,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import yaml
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .yaml_io import YamlError, dump_yaml, parse_yaml
 from .yaml_merge_data import match_items, same, with_kept_defaults
 
 log = logging.getLogger(__name__)
 
-_ODD_BREAKS = ("\r", "\x85", "\u2028", "\u2029")   # line breaks PyYAML counts and we would not
+_ODD_BREAKS = ("\r", "\x85", "\u2028", "\u2029")   # line breaks YAML counts and we would not
 
 
 class _Unsplittable(Exception):
@@ -36,7 +36,7 @@ def preserving_yaml(model: Any, old_text: str) -> str:
     """The text to save `model` as over a file that now holds `old_text`."""
     new = model.to_data()
     try:
-        old, source = parse_yaml(old_text, fast=True)
+        old, source = parse_yaml(old_text)
     except YamlError:
         return dump_yaml(new)
     if not isinstance(old, dict) or source.root is None:
@@ -59,7 +59,7 @@ def preserving_yaml(model: Any, old_text: str) -> str:
 def reloads_as(text: str, model: Any) -> bool:
     """`text` loads (the way projects are loaded) to a model equal to `model`."""
     try:
-        data, _ = parse_yaml(text, fast=True)
+        data, _ = parse_yaml(text)
     except YamlError:
         return False
     return _validates_as(data, model)
@@ -72,14 +72,14 @@ def _validates_as(data: Any, model: Any) -> bool:
         return False
 
 
-def _spliced(old_text: str, root: yaml.Node, old: dict, target: dict) -> str:
+def _spliced(old_text: str, root: Node, old: dict, target: dict) -> str:
     if any(mark in old_text for mark in _ODD_BREAKS):
         raise _Unsplittable("unusual line breaks")
     _refuse_aliases(root)
     return "".join(_Splicer(old_text, root).document(root, old, target))
 
 
-def _merged_whole(old_text: str, root: yaml.Node, old: dict, target: dict) -> str:
+def _merged_whole(old_text: str, root: Node, old: dict, target: dict) -> str:
     from . import yaml_roundtrip as rt
 
     yaml_rt = rt.new_yaml(*_indents(root))
@@ -87,7 +87,7 @@ def _merged_whole(old_text: str, root: yaml.Node, old: dict, target: dict) -> st
     return rt.dump(yaml_rt, rt.merge(document, target))
 
 
-def _refuse_aliases(root: yaml.Node) -> None:
+def _refuse_aliases(root: Node) -> None:
     """Aliases and merge keys tie distant lines together: not for the line splicer."""
     seen: set[int] = set()
     todo = [root]
@@ -96,29 +96,29 @@ def _refuse_aliases(root: yaml.Node) -> None:
         if id(node) in seen:
             raise _Unsplittable("aliases")
         seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, MappingNode):
             for key, value in node.value:
                 todo.extend((key, value))
-        elif isinstance(node, yaml.SequenceNode):
+        elif isinstance(node, SequenceNode):
             todo.extend(node.value)
 
 
-def _indents(root: yaml.Node) -> tuple[int, int]:
+def _indents(root: Node) -> tuple[int, int]:
     """(mapping indent, dash offset under a key) the file uses: 2 and 2 unless it says otherwise."""
     mapping = offset = None
     todo = [root]
     while todo and (mapping is None or offset is None):
         node = todo.pop(0)
-        if isinstance(node, yaml.MappingNode) and node.flow_style is False:
+        if isinstance(node, MappingNode) and node.flow_style is False:
             for key, value in node.value:
                 if value.start_mark.line <= key.start_mark.line or getattr(value, "flow_style", True):
                     continue
-                if isinstance(value, yaml.SequenceNode) and offset is None:
+                if isinstance(value, SequenceNode) and offset is None:
                     offset = value.start_mark.column - key.start_mark.column
-                elif isinstance(value, yaml.MappingNode) and mapping is None and value.value:
+                elif isinstance(value, MappingNode) and mapping is None and value.value:
                     mapping = value.value[0][0].start_mark.column - key.start_mark.column
                 todo.append(value)
-        elif isinstance(node, yaml.SequenceNode):
+        elif isinstance(node, SequenceNode):
             todo.extend(node.value)
     mapping = mapping if mapping and 1 <= mapping <= 8 else 2
     offset = offset if offset is not None and 0 <= offset <= mapping else 2
@@ -192,7 +192,7 @@ class _LazyKeys:
 class _Splicer:
     """Builds the new file from the old file's lines, node by node."""
 
-    def __init__(self, text: str, root: yaml.Node):
+    def __init__(self, text: str, root: Node):
         self.lines = _split_lines(text)
         if self.lines and not self.lines[-1].endswith("\n"):
             self.lines[-1] += "\n"
@@ -209,7 +209,7 @@ class _Splicer:
             self._rt = yaml_roundtrip.new_yaml(*self.indents)
         return self._rt
 
-    def document(self, root: yaml.Node, old: dict, new: dict) -> list[str]:
+    def document(self, root: Node, old: dict, new: dict) -> list[str]:
         self.old = old
         return self.mapping(root, old, new, 0, len(self.lines))
 
@@ -221,17 +221,17 @@ class _Splicer:
             todo = [(self.root, self.old)]
             while todo:
                 node, data = todo.pop()
-                if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
+                if isinstance(node, MappingNode) and isinstance(data, dict):
                     todo.extend((value, data[key.value]) for key, value in node.value
-                                if isinstance(key, yaml.ScalarNode) and key.value in data)
-                elif (isinstance(node, yaml.SequenceNode) and isinstance(data, list)
+                                if isinstance(key, ScalarNode) and key.value in data)
+                elif (isinstance(node, SequenceNode) and isinstance(data, list)
                       and len(node.value) == len(data)):
                     todo.extend(zip(node.value, data))
                     if node.flow_style is False:
                         self._index_items(node, data)
         return self._steps
 
-    def _index_items(self, node: yaml.SequenceNode, data: list) -> None:
+    def _index_items(self, node: SequenceNode, data: list) -> None:
         lines, col = self.lines, node.start_mark.column
         for n, (item, value) in enumerate(zip(node.value, data)):
             if not (isinstance(value, dict) and isinstance(value.get("id"), str)):
@@ -286,8 +286,8 @@ class _Splicer:
         return starts[0], list(zip(starts, item_lines, ends)), tail
 
     # -- block mappings ------------------------------------------------------
-    def mapping(self, node: yaml.Node, old: dict, new: dict, start: int, end: int) -> list[str]:
-        if not isinstance(node, yaml.MappingNode) or node.flow_style is not False or not node.value:
+    def mapping(self, node: Node, old: dict, new: dict, start: int, end: int) -> list[str]:
+        if not isinstance(node, MappingNode) or node.flow_style is not False or not node.value:
             raise _Unsplittable("not a block mapping")
         lines = self.lines
         col = node.value[0][0].start_mark.column
@@ -295,7 +295,7 @@ class _Splicer:
         key_lines: list[int] = []
         for key, _ in node.value:
             line = key.start_mark.line
-            if (not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str"
+            if (not isinstance(key, ScalarNode) or key.tag != "tag:yaml.org,2002:str"
                     or key.start_mark.column != col
                     or (key_lines and (line <= key_lines[-1] or lines[line][:col].strip()))):
                 raise _Unsplittable("unusual mapping layout")
@@ -330,22 +330,22 @@ class _Splicer:
             out.extend(body)
         return out + lines[tail:end]
 
-    def _changed_entry(self, value: yaml.Node, old: Any, new: Any, first: int, line: int,
+    def _changed_entry(self, value: Node, old: Any, new: Any, first: int, line: int,
                        stop: int, col: int, name: str) -> list[str]:
         lines = self.lines
         if value.start_mark.line > line and getattr(value, "flow_style", None) is False:
             try:
-                if isinstance(value, yaml.MappingNode) and isinstance(old, dict) and isinstance(new, dict) and new:
+                if isinstance(value, MappingNode) and isinstance(old, dict) and isinstance(new, dict) and new:
                     return lines[first:line + 1] + self.mapping(value, old, new, line + 1, stop)
-                if isinstance(value, yaml.SequenceNode) and isinstance(old, list) and isinstance(new, list) and new:
+                if isinstance(value, SequenceNode) and isinstance(old, list) and isinstance(new, list) and new:
                     return lines[first:line + 1] + self.sequence(value, old, new, line + 1, stop)
             except _Unsplittable:
                 pass
         return lines[first:line] + self._render(lines[line:stop], col, new, name)
 
     # -- block sequences -------------------------------------------------------
-    def sequence(self, node: yaml.Node, old: list, new: list, start: int, end: int) -> list[str]:
-        if not isinstance(node, yaml.SequenceNode) or node.flow_style is not False or not node.value:
+    def sequence(self, node: Node, old: list, new: list, start: int, end: int) -> list[str]:
+        if not isinstance(node, SequenceNode) or node.flow_style is not False or not node.value:
             raise _Unsplittable("not a block sequence")
         lines = self.lines
         col = node.start_mark.column
@@ -368,7 +368,7 @@ class _Splicer:
             if i is None:
                 near = node.value[pairs[j - 1]] if j and pairs[j - 1] is not None else node.value[0]
                 out.extend(self._render_new(value, col, None,
-                                            flow=isinstance(near, yaml.MappingNode) and near.flow_style is True))
+                                            flow=isinstance(near, MappingNode) and near.flow_style is True))
                 continue
             first, line, stop = chunks[i]
             if same(old[i], value):
@@ -378,8 +378,8 @@ class _Splicer:
                 out.extend(self._changed_item(node.value[i], old[i], value, line, stop, col))
         return out + lines[tail:end]
 
-    def _changed_item(self, item: yaml.Node, old: Any, new: Any, line: int, stop: int, col: int) -> list[str]:
-        if (isinstance(item, yaml.MappingNode) and item.flow_style is False
+    def _changed_item(self, item: Node, old: Any, new: Any, line: int, stop: int, col: int) -> list[str]:
+        if (isinstance(item, MappingNode) and item.flow_style is False
                 and isinstance(old, dict) and isinstance(new, dict) and new):
             try:
                 return self.mapping(item, old, new, line, stop)

@@ -1,16 +1,15 @@
 """ruamel.yaml round trip for the parts of a hand-written file that changed: it keeps
 comments, quotes, block-scalar styles and flow style, which PyYAML throws away.
 
-Plain scalars resolve exactly as the PyYAML loader that reads the files does
-(YAML 1.1 booleans such as `yes`, dates stay text), so what ruamel leaves unquoted
-reads back as the same value."""
+Plain scalars resolve with the rules the files are read with (yaml_io: YAML 1.1
+booleans such as `yes`, dates stay text), so what it leaves unquoted reads back
+as the same value."""
 from __future__ import annotations
 
 import io
 import json
 from typing import Any
 
-import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.compat import ordereddict
@@ -23,20 +22,13 @@ from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarStri
                                       LiteralScalarString, SingleQuotedScalarString)
 from ruamel.yaml.tokens import CommentToken
 
+from .yaml_io import Yaml11Rules
 from .yaml_merge_data import match_items, same
 
 FLOW_WIDTH = 100        # a changed flow collection longer than this (and than before) goes block
 
-_PYYAML_RESOLVERS = {
-    first: [(tag, regexp) for tag, regexp in pairs if not tag.endswith(":timestamp")]
-    for first, pairs in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-}
-
-
-class _PyYamlResolver(VersionedResolver):
-    @property
-    def versioned_resolver(self) -> Any:
-        return _PYYAML_RESOLVERS
+class _Resolver(Yaml11Rules, VersionedResolver):
+    pass
 
 
 class _WrittenBool(ScalarBoolean):
@@ -68,7 +60,7 @@ _Representer.add_representer(_WrittenBool, lambda representer, data: representer
 def new_yaml(mapping_indent: int = 2, dash_offset: int = 2) -> YAML:
     """A round-trip YAML that never wraps lines and indents like the file it edits."""
     rt = YAML()
-    rt.Resolver = _PyYamlResolver
+    rt.Resolver = _Resolver
     rt.Representer = _Representer
     rt.Constructor = _Constructor
     rt.brace_single_entry_mapping_in_flow_sequence = True     # keep [{ok: true}], not [ok: true]
