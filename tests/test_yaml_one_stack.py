@@ -91,3 +91,20 @@ def test_loading_validating_and_saving_a_project_never_import_pyyaml(sample_copy
         "assert '(edited)' in load_project(project.root).procedures[proc.id].title\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
+
+
+def test_pasted_steps_read_as_a_file_would():
+    """The clipboard reads through the same stack: a date stays text, as in a procedure
+    file (PyYAML's safe_load made it a date no text field took, and nothing pasted)."""
+    from studio.document.clipboard import steps_from_yaml
+    pasted = steps_from_yaml("- {id: a, kind: instruction, text: 2024-05-01}\n", set())
+    assert [(s.kind, s.text) for s in pasted] == [("instruction", "2024-05-01")]
+
+
+def test_user_model_settings_read_through_the_same_stack(tmp_path):
+    from studio.llm.settings import load_user_settings
+    path = tmp_path / "settings.yaml"
+    path.write_text("model: {api_base: 'http://localhost:11434', timeout: 120}\n")
+    assert load_user_settings(path) == {"api_base": "http://localhost:11434", "timeout": 120}
+    path.write_text("model: {api_base: [unclosed\n")
+    assert load_user_settings(path) == {}

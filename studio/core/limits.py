@@ -115,7 +115,7 @@ def _yaml_breach(text: str, parser: type = _PARSER) -> LimitExceeded | None:
             return _yaml_breach(text, BaseLoader)
         return None            # broken YAML: the loader reports it with its position
     finally:
-        if events is not None and hasattr(events, "dispose"):
+        if events is not None:
             events.dispose()
     return None
 

@@ -49,25 +49,12 @@ class SourceMap:
         Path elements that are not in the data (pydantic's union tags such as
         'instruction') are skipped, so a validation error lands on its step.
         """
-        node = self.root
-        if node is None:
-            return None
-        for part in path:
-            child = self._child(node, part)
-            if child is not None:
-                node = child
-        mark = node.start_mark
-        return mark.line + 1, mark.column + 1
+        node = self._walk(path)
+        return None if node is None else (node.start_mark.line + 1, node.start_mark.column + 1)
 
     def key_position(self, path: tuple | list) -> tuple[int, int] | None:
         """Where the key of the last element is written (better for 'unknown field')."""
-        if not path:
-            return self.locate(path)
-        parent = self.root
-        for part in path[:-1]:
-            child = self._child(parent, part) if parent is not None else None
-            if child is not None:
-                parent = child
+        parent = self._walk(path[:-1]) if path else None
         if isinstance(parent, MappingNode):
             for key, _ in parent.value:
                 if key.value == path[-1]:
@@ -76,9 +63,14 @@ class SourceMap:
 
     def node_at(self, path: tuple | list) -> Node | None:
         """The node written at exactly `path`, or None when it is not in the file."""
+        return self._walk(path, strict=True)
+
+    def _walk(self, path: tuple | list, strict: bool = False) -> Node | None:
         node = self.root
         for part in path:
-            node = self._child(node, part) if node is not None else None
+            child = self._child(node, part) if node is not None else None
+            if child is not None or strict:
+                node = child
         return node
 
     def in_text(self, path: tuple | list, line: int = 1, column: int = 1) -> tuple[int, int] | None:
@@ -209,8 +201,7 @@ def _load(loader_class: type, text: str) -> tuple[Any, Any]:
         node = loader.get_single_node()
         return (loader.construct_document(node) if node is not None else None), node
     finally:
-        if hasattr(loader, "dispose"):
-            loader.dispose()
+        loader.dispose()
 
 
 def parse_yaml(text: str, *, fast: bool = True) -> tuple[Any, SourceMap]:

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from studio.core import steps as step_models
-from studio.core.limits import LimitExceeded, check_yaml
-from studio.core.yaml_io import dump_yaml
+from studio.core.yaml_io import YamlError, dump_yaml, parse_yaml
 
 from .tree_ops import reid_steps
 
@@ -22,9 +20,8 @@ def steps_to_yaml(steps: Iterable[Any]) -> str:
 def steps_from_yaml(text: str, taken: Iterable[str]) -> list:
     """Parse pasted YAML (a list of steps or one step) into steps with fresh ids; [] if not steps."""
     try:
-        check_yaml(text)          # a hostile paste: size, depth, alias bombs (core/limits.py)
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, LimitExceeded):
+        data = parse_yaml(text)[0]   # read as files are, limits included: a hostile paste is refused
+    except YamlError:
         return []
     if isinstance(data, dict):
         data = data.get("steps", [data])

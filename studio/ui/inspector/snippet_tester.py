@@ -8,13 +8,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QVBoxLayout)
 
-from studio.core.limits import LimitExceeded, check_yaml
 from studio.core.snippets import analyze_snippet
+from studio.core.yaml_io import YamlError, parse_yaml
 
 from ..background import make_pool
 
@@ -23,9 +22,8 @@ def parse_value(text: str) -> Any:
     if not text.strip():
         return None
     try:
-        check_yaml(text)          # size, depth, alias bombs (studio/core/limits.py)
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, LimitExceeded):
+        return parse_yaml(text)[0]      # as project files read, limits included
+    except YamlError:
         return text
 
 
