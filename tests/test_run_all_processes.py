@@ -56,6 +56,10 @@ def test_one_process_per_core_and_threads_only_for_model_calls(monkeypatch):
     assert shape(4, model=False) == (2, 1)          # offline: CPU-bound, a process per core
     assert shape(1, model=False) == (1, 1)          # --concurrency 1 still means one at a time
     assert shape(16, model=True) == (2, 8)          # a model: 16 calls in flight on 2 cores
+    # an OpenAI-compatible server without litellm: ~3 ms of CPU a request, one process
+    # keeps 32 in flight and shares identical requests among all of them
+    assert shape(16, model=True, direct=True) == (1, 16)
+    assert shape(64, model=True, direct=True) == (2, 32)
     assert not run_pool.suits(model=False, size=10)  # a few: done before workers start
     assert run_pool.suits(model=False, size=1000)
 

@@ -40,8 +40,19 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def shape(concurrency: int, *, model: bool) -> tuple[int, int]:
-    """(processes, threads each) for `concurrency` simulations at once."""
+DIRECT_PER_PROCESS = 32
+
+
+def shape(concurrency: int, *, model: bool, direct: bool = False) -> tuple[int, int]:
+    """(processes, threads each) for `concurrency` simulations at once.
+
+    `direct`: the model is an OpenAI-compatible server spoken to without litellm, ~3 ms of
+    CPU per request, so one process keeps 32 simulations waiting on it; fewer processes
+    share more: identical requests in flight are sent once per process (single_flight.py).
+    Through litellm (~10 ms per request) a process per core."""
+    if model and direct:
+        processes = max(1, min(cpu_count(), math.ceil(concurrency / DIRECT_PER_PROCESS)))
+        return processes, max(1, math.ceil(concurrency / processes))
     processes = max(1, min(cpu_count(), concurrency))
     threads = max(1, math.ceil(concurrency / processes)) if model else 1
     return processes, threads
@@ -214,8 +225,9 @@ class ProcessPool:
 
     def __init__(self, project: Any, options: Any, concurrency: int, *, model: bool):
         self.concurrency = max(1, concurrency)
-        processes, threads = shape(self.concurrency, model=model)
-        ctx = _context(model, needs_litellm(project, options) if model else False)
+        litellm = needs_litellm(project, options) if model else False
+        processes, threads = shape(self.concurrency, model=model, direct=model and not litellm)
+        ctx = _context(model, litellm)
         self._tasks = ctx.Queue()
         self._results = ctx.Queue()
         self._cancel = ctx.Event()

@@ -40,6 +40,9 @@ class LLMCache:
             try:
                 self.db.execute("PRAGMA busy_timeout = 10000")
                 self.db.enable_wal()
+                # no fsync per answer stored (WAL keeps it consistent; a crash may lose the
+                # last few, which are asked again): each one cost a request ~13 ms more
+                self.db.execute("PRAGMA synchronous = NORMAL")
             except sqlite3.OperationalError as exc:   # another process holds it: fine
                 log.debug("cache: cannot switch to WAL: %s", exc)
             try:

@@ -3,13 +3,14 @@
 
 The fake server (tests/fake_openai.py, answering like the offline engine so the
 simulations pass) runs in its own process, as a local model server would, and
-records when each request arrived and was answered. From that timeline:
-requests in flight on average (concurrency 16: goal at least 14.4), time from
-starting `studio run-all` to its first request and from the last answer to its
-exit, model calls per agent turn, identical requests that were in flight together,
-and what a cached re-run sends (nothing).
+records when each request arrived and was answered. From that timeline, on a library
+of distinct conversations: requests in flight on average (concurrency 16: goal at
+least 14.4), time from starting `studio run-all` to its first request and from the
+last answer to its exit, the agent's model calls per agent turn, what a cached re-run
+sends (nothing); on a library of renamed copies: identical requests that were sent
+while one was in flight (--no-cache). CPU of studio, its workers and the server too.
 
-    python tests/benchmarks/bench_model_concurrency.py [--count 96] [--latency 0.1]
+    python tests/benchmarks/bench_model_concurrency.py [--count 320] [--latency 0.1]
         [--concurrency 16]
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ import multiprocessing
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -29,7 +31,8 @@ sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("PROCEDURE_STUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="bench-user-"))
 
-from bench_kit import copies_library, fresh_project, machine_note, row, save_library, studio  # noqa: E402
+from bench_kit import (base_simulations, copies_library, distinct_library, fresh_project,  # noqa: E402
+                       machine_note, row, save_library, studio)
 
 
 def _serve(latency: float, conn) -> None:
@@ -38,13 +41,28 @@ def _serve(latency: float, conn) -> None:
     from fake_openai_agent import agent_responder
 
     class Timeline(FakeOpenAI):
+        """Stamps a request's answer when it starts going out (the thread that sends it
+        may be descheduled before it could stamp it afterwards, and a request sent once
+        the client had the answer would then look as if sent while it was in flight)."""
+        answering = threading.local()
+
         def _handle(self, handler) -> None:
             arrived = time.time()
-            before = len(self.requests)
+            Timeline.answering.at, Timeline.answering.body = None, {}
             super()._handle(handler)
+            answered = Timeline.answering.at or time.time()
             with self._lock:
-                body = self.requests[before] if len(self.requests) > before else {}
-                timeline.append((arrived, time.time(), json.dumps(body, sort_keys=True)))
+                timeline.append((arrived, answered,
+                                 json.dumps(Timeline.answering.body, sort_keys=True)))
+
+        def _next_reply(self, body):
+            Timeline.answering.body = body      # this thread's request (others run meanwhile)
+            return super()._next_reply(body)
+
+        @staticmethod
+        def _send(handler, status, text, headers) -> None:
+            Timeline.answering.at = time.time()
+            FakeOpenAI._send(handler, status, text, headers)
 
     timeline: list = []
     with Timeline(responder=agent_responder, latency=latency) as server:
@@ -99,7 +117,7 @@ def agent_turns(report: Path) -> tuple[int, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=96)
+    parser.add_argument("--count", type=int, default=320)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
@@ -109,47 +127,55 @@ def main() -> int:
     server.start()
     url = f"http://127.0.0.1:{conn.recv()}/v1"
     lines = []
+
+    def run(root: Path, report: Path, *extra: str):
+        """One `studio run-all` against the server: its timing and the server's timeline."""
+        flags = ["--model", "openai/fake-model", "--api-base", url, "-q", "--json", str(report)]
+        conn.send("timeline")
+        _, server_cpu = conn.recv()
+        started = time.time()
+        timed = studio("run-all", str(root), "--concurrency", str(args.concurrency), *flags,
+                       *extra, every=0.1)
+        ended = time.time()
+        conn.send("timeline")
+        timeline, server_cpu_after = conn.recv()
+        if timed.code not in (0, 1):
+            print(timed.stderr[-2000:])
+        return timed, timeline, analyse(timeline, started, ended), server_cpu_after - server_cpu
+
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            root = fresh_project(Path(tmp))
-            save_library(root, copies_library(args.count))
+            # distinct conversations: what a team's library is, and no request to share
+            root = fresh_project(Path(tmp) / "distinct")
+            save_library(root, distinct_library(args.count, failing=0)[0])
             report = Path(tmp) / "run.json"
-            flags = ["--model", "openai/fake-model", "--api-base", url, "-q", "--json", str(report)]
-            conn.send("timeline")
-            _, server_cpu = conn.recv()
-            started = time.time()
-            timed = studio("run-all", str(root), "--concurrency", str(args.concurrency),
-                           "--no-cache", *flags, every=0.1)
-            ended = time.time()
-            conn.send("timeline")
-            timeline, server_cpu_after = conn.recv()
-            got = analyse(timeline, started, ended)
+            timed, timeline, got, server_cpu = run(root, report, "--no-cache")
             turns, conversations = agent_turns(report)
             calls = agent_calls(timeline)
             per_turn = calls / max(turns, 1)
-            print(f"run-all: {timed.stdout.strip().splitlines()[-1]} (exit {timed.code}) in "
+            print(f"run-all, {args.count} distinct conversations: "
+                  f"{timed.stdout.strip().splitlines()[-1]} (exit {timed.code}) in "
                   f"{timed.wall:.2f} s wall; CPU {timed.cpu_s:.1f} s for studio and its workers "
-                  f"(>=, read every 0.1 s), {server_cpu_after - server_cpu:.1f} s for the server; "
+                  f"(>=, read every 0.1 s), {server_cpu:.1f} s for the server; "
                   f"{1000 * timed.cpu_s / max(got['requests'], 1):.1f} ms of studio CPU per "
-                  "request")
-            if timed.code not in (0, 1):
-                print(timed.stderr[-2000:])
-            print(f"server: {got['requests']} requests ({got['distinct']} distinct) over "
-                  f"{got['span']:.2f} s, {got['in_flight']:.1f} in flight on average; first "
-                  f"{got['to_first']:.2f} s after start, exit {got['exit_after_last']:.2f} s "
-                  f"after the last answer; {calls} agent calls for {turns} agent turns in "
-                  f"{conversations} conversations ({per_turn:.2f} per turn; the first turn also "
-                  f"routes: {(calls - conversations) / max(turns, 1):.2f} per turn without "
-                  f"routing), {got['requests'] - calls} calls of the model-played customer and "
-                  f"the judge; {got['identical_in_flight']} sent while an identical one was in "
-                  "flight")
-            cached_start = time.time()
-            cached = studio("run-all", str(root), "--concurrency", str(args.concurrency), *flags,
-                            sample_memory=False)
-            conn.send("timeline")
-            again = analyse(conn.recv()[0], cached_start, time.time())
-            print(f"cached re-run: {cached.stdout.strip()} in {cached.wall:.2f} s, "
-                  f"{again['requests']} requests")
+                  "request, start-up included")
+            print(f"server: {got['requests']} requests over {got['span']:.2f} s, "
+                  f"{got['in_flight']:.1f} in flight on average; first {got['to_first']:.2f} s "
+                  f"after start, exit {got['exit_after_last']:.2f} s after the last answer; "
+                  f"{calls} agent calls for {turns} agent turns in {conversations} "
+                  f"conversations ({per_turn:.2f} per turn; the first turn also routes: "
+                  f"{(calls - conversations) / max(turns, 1):.2f} per turn besides routing), "
+                  f"{got['requests'] - calls} calls of the model-played customer and the judge")
+            cached_timed, _, again, _ = run(root, report)
+            print(f"cached re-run: {cached_timed.stdout.strip().splitlines()[-1]} in "
+                  f"{cached_timed.wall:.2f} s, {again['requests']} requests")
+            # renamed copies: the same conversations many times over, all at once
+            copies = fresh_project(Path(tmp) / "copies")
+            save_library(copies, copies_library(args.count))
+            _, _, shared, _ = run(copies, report, "--no-cache")
+            print(f"copies: {shared['requests']} requests ({shared['distinct']} distinct) for "
+                  f"{args.count} renamed copies of {len(base_simulations()[1])} conversations; "
+                  f"{shared['identical_in_flight']} sent while an identical one was in flight")
             goal = 0.9 * args.concurrency
             lines += [
                 row(f"model run-all at concurrency {args.concurrency}, {args.latency * 1000:.0f} ms "
@@ -158,12 +184,13 @@ def main() -> int:
                 row("model run: time to first request / exit after last",
                     f"{got['to_first']:.2f} s / {got['exit_after_last']:.2f} s", "< 2 s / < 0.3 s",
                     got["to_first"] < 2 and got["exit_after_last"] < 0.3),
-                row("model calls per agent turn", f"{per_turn:.2f} ({(calls - conversations) / max(turns, 1):.2f} "
-                    "besides routing the first message)", "at most 2", per_turn <= 2),
+                row("model calls per agent turn", f"{per_turn:.2f} "
+                    f"({(calls - conversations) / max(turns, 1):.2f} besides routing the first "
+                    "message)", "at most 2", per_turn <= 2),
                 row("identical requests in flight together",
-                    f"{got['identical_in_flight']} sent ({got['requests']} requests for "
-                    f"{got['distinct']} distinct)", "one sent, the rest wait for it",
-                    got["identical_in_flight"] == 0),
+                    f"{shared['identical_in_flight']} sent ({shared['requests']} requests for "
+                    f"{shared['distinct']} distinct, --no-cache)",
+                    "one sent, the rest wait for it", shared["identical_in_flight"] == 0),
                 row("cached re-run", f"{again['requests']} requests", "none",
                     again["requests"] == 0)]
     finally:
