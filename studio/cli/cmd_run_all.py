@@ -217,15 +217,24 @@ def warm_up_workers(engine: str, project=None, options=None) -> None:
     engine; litellm for a model, unless it is an OpenAI-compatible server spoken to
     directly) run on another core meanwhile."""
     from studio.library import run_pool
+    from studio.llm.openai_http import direct
     model = engine != "offline"
-    run_pool.warm_up(model=model, litellm=model and (project is None or run_pool.needs_litellm(
-        project, options)))
+    if not model:
+        litellm = False
+    elif project is None:        # --model and --api-base given: known before the project loads
+        litellm = not direct(engine, getattr(options, "api_base", None))
+    else:
+        litellm = run_pool.needs_litellm(project, options)
+    run_pool.warm_up(model=model, litellm=litellm)
 
 
 def main(args) -> int:
     problem = report_folder_problem(args)
     if problem:
         return error(problem)
+    if args.model and args.model != "offline" and args.api_base:
+        # the workers' imports start now, beside loading the project (time to first request)
+        warm_up_workers(args.model, None, RunOptions(model=args.model, api_base=args.api_base))
     project = load(args.project, simulations=False)
     if project is None:
         return 2
