@@ -58,8 +58,8 @@ def _client(api_base: str) -> httpx.Client:
         client = _CLIENTS.get(api_base)
         if client is None:
             client = _CLIENTS[api_base] = httpx.Client(
-                limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
-                trust_env=False)
+                # proxies from the environment (HTTPS_PROXY, NO_PROXY) as litellm honours them
+                limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
         return client
 
 
