@@ -63,6 +63,20 @@ def test_csv_rows_of_a_conversation_need_not_be_consecutive(project, tmp_path, c
     assert (again["added"], again["skipped"]) == (0, 3)
 
 
+def test_csv_blank_lines_and_short_rows_are_read_as_spreadsheets_write_them(project, tmp_path):
+    data = tmp_path / "export.csv"
+    data.write_text("conversation_id,role,text,timestamp,outcome\n"
+                    "a,customer,\"my order,\nit is late\"\n"          # short row, text over two lines
+                    "\n"
+                    "a,agent,Which order?,2026-11-30T10:00:20Z,resolved\n", encoding="utf-8")
+    with Library.open(project) as library:
+        summary = import_files(library, [data])
+        conv = get(library, "a")
+    assert (summary.added, summary.rejected) == (1, 0)
+    assert [m.text for m in conv.messages] == ["my order,\nit is late", "Which order?"]
+    assert conv.outcome == "resolved" and conv.messages[0].at is None
+
+
 def interleaved_csv(path, count: int, per: int = 4) -> None:
     """`count` conversations whose rows are spread over the whole file: row r of every
     conversation comes before row r+1 of any."""
