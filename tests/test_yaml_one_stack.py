@@ -13,7 +13,7 @@ import yaml
 from studio.core.project import load_project, model_from_text
 from studio.core.simulation import Simulation
 from studio.core.validate import validate_project
-from studio.core.yaml_io import parse_yaml
+from studio.core.yaml_io import YamlError, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,3 +108,28 @@ def test_user_model_settings_read_through_the_same_stack(tmp_path):
     assert load_user_settings(path) == {"api_base": "http://localhost:11434", "timeout": 120}
     path.write_text("model: {api_base: [unclosed\n")
     assert load_user_settings(path) == {}
+
+
+@pytest.mark.parametrize("text, message, line, column", [
+    ("a: &x 1\nb: &x 2\nc: *x\n",
+     "YAML syntax error: second occurrence (found duplicate anchor 'x'; first occurrence that starts on line 1)",
+     2, 4),
+    ("a: 1\n...\nb\n", "YAML syntax error: expected '<document start>', but found '<scalar>'", 3, 1),
+    ("a:\n\tb: 1\n", "YAML syntax error: found character '\\t' that cannot start any token "
+                     "(while scanning for the next token)", 2, 1),
+    ("steps:\n  - id: a\n    kind: say\n   text: hi\n",
+     "YAML syntax error: expected <block end>, but found '<block mapping start>' "
+     "(while parsing a block collection that starts on line 2)", 4, 4),
+])
+def test_syntax_errors_keep_the_words_and_positions_they_had(text, message, line, column):
+    """Worded by the pure parser as before; two places where ruamel differs from the old
+    reader (a reused anchor only warned; a token shown as a tuple) say what they said."""
+    with pytest.raises(YamlError) as caught:
+        parse_yaml(text)
+    assert (caught.value.message, caught.value.line, caught.value.column) == (message, line, column)
+
+
+def test_a_bad_explicit_tag_is_a_yaml_problem_not_a_crash():
+    _, _, problems = model_from_text(Simulation, "schema: simulation/v1\nname: !!int x\n", "simulations/x.yaml")
+    assert [(p.code, p.message) for p in problems] == [
+        ("yaml", "YAML error: invalid literal for int() with base 10: 'x'")]

@@ -94,7 +94,8 @@ class Project:
 
 def load_model(cls: type[BaseModel], path: Path, rel: str, *,
                fast: bool = False) -> tuple[Any, SourceMap | None, list[Problem]]:
-    """Read one YAML file into `cls`; never raises for bad content. `fast`: see parse_yaml."""
+    """Read one YAML file into `cls`; never raises for bad content. `fast` changes nothing
+    (one reader for every file now) and is kept for callers."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -172,8 +173,7 @@ def load_project(root: Path | str, *, simulations: bool = True) -> Project:
         for path in sorted(directory.glob("*.y*ml")):
             rel = f"{folder}/{path.name}"
             stem = path.stem
-            # simulations are many and hold no code: libyaml reads them
-            model, source, found = load_model(cls, path, rel, fast=kind == "simulation")
+            model, source, found = load_model(cls, path, rel)
             problems.extend(found)
             if source:
                 project.sources[rel] = source
