@@ -76,3 +76,19 @@ def test_a_key_from_the_keyring_echoed_in_an_error_is_redacted(fake, sample_copy
         assert _leaks(tmp_path) == []
     finally:
         keyring.set_keyring(previous)
+
+
+def test_a_key_set_after_the_first_run_reaches_the_worker_processes(fake, sample_copy, monkeypatch,
+                                                                    capsys):
+    """Workers fork from a server started by the first run: the key the user sets later
+    (environment or keyring) is the one the next run sends, and hidden the same way."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    root = sample_copy(SAMPLE)
+    flags = ["--model", "openai/fake-model", "--api-base", fake.url, "-q", "--no-cache"]
+    assert main(["run-all", str(root), *flags, "--procedure", "damaged-order"]) == 0
+    assert fake.headers and all(h["authorization"] != f"Bearer {KEY}" for h in fake.headers)
+    fake.headers.clear()
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    assert main(["run-all", str(root), *flags, "--procedure", "damaged-order"]) == 0
+    assert fake.headers and all(h["authorization"] == f"Bearer {KEY}" for h in fake.headers)
+    assert KEY not in capsys.readouterr().out

@@ -174,7 +174,12 @@ def run_task(runner: Callable[..., Any], project: Any, options: Any, task: Task,
 def _worker(payload: bytes, threads: int, tasks: Any, results: Any, cancel: Any,
             alive: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C is the caller's to handle
-    project, options = pickle.loads(payload)
+    project, options, environment, keys = pickle.loads(payload)
+    os.environ.clear()                  # the caller's, now: a fork server started earlier
+    os.environ.update(environment)      # holds the environment of back then
+    if keys:
+        from studio.llm.keys import accept_handed_over
+        accept_handed_over(keys)
     from .run_all import load_default_runner
     runner = load_default_runner()
     progress = _EventProgress(cancel)
@@ -216,6 +221,14 @@ def _main_left_alone() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
+def _keys_for(project: Any, options: Any) -> dict[str, tuple[str, str]]:
+    """The API keys of the run's models (agent, judge, customer), found in the caller."""
+    from studio.llm.keys import keys_to_hand_over
+    from studio.llm.settings import settings_for_project
+    settings = settings_for_project(project, options)
+    return keys_to_hand_over(settings.for_role(role).model for role in ("agent", "judge", "customer"))
+
+
 class WorkerDied(RuntimeError):
     """A worker process ended without finishing its work (killed, out of memory)."""
 
@@ -231,7 +244,8 @@ class ProcessPool:
         self._tasks = ctx.Queue()
         self._results = ctx.Queue()
         self._cancel = ctx.Event()
-        payload = pickle.dumps((project, options))
+        payload = pickle.dumps((project, options, dict(os.environ),
+                                _keys_for(project, options) if model else {}))
         self._procs = []
         self._pipes = []
         with _main_left_alone():

@@ -59,9 +59,35 @@ def _is_local(url: str) -> bool:
     return bool(re.match(r"https?://(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0)(:|/|$)", url))
 
 
+_HANDED_OVER: dict[str, tuple[str, str]] = {}     # provider -> (key, where): a worker's
+
+
+def keys_to_hand_over(models: Iterable[str | None]) -> dict[str, tuple[str, str]]:
+    """The keys `models` would use, found here, for a worker process to use as they are:
+    a worker started earlier sees neither a key set since (environment, Settings) nor a
+    keyring the caller chose. Passed through a pipe, never written."""
+    found: dict[str, tuple[str, str]] = {}
+    for model in models:
+        if model and provider_of(model) not in found:
+            value, where = find_key(model)
+            if value:
+                found[provider_of(model)] = (value, where)
+    return found
+
+
+def accept_handed_over(keys: dict[str, tuple[str, str]]) -> None:
+    """In a worker process: use the caller's keys, and hide them in any text shown."""
+    _HANDED_OVER.clear()
+    _HANDED_OVER.update(keys)
+    for value, _where in keys.values():
+        remember_sent(value)
+
+
 def find_key(model: str) -> tuple[str | None, str]:
     """(key or None, where it came from / where to put it)."""
     provider = provider_of(model)
+    if provider in _HANDED_OVER:
+        return _HANDED_OVER[provider]
     var = env_var_for(provider)
     value = os.environ.get(var)
     if value:
