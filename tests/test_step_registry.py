@@ -35,3 +35,30 @@ def test_every_registered_kind_is_complete():
         assert callable(resolve(spec.handler)), kind
         if spec.check is not None:
             assert callable(resolve(spec.check)), kind
+
+
+def test_threads_asking_for_the_kinds_at_once_all_see_every_kind():
+    """Run-all's threads reach the registry together on their first step: none may see it
+    half-filled (that ended simulations in a false `KeyError: 'instruction'`)."""
+    import subprocess
+    import sys
+    script = """
+import sys, threading
+sys.setswitchinterval(1e-6)
+from studio.core import step_registry
+barrier, seen = threading.Barrier(8), []
+def ask():
+    barrier.wait()
+    try:
+        seen.append(step_registry.spec_of("instruction").kind)
+    except KeyError as exc:
+        seen.append(f"missing {exc}")
+threads = [threading.Thread(target=ask) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(",".join(seen))
+"""
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             check=True).stdout.strip()
+        assert out.split(",") == ["instruction"] * 8

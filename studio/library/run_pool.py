@@ -182,6 +182,8 @@ def _worker(payload: bytes, threads: int, tasks: Any, results: Any, cancel: Any,
         accept_handed_over(keys)
     from .run_all import load_default_runner
     runner = load_default_runner()
+    from studio.runtime.compiled import freeze
+    freeze(project)                                    # this copy is never edited
     progress = _EventProgress(cancel)
 
     def watch() -> None:       # the caller closed the pipe or died: stop at once

@@ -92,6 +92,9 @@ def _fingerprint(project: Any) -> tuple:
 
 def compiled(project: Any) -> CompiledProject:
     """The cached lookups of `project`, rebuilt when its procedures changed."""
+    frozen = project.__dict__.get("_engine_frozen")
+    if frozen is not None:
+        return frozen
     fingerprint = _fingerprint(project)
     cached = project.__dict__.get("_engine_compiled")
     if cached is not None and cached.fingerprint == fingerprint:
@@ -107,3 +110,10 @@ def compiled(project: Any) -> CompiledProject:
             variable_names=names, computed_names=computed)
         project.__dict__["_engine_compiled"] = built
         return built
+
+
+def freeze(project: Any) -> None:
+    """For a project no one edits (a run-all worker's own copy): build its lookups now and
+    skip, on every later use, the check that its procedures changed (walking every step
+    twice per simulation)."""
+    project.__dict__["_engine_frozen"] = compiled(project)
