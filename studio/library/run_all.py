@@ -158,10 +158,11 @@ def run_all(project: Project, library: Library, *,
         model = _uses_model(project, options)
         workers = run_pool.suits(model=model, size=len(plan))
         if runner is None and load_default_runner is _DEFAULT_LOADER and workers:
-            pool = ProcessPool(project, options, concurrency, model=model)   # engine not loaded here
+            pool = ProcessPool(project, options, concurrency, model=model,   # engine not loaded here
+                               size=len(plan))
         else:
             runner = runner or load_default_runner()
-            pool = (ProcessPool(project, options, concurrency, model=model)
+            pool = (ProcessPool(project, options, concurrency, model=model, size=len(plan))
                     if workers and _is_engine(runner) else
                     ThreadPool(runner, project, options, concurrency))
         tasks = _tasks(library, plan, given)
@@ -181,29 +182,34 @@ def run_all(project: Project, library: Library, *,
     return summary
 
 
-def _store(outcomes: Iterator[Outcome], library: Library, summary: RunSummary,
+def _store(batches: Iterator[list[Outcome]], library: Library, summary: RunSummary,
            progress: Progress, on_result: Callable[[ResultBrief], None] | None) -> None:
-    """Rows to the writer as they come; each is counted (and reported) once committed, so
-    a result the summary shows survives a kill -9."""
-    committing: deque[tuple[Future, ResultBrief]] = deque()
+    """Rows to the writer as they come, a batch per transaction; each is counted (and
+    reported) once committed, so a result the summary shows survives a kill -9."""
+    committing: deque[tuple[Future, list[ResultBrief]]] = deque()
     label_repeat = summary.repeat > 1
 
     def settle(block: bool) -> None:
         while committing and (block or committing[0][0].done()):
-            future, brief = committing.popleft()
+            future, briefs = committing.popleft()
             future.result()                # a failed write ends the run (the library is damaged)
-            summary.briefs.append(brief)
-            label = brief.simulation + (f" #{brief.repeat_index + 1}" if label_repeat else "")
-            progress.report(summary.done, summary.total, f"{brief.status}: {label}")
-            if on_result is not None:
-                on_result(brief)
+            for brief in briefs:
+                summary.briefs.append(brief)
+                label = brief.simulation + (f" #{brief.repeat_index + 1}" if label_repeat else "")
+                progress.report(summary.done, summary.total, f"{brief.status}: {label}")
+                if on_result is not None:
+                    on_result(brief)
 
-    for name, idx, row in outcomes:
-        if row is None:
-            continue                       # cut short by a cancel: run it on resume
-        row["simulation"] = name
-        brief = ResultBrief.from_row(row | {"run_id": summary.run_id})
-        committing.append((library.add_result_row(summary.run_id, row, wait=False), brief))
+    for batch in batches:
+        rows, briefs = [], []
+        for name, _idx, row in batch:
+            if row is None:
+                continue                   # cut short by a cancel: run it on resume
+            row["simulation"] = name
+            rows.append(row)
+            briefs.append(ResultBrief.from_row(row | {"run_id": summary.run_id}))
+        if rows:
+            committing.append((library.add_result_rows(summary.run_id, rows, wait=False), briefs))
         settle(block=False)
     settle(block=True)
 
@@ -250,7 +256,7 @@ class ThreadPool:
         self.concurrency = concurrency
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="run-all")
 
-    def run(self, tasks: Iterator[Task], progress: Progress) -> Iterator[Outcome]:
+    def run(self, tasks: Iterator[Task], progress: Progress) -> Iterator[list[Outcome]]:
         in_flight: set[Future] = set()
 
         def fill() -> None:
@@ -263,13 +269,15 @@ class ThreadPool:
         fill()
         while in_flight:
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            failure = None
+            failure, done = None, []
             for future in finished:      # every finished result first, then a raised one
                 in_flight.discard(future)
                 if future.exception() is not None:
                     failure = failure or future.exception()
                     continue
-                yield future.result()
+                done.append(future.result())
+            if done:
+                yield done
             if failure is not None:
                 raise failure
             fill()

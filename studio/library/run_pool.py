@@ -4,13 +4,16 @@ GUI's) free, since only compact result rows come back.
 Offline simulations are pure Python: threads of one process share the GIL and ran no
 faster than one thread. Here `processes` workers (one per core by default) each run
 `threads` simulations at once (more than one only for model engines, whose calls
-wait on the network). A worker gets the project once, then (name, repeat, spec)
-tasks; it parses each spec once, runs it and returns the row the library stores.
+wait on the network). A worker gets the project once, then chunks of (name, repeat, spec)
+tasks; it parses each spec once, runs it and returns the rows the library stores, a
+chunk at a time (offline, one message per simulation cost the caller as much CPU as
+a simulation).
 Workers start from a fork server (a fresh, single-threaded process), never by
 forking the caller's threads, and end with the caller, even when it is killed.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import multiprocessing
@@ -30,6 +33,8 @@ from studio.core.progress import Progress
 Task = tuple[str, int, Any]              # (simulation name, repeat index, spec JSON or Simulation)
 Outcome = tuple[str, int, "dict | None"]   # the results row without run_id; None: cut short
 
+MAX_CHUNK = 16           # offline simulations per message: ~20 ms of work
+
 POLL_S = 0.2
 
 
@@ -38,6 +43,14 @@ def cpu_count() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def chunk_size(size: int, processes: int, *, model: bool) -> int:
+    """Tasks per message: one for a model (each takes seconds; progress stays live), else
+    enough to make messages cheap while every worker still gets several chunks."""
+    if model:
+        return 1
+    return max(1, min(MAX_CHUNK, size // (processes * 8)))
 
 
 DIRECT_PER_PROCESS = 32
@@ -195,10 +208,10 @@ def _worker(payload: bytes, threads: int, tasks: Any, results: Any, cancel: Any,
 
     def loop() -> None:
         while True:
-            task = tasks.get()
-            if task is None:
+            chunk = tasks.get()
+            if chunk is None:
                 return
-            results.put(run_task(runner, project, options, task, progress))
+            results.put([run_task(runner, project, options, task, progress) for task in chunk])
 
     threading.Thread(target=watch, daemon=True).start()
     workers = [threading.Thread(target=loop, daemon=True) for _ in range(threads)]
@@ -236,12 +249,15 @@ class WorkerDied(RuntimeError):
 
 
 class ProcessPool:
-    """Feeds tasks to worker processes and yields their rows as they finish."""
+    """Feeds tasks to worker processes and yields their rows as they finish. `size`: how many
+    tasks the run has (it sets how many go in one message)."""
 
-    def __init__(self, project: Any, options: Any, concurrency: int, *, model: bool):
+    def __init__(self, project: Any, options: Any, concurrency: int, *, model: bool,
+                 size: int = 0):
         self.concurrency = max(1, concurrency)
         litellm = needs_litellm(project, options) if model else False
         processes, threads = shape(self.concurrency, model=model, direct=model and not litellm)
+        self.chunk = chunk_size(size, processes, model=model)
         ctx = _context(model, litellm)
         self._tasks = ctx.Queue()
         self._results = ctx.Queue()
@@ -265,19 +281,20 @@ class ProcessPool:
     def cancel(self) -> None:
         self._cancel.set()
 
-    def run(self, tasks: Iterator[Task], progress: Progress) -> Iterator[Outcome]:
-        """Rows as simulations finish; after a cancel no new task starts."""
+    def run(self, tasks: Iterator[Task], progress: Progress) -> Iterator[list[Outcome]]:
+        """Rows as simulations finish, a worker's chunk at a time; after a cancel no new
+        task starts (a chunk's tasks not started come back cut short)."""
         in_flight = 0
-        limit = self._slots * 2
+        limit = self._slots * self.chunk * 2
 
         def fill() -> int:
             sent = 0
             while in_flight + sent < limit and not progress.cancelled:
-                task = next(tasks, None)
-                if task is None:
+                chunk = list(itertools.islice(tasks, self.chunk))
+                if not chunk:
                     break
-                self._tasks.put(task)
-                sent += 1
+                self._tasks.put(chunk)
+                sent += len(chunk)
             return sent
 
         in_flight += fill()
@@ -285,14 +302,14 @@ class ProcessPool:
             if progress.cancelled:
                 self._cancel.set()
             try:
-                outcome = self._results.get(timeout=POLL_S)
+                outcomes = self._results.get(timeout=POLL_S)
             except queue.Empty:
                 if any(p.exitcode not in (None, 0) for p in self._procs):
                     raise WorkerDied("a run-all worker process died; the results it finished "
                                      "are kept: `studio run-all PROJECT --resume` finishes the run")
                 continue
-            in_flight -= 1
-            yield outcome
+            in_flight -= len(outcomes)
+            yield outcomes
             in_flight += fill()
 
     def close(self) -> None:

@@ -53,13 +53,18 @@ class RunsStore:
     def add_result_row(self, run_id: int, row: dict[str, Any], *, wait: bool = True):
         """Store a result already turned into its row (`records.result_row`, run_id aside):
         what run-all's worker processes send back."""
-        row = {"run_id": run_id} | row
-        sql = (f"INSERT OR REPLACE INTO results ({', '.join(row)}) "
-               f"VALUES ({', '.join('?' * len(row))})")
-        values = list(row.values())
+        return self.add_result_rows(run_id, [row], wait=wait)
+
+    def add_result_rows(self, run_id: int, rows: list[dict[str, Any]], *, wait: bool = True):
+        """Store results already turned into rows, in one transaction."""
+        groups: dict[tuple[str, ...], list[list[Any]]] = {}
+        for row in rows:
+            groups.setdefault(("run_id", *row), []).append([run_id, *row.values()])
 
         def work(db: sqlite_utils.Database) -> None:
-            db.execute(sql, values)
+            for columns, values in groups.items():
+                db.conn.executemany(f"INSERT OR REPLACE INTO results ({', '.join(columns)}) "
+                                    f"VALUES ({', '.join('?' * len(columns))})", values)
         return self.write(work, wait=wait)
 
     def finish_run(self, run_id: int, status: str) -> None:
