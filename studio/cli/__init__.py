@@ -13,8 +13,6 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from studio import __version__
-
 from .output import guarded_output
 
 DEBUG_ENV = "STUDIO_DEBUG"
@@ -25,12 +23,24 @@ def _command_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
 
 
+class _Version(argparse.Action):
+    """`--version`, looked up only when asked for (reading it costs every command time)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):  # noqa: A002 - argparse's name
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from studio import __version__
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
+
+
 def _top_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser = argparse.ArgumentParser(
         prog="studio",
         description="Procedure Studio: write procedures and keep them from regressing.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
-                        help="print Procedure Studio's version and exit")
+    parser.add_argument("--version", action=_Version, help="print Procedure Studio's version and exit")
     return parser, parser.add_subparsers(dest="command", metavar="COMMAND")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from .library import Library
 from .records import (LIGHT_COLUMNS, NOT_FAILING, LibraryError, ResultRecord, RunRecord,
-                      aggregate_status, record_from_row, runs_text)
+                      record_from_row, runs_text)
 from .revisions import changed_procedures
 
 DIFF_COLUMNS = tuple(c for c in LIGHT_COLUMNS if c != "coverage")
@@ -111,9 +111,9 @@ def diff_runs(library: Library, run_a: int | None = None, run_b: int | None = No
     Without run A, each simulation of run B (default: the latest run) is
     compared with its own previous result, whichever earlier run made it.
     Only run A given: run A against the latest run, as wholes.
-    Verdicts come from the status column alone; full results are read only for
-    the simulations the diff lists, so a large library that mostly passes
-    diffs in a fraction of a second.
+    Verdicts are computed and compared in SQL, so only the simulations the diff
+    lists come back to Python, and only theirs are read in full: a library of
+    20,000 that mostly passes diffs in a fraction of a second.
     """
     if run_b is None and library.latest_run() is None:
         raise LibraryError(NEED_TWO_RUNS)
@@ -123,9 +123,12 @@ def diff_runs(library: Library, run_a: int | None = None, run_b: int | None = No
     before = library.require_run(run_a)
     diff = RunDiff(before=before, after=after, before_runs=[before.id])
     diff.changed_procedures = changed_procedures(before.revisions, after.revisions)
-    old, new = _run_statuses(library, before.id), _run_statuses(library, after.id)
-    listed = _listed(old, new)
-    _fill(diff, old, new, _run_details(library, before.id, listed),
+    compared = _compare(library, f"SELECT simulation, run_id, {_VERDICT} AS verdict FROM results "
+                                 "WHERE run_id = :before GROUP BY simulation",
+                        {"before": before.id, "after": after.id})
+    diff.unchanged_passing = compared.unchanged
+    listed = set(compared.old) | set(compared.new)
+    _fill(diff, compared, _run_details(library, before.id, listed),
           _run_details(library, after.id, listed))
     return diff
 
@@ -135,42 +138,79 @@ def _diff_with_previous(library: Library, after: RunRecord) -> RunDiff:
     if not older:
         raise LibraryError(NEED_TWO_RUNS)
     previous_run = older[0]["id"]
-    new = _run_statuses(library, after.id)
-    earlier: dict[str, list[str]] = {}
-    made_by: dict[str, int] = {}
-    for row in library._latest("r.simulation, r.run_id, r.status", before_run=after.id):
-        earlier.setdefault(row["simulation"], []).append(row["status"])
-        made_by[row["simulation"]] = row["run_id"]
-    in_library = {r["name"] for r in library.query("SELECT name FROM simulations")}
-    # what was not re-run stays out, unless it was deleted since the run before this one
-    old = {name: statuses for name, statuses in earlier.items()
-           if name in new or (made_by[name] == previous_run and name not in in_library)}
-    used = sorted({made_by[name] for name in old}, reverse=True)
+    # each simulation's latest results before this run; what was not re-run stays out,
+    # unless it was deleted since the run before this one
+    earlier = f"""
+        SELECT r.simulation, r.run_id, {_VERDICT.replace("status", "r.status")} AS verdict
+          FROM results r JOIN (SELECT simulation, max(run_id) AS run_id FROM results
+                               WHERE run_id < :after GROUP BY simulation) last
+            ON r.simulation = last.simulation AND r.run_id = last.run_id
+         WHERE EXISTS (SELECT 1 FROM results n WHERE n.run_id = :after
+                                                 AND n.simulation = r.simulation)
+            OR (r.run_id = :previous
+                AND NOT EXISTS (SELECT 1 FROM simulations s WHERE s.name = r.simulation))
+         GROUP BY r.simulation"""
+    compared = _compare(library, earlier, {"after": after.id, "previous": previous_run})
+    used = compared.used
     runs = {run_id: library.run(run_id) for run_id in used or [previous_run]}
     diff = RunDiff(before=runs[max(runs)], after=after, baseline="previous", before_runs=used)
     diff.changed_procedures = sorted({p for run in runs.values()
                                       for p in changed_procedures(run.revisions, after.revisions)})
-    listed = _listed(old, new)
+    diff.unchanged_passing = compared.unchanged
+    listed = set(compared.old) | set(compared.new)
     columns = ", ".join(f"r.{c}" for c in DIFF_COLUMNS)
     old_details = _group([record_from_row(r) for r in library._latest(
-        columns, before_run=after.id, names=sorted(listed & set(old)))])
-    _fill(diff, old, new, old_details, _run_details(library, after.id, listed))
+        columns, before_run=after.id, names=sorted(compared.old))]) if compared.old else {}
+    _fill(diff, compared, old_details, _run_details(library, after.id, listed))
     return diff
 
 
-def _run_statuses(library: Library, run_id: int) -> dict[str, list[str]]:
-    statuses: dict[str, list[str]] = {}
-    for row in library.db.execute("SELECT simulation, status FROM results WHERE run_id = ? "
-                                  "ORDER BY simulation, repeat_index", [run_id]):
-        statuses.setdefault(row[0], []).append(row[1])
-    return statuses
+# aggregate_status in SQL: any error, else any failure, else skipped when all were, else passed
+_VERDICT = ("CASE WHEN sum(status = 'error') > 0 THEN 'error' "
+            "WHEN sum(status = 'failed') > 0 THEN 'failed' "
+            "WHEN sum(status = 'skipped') = count(*) THEN 'skipped' ELSE 'passed' END")
+_OK_SQL = "(" + ", ".join(f"'{s}'" for s in NOT_FAILING) + ")"
 
 
-def _listed(old: dict[str, list[str]], new: dict[str, list[str]]) -> set[str]:
-    """The simulations the diff shows: all but those that passed before and pass now."""
-    return {name for name in set(old) | set(new)
-            if not (name in old and name in new and _ok(aggregate_status(old[name]))
-                    and _ok(aggregate_status(new[name])))}
+@dataclass
+class _Compared:
+    old: dict[str, str]          # verdict before, of the simulations the diff lists
+    new: dict[str, str]          # verdict now, of the same
+    unchanged: int               # passed (or skipped) before and now: counted, not listed
+    used: list[int]              # the runs the earlier results come from, newest first
+
+
+def _compare(library: Library, old_sql: str, params: dict[str, Any]) -> _Compared:
+    """Pair each simulation's verdict in `old_sql` (simulation, run_id, verdict) with its
+    verdict in run `:after`, in SQL; only pairs that are not passing on both sides
+    come back, with the count of those that are."""
+    sql = f"""
+        WITH old AS MATERIALIZED ({old_sql}),
+        new AS MATERIALIZED (SELECT simulation, {_VERDICT} AS verdict FROM results
+                              WHERE run_id = :after GROUP BY simulation),
+        pairs AS MATERIALIZED (
+            SELECT o.simulation AS name, o.verdict AS before, n.verdict AS after
+              FROM old o LEFT JOIN new n ON n.simulation = o.simulation
+            UNION ALL
+            SELECT n.simulation, NULL, n.verdict FROM new n
+             WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.simulation = n.simulation))
+        SELECT 0, name, before, after FROM pairs
+         WHERE NOT (coalesce(before IN {_OK_SQL}, 0) AND coalesce(after IN {_OK_SQL}, 0))
+        UNION ALL
+        SELECT 1, (SELECT count(*) FROM pairs WHERE before IN {_OK_SQL} AND after IN {_OK_SQL}),
+               (SELECT group_concat(run_id) FROM (SELECT DISTINCT run_id FROM old)), NULL"""
+    compared = _Compared(old={}, new={}, unchanged=0, used=[])
+    for last, name, before, after in library.db.execute(sql, params):
+        if last:
+            compared.unchanged = int(name or 0)
+            compared.used = sorted({int(i) for i in str(before or "").split(",") if i},
+                                   reverse=True)
+            continue
+        if before is not None:
+            compared.old[name] = before
+        if after is not None:
+            compared.new[name] = after
+    return compared
 
 
 def _run_details(library: Library, run_id: int, names: set[str]) -> dict[str, list[ResultRecord]]:
@@ -183,15 +223,12 @@ def _run_details(library: Library, run_id: int, names: set[str]) -> dict[str, li
     return _group([record_from_row(r) for r in rows])
 
 
-def _fill(diff: RunDiff, old: dict[str, list[str]], new: dict[str, list[str]],
-          old_details: dict[str, list[ResultRecord]],
+def _fill(diff: RunDiff, compared: _Compared, old_details: dict[str, list[ResultRecord]],
           new_details: dict[str, list[ResultRecord]]) -> None:
+    """The listed simulations, each in its section (all already not passing on one side)."""
+    old, new = compared.old, compared.new
     for name in sorted(set(old) | set(new)):
-        b = aggregate_status(old[name]) if name in old else None
-        a = aggregate_status(new[name]) if name in new else None
-        if _ok(b) and _ok(a):           # skipped (nothing to judge) never reads as a change
-            diff.unchanged_passing += 1
-            continue
+        b, a = old.get(name), new.get(name)
         o = _representative(old_details[name]) if name in old_details else None
         n = _representative(new_details[name]) if name in new_details else None
         change = SimulationChange(

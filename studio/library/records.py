@@ -107,22 +107,34 @@ class RunRecord:
     skipped: int = 0        # nothing to judge (a rubric offline): never counted as passed
     revisions: dict[str, str] = field(default_factory=dict)   # procedure id -> YAML hash
     filters: dict[str, Any] = field(default_factory=dict)
-    planned: list[tuple[str, int]] = field(default_factory=list)   # (simulation, repeat index)
     concurrency: int | None = None
+    # `planned` as stored (JSON), or a callable that reads it: read and parsed on first
+    # use, since 20,000 pairs are 600 KB and 60 ms for every run a report looks at
+    planned_source: Any = field(default=None, repr=False, compare=False)
+    _planned: list[tuple[str, int]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def planned(self) -> list[tuple[str, int]]:
+        """(simulation, repeat index) pairs the run set out to run."""
+        if self._planned is None:
+            source = self.planned_source() if callable(self.planned_source) else self.planned_source
+            self._planned = [tuple(p) for p in loads(source, [])]
+        return self._planned
 
     @property
     def done(self) -> int:
         return self.passed + self.failed + self.errors + self.skipped
 
     @classmethod
-    def from_row(cls, row: dict) -> "RunRecord":
+    def from_row(cls, row: dict, planned: Any = None) -> "RunRecord":
+        """`planned`: what reads the planned pairs, when the row left them out."""
         return cls(id=row["id"], started=row["started"], finished=row["finished"],
                    engine=row["engine"], model=row["model"], status=row["status"],
                    repeat=row["repeat"] or 1, total=row["total"] or 0,
                    passed=row["passed"] or 0, failed=row["failed"] or 0, errors=row["errors"] or 0,
                    skipped=row.get("skipped") or 0,
                    revisions=loads(row["revisions"], {}), filters=loads(row["filters"], {}),
-                   planned=[tuple(p) for p in loads(row["planned"], [])],
+                   planned_source=row["planned"] if "planned" in row else planned,
                    concurrency=row.get("concurrency"))
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from studio.simulate.result import SimulationResult
 
 from .records import (LIGHT_COLUMNS, LibraryError, ResultRecord, RunRecord, aggregate_status, dumps,
                       now, record_from_row, result_row)
+from .writer import connect
 
 _COUNTS_SQL = """
 UPDATE runs SET
@@ -93,12 +94,31 @@ class RunsStore:
     # -- reading --------------------------------------------------------------
     def runs(self, limit: int | None = None) -> list[RunRecord]:
         """Newest first."""
-        sql = "SELECT * FROM runs ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
-        return [RunRecord.from_row(r) for r in self.query(sql)]
+        sql = f"SELECT {self._run_columns()} FROM runs ORDER BY id DESC" + (
+            f" LIMIT {int(limit)}" if limit else "")
+        return [self._run_record(r) for r in self.query(sql)]
 
     def run(self, run_id: int) -> RunRecord | None:
-        rows = self.query("SELECT * FROM runs WHERE id = ?", [run_id])
-        return RunRecord.from_row(rows[0]) if rows else None
+        rows = self.query(f"SELECT {self._run_columns()} FROM runs WHERE id = ?", [run_id])
+        return self._run_record(rows[0]) if rows else None
+
+    def _run_columns(self) -> str:
+        """Every column but `planned` (600 KB at 20,000 simulations), which a record reads
+        when asked (resume, `runs show`)."""
+        return ", ".join(c for c in self.db["runs"].columns_dict if c != "planned")
+
+    def _run_record(self, row: dict) -> RunRecord:
+        path = self.path
+
+        def planned(run_id: int = row["id"]) -> str | None:
+            """Read with its own connection: a record outlives the Library that made it."""
+            conn = connect(path, read_only=True)
+            try:
+                found = conn.execute("SELECT planned FROM runs WHERE id = ?", [run_id]).fetchone()
+            finally:
+                conn.close()
+            return found[0] if found else None
+        return RunRecord.from_row(row, planned)
 
     def require_run(self, run_id: int | None = None) -> RunRecord:
         """Run `run_id` (default: the latest), or a LibraryError that says what to do."""
@@ -111,11 +131,11 @@ class RunsStore:
     def latest_run(self, *, statuses: tuple[str, ...] | None = None) -> RunRecord | None:
         if statuses:
             marks = ",".join("?" * len(statuses))
-            rows = self.query(f"SELECT * FROM runs WHERE status IN ({marks}) "
-                              "ORDER BY id DESC LIMIT 1", list(statuses))
+            rows = self.query(f"SELECT {self._run_columns()} FROM runs WHERE status IN "
+                              f"({marks}) ORDER BY id DESC LIMIT 1", list(statuses))
         else:
-            rows = self.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1")
-        return RunRecord.from_row(rows[0]) if rows else None
+            rows = self.query(f"SELECT {self._run_columns()} FROM runs ORDER BY id DESC LIMIT 1")
+        return self._run_record(rows[0]) if rows else None
 
     def results(self, run_id: int, *, light: bool = False,
                 simulation: str | None = None) -> list[ResultRecord]:
