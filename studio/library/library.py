@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable
 
-import sqlite_utils
+from studio.library.sqlite_import import sqlite_utils  # without numpy
 
 from studio.core.problems import Problem
 from studio.core.project import LIBRARY_FILE

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import sqlite_utils
+from studio.library.sqlite_import import sqlite_utils  # without numpy
 
 from studio.core.project import Project
 

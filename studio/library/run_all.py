@@ -19,7 +19,7 @@ from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Callable, Iterable, Iterator
 
-from studio.core.progress import Cancelled, Progress
+from studio.core.progress import Progress
 from studio.core.project import Project
 from studio.core.simulation import Simulation
 from studio.simulate.result import SimulationResult
@@ -28,32 +28,17 @@ from .library import Library
 from .records import NOT_FAILING, LibraryError, SimulationRecord, aggregate_status
 from .revision_store import keep_project_revisions
 from . import run_pool
-from .run_pool import Outcome, ProcessPool, Task, run_task
+from .run_pool import Outcome, ProcessPool, Task, load_default_runner, run_one, run_task
 from .run_summary import ResultBrief, RunSummary
 
 from studio.runtime.options import RunOptions
 
 __all__ = ["RunOptions", "RunSummary", "ResultBrief", "run_all", "select_simulations",
-           "failed_in_last_run", "load_default_runner"]
+           "failed_in_last_run", "load_default_runner", "run_one"]
 
 Runner = Callable[..., SimulationResult]
 """`runner(project, simulation, options=RunOptions, cancel=Progress) -> SimulationResult`."""
 SPEC_CHUNK = 256
-
-
-def load_default_runner() -> Runner:
-    """The engine's runner, imported here in the calling thread (imports racing in
-    worker threads can see a half-initialised module)."""
-    try:
-        from studio.simulate.runner import run_simulation
-    except Exception as exc:  # noqa: BLE001 - every simulation reports it as an error
-        message = f"the simulation engine cannot be loaded: {type(exc).__name__}: {exc}"
-
-        def broken(project, simulation, *, options=None, cancel=None) -> SimulationResult:
-            return SimulationResult(simulation=simulation.name, procedure=simulation.procedure,
-                                    status="error", error=message, error_code="engine")
-        return broken
-    return run_simulation
 
 
 _DEFAULT_LOADER = load_default_runner     # tests replace the module's loader with a fake's
@@ -284,27 +269,3 @@ class ThreadPool:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-
-
-def run_one(runner: Runner, project: Project, sim: Simulation | None, name: str, idx: int,
-            options: RunOptions, progress: Progress) -> SimulationResult | None:
-    """One simulation's result; None when a cancel cut it short (it runs again on resume)."""
-    if sim is None:
-        return SimulationResult(simulation=name, status="error", error_code="simulation",
-                                error="the simulation is no longer in the library")
-    run_options = options.model_copy(update={"repeat_index": idx})
-    t0 = time.perf_counter()
-    try:
-        result = runner(project, sim, options=run_options, cancel=progress)
-    except Cancelled:
-        return None
-    except Exception as exc:  # the runner promises not to raise; never lose the run if it does
-        return SimulationResult(simulation=name, procedure=sim.procedure, status="error",
-                                error=f"internal error: {type(exc).__name__}: {exc}",
-                                error_code="engine",
-                                duration_ms=(time.perf_counter() - t0) * 1000)
-    if progress.cancelled and result.status == "error":
-        return None           # cut short by the cancel: not a verdict, run it on resume
-    if result.simulation != name:
-        result = result.model_copy(update={"simulation": name})
-    return result

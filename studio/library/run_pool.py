@@ -23,12 +23,13 @@ import queue
 import signal
 import sys
 import threading
+import time
 import types
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, Callable, Iterator
 
-from studio.core.progress import Progress
+from studio.core.progress import Cancelled, Progress
 
 Task = tuple[str, int, Any]              # (simulation name, repeat index, spec JSON or Simulation)
 Outcome = tuple[str, int, "dict | None"]   # the results row without run_id; None: cut short
@@ -161,11 +162,51 @@ def spec_of(spec: Any) -> Any:
     return Simulation.model_validate(json.loads(spec) if spec else {})
 
 
+def load_default_runner() -> Callable[..., Any]:
+    """The engine's runner, imported here in the calling thread (imports racing in
+    worker threads can see a half-initialised module)."""
+    try:
+        from studio.simulate.runner import run_simulation
+    except Exception as exc:  # noqa: BLE001 - every simulation reports it as an error
+        from studio.simulate.result import SimulationResult
+        message = f"the simulation engine cannot be loaded: {type(exc).__name__}: {exc}"
+
+        def broken(project, simulation, *, options=None, cancel=None) -> Any:
+            return SimulationResult(simulation=simulation.name, procedure=simulation.procedure,
+                                    status="error", error=message, error_code="engine")
+        return broken
+    return run_simulation
+
+
+def run_one(runner: Callable[..., Any], project: Any, sim: Any, name: str, idx: int,
+            options: Any, progress: Progress) -> Any:
+    """One simulation's result; None when a cancel cut it short (it runs again on resume)."""
+    from studio.simulate.result import SimulationResult
+    if sim is None:
+        return SimulationResult(simulation=name, status="error", error_code="simulation",
+                                error="the simulation is no longer in the library")
+    run_options = options.model_copy(update={"repeat_index": idx})
+    t0 = time.perf_counter()
+    try:
+        result = runner(project, sim, options=run_options, cancel=progress)
+    except Cancelled:
+        return None
+    except Exception as exc:  # the runner promises not to raise; never lose the run if it does
+        return SimulationResult(simulation=name, procedure=sim.procedure, status="error",
+                                error=f"internal error: {type(exc).__name__}: {exc}",
+                                error_code="engine",
+                                duration_ms=(time.perf_counter() - t0) * 1000)
+    if progress.cancelled and result.status == "error":
+        return None           # cut short by the cancel: not a verdict, run it on resume
+    if result.simulation != name:
+        result = result.model_copy(update={"simulation": name})
+    return result
+
+
 def run_task(runner: Callable[..., Any], project: Any, options: Any, task: Task,
              progress: Progress) -> Outcome:
     """One simulation to its results row (run_id left out), or None when cut short."""
     from .records import result_row
-    from .run_all import run_one
     name, idx, spec = task
     if progress.cancelled:
         return name, idx, None
@@ -193,7 +234,6 @@ def _worker(payload: bytes, threads: int, tasks: Any, results: Any, cancel: Any,
     if keys:
         from studio.llm.keys import accept_handed_over
         accept_handed_over(keys)
-    from .run_all import load_default_runner
     runner = load_default_runner()
     from studio.runtime.compiled import freeze
     freeze(project)                                    # this copy is never edited

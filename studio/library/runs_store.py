@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
+from studio.library.sqlite_import import sqlite_utils  # without numpy
 
 from studio.simulate.result import SimulationResult
 

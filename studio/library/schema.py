@@ -7,7 +7,7 @@ recognised (and refused) by an older Studio instead of being damaged.
 """
 from __future__ import annotations
 
-import sqlite_utils
+from studio.library.sqlite_import import sqlite_utils  # without numpy
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("procedure-studio-library")

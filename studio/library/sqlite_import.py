@@ -1,4 +1,4 @@
-"""sqlite-utils without numpy and pandas.
+"""sqlite-utils without numpy and pandas: `from .sqlite_import import sqlite_utils`.
 
 `sqlite_utils.db` imports numpy and pandas whenever they are installed (pyqtgraph
 brings numpy) only to map their types to columns; the library never stores such
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 import threading
-from importlib.abc import MetaPathFinder
 
 LEFT_OUT = frozenset({"numpy", "pandas"})
 
 
-class _LeftOut(MetaPathFinder):
+class _LeftOut:
+    """A meta path finder (importlib.abc would import importlib.resources: 90 ms)."""
+
     def __init__(self) -> None:
         self.thread = threading.get_ident()
 
@@ -37,3 +38,6 @@ def import_sqlite_utils():
     finally:
         sys.meta_path = [f for f in sys.meta_path if f is not finder]
     return sqlite_utils
+
+
+sqlite_utils = import_sqlite_utils()

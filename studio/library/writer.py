@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable
 
-import sqlite_utils
+from studio.library.sqlite_import import sqlite_utils  # without numpy
 
 BUSY_TIMEOUT_MS = 10_000
 MAX_BATCH = 64
