@@ -7,7 +7,8 @@ the sample's simulations with their order numbers made unique and their fixture
 numbers nudged, each checked beforehand to keep its verdict; 2% fail on purpose, as
 a real library has a few. The run with `--concurrency 1` (one worker) beside the
 default shows how much every core adds. Memory counts the CLI process and all its
-workers at once.
+workers at once, on distinct conversations too. Bytecode is cached, as in an
+installed app (bench_kit.user_env).
 
     python tests/benchmarks/bench_run_all.py [--count 1000] [--memory 1000,5000,20000]
 """
@@ -22,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_kit import (copies_library, distinct_library, fresh_project, machine_note,  # noqa: E402
-                       row, save_library, studio)
+from bench_kit import (distinct_library, fresh_project, machine_note, row,  # noqa: E402
+                       save_library, studio, warm_bytecode)
 
 GOAL_WALL_S = 1.5
 GOAL_MEMORY_RATIO = 1.5
@@ -48,6 +49,7 @@ def main() -> int:
                         help="library sizes for peak memory ('' to skip)")
     args = parser.parse_args()
     lines = []
+    warm_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         root = fresh_project(Path(tmp))
         t0 = time.perf_counter()
@@ -80,7 +82,7 @@ def main() -> int:
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = fresh_project(Path(tmp))
-            save_library(root, copies_library(size))
+            save_library(root, distinct_library(size)[0])
             timed = studio("run-all", str(root), "-q")
             peaks[size] = timed
             print(f"memory at {size}: peak {timed.peak_total_mb:.0f} MB all processes "
