@@ -10,7 +10,7 @@ import ast
 import operator
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Mapping
 
 import regex
@@ -117,11 +117,17 @@ class Expression:
 
     def names(self) -> set[str]:
         """Root names the expression reads (functions and constants excluded)."""
-        return {n for n, _ in _references(self.tree)}
+        return {n for n, _ in self._references}
 
     def paths(self) -> set[str]:
         """Dotted paths the expression reads, like `order.total`."""
-        return {p for _, p in _references(self.tree)}
+        return {p for _, p in self._references}
+
+    @cached_property
+    def _references(self) -> tuple[tuple[str, str], ...]:
+        """Walked once: `parse` shares an expression, and the engine asks for its paths
+        every time it records a condition (a few percent of every simulation)."""
+        return tuple(_references(self.tree))
 
 
 def dotted_name(node: ast.AST) -> str | None:

@@ -38,14 +38,16 @@ class TraceView:
         self.index = compiled(project).procedures
         self.visited: set[tuple[str, str]] = set()
         self.ran: list[str] = []
+        self._by_type: dict[str, list[dict[str, Any]]] = {}
         for event in trace:
+            self._by_type.setdefault(event.get("type"), []).append(event)
             if event.get("type") == "step_entered":
                 self.visited.add((event["procedure"], event["step"]))
                 if event["procedure"] not in self.ran:
                     self.ran.append(event["procedure"])
 
     def events(self, type_name: str) -> list[dict[str, Any]]:
-        return [e for e in self.trace if e.get("type") == type_name]
+        return list(self._by_type.get(type_name, ()))
 
     # -- step ids -----------------------------------------------------------
     def procedures_with(self, step_id: str) -> list[str]:
