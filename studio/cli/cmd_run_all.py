@@ -228,6 +228,18 @@ def warm_up_workers(engine: str, project=None, options=None) -> None:
     run_pool.warm_up(model=model, litellm=litellm)
 
 
+def settings_model(root: str) -> str | None:
+    """The model studio.yaml names, read alone (the procedures load after the fork server
+    started); None when there is no readable studio.yaml (load() then says why)."""
+    from studio.core.project import load_model
+    from studio.core.settings import ProjectSettings
+    path = Path(root) / SETTINGS_FILE
+    if not path.is_file():
+        return None
+    settings = load_model(ProjectSettings, path, SETTINGS_FILE)[0]
+    return getattr(getattr(settings, "model", None), "name", None)
+
+
 def main(args) -> int:
     problem = report_folder_problem(args)
     if problem:
@@ -235,6 +247,9 @@ def main(args) -> int:
     if args.model and args.model != "offline" and args.api_base:
         # the workers' imports start now, beside loading the project (time to first request)
         warm_up_workers(args.model, None, RunOptions(model=args.model, api_base=args.api_base))
+    elif ((Path(args.project) / SETTINGS_FILE).is_file()
+          and (args.model or settings_model(args.project) or "offline") == "offline"):
+        warm_up_workers("offline")      # known from studio.yaml alone: beside the project's load
     project = load(args.project, simulations=False)
     if project is None:
         return 2
