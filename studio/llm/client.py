@@ -20,7 +20,7 @@ from typing import Any, Callable
 from pydantic import BaseModel
 
 from .cache import LLMCache, request_key
-from .errors import ModelError
+from .errors import ModelError, reason_for_status
 from .keys import provider_of, redact, remember_sent
 from .limiter import limiter_for
 from .settings import LLMSettings
@@ -362,19 +362,9 @@ def classify(exc: BaseException) -> tuple[str, float | None]:
             return "not_found", None       # a provider prefix litellm does not know
         return "bad_request", None
     status = getattr(exc, "status_code", None)
-    if isinstance(status, int):
-        if status == 429:
-            return "rate_limit", _retry_after(exc)
-        if status >= 500:
-            return "server", None
-        if status in (401, 403):
-            return "auth", None
-        if status == 404:
-            return "not_found", None
-        if status == 408:
-            return "timeout", None
-        if 400 <= status < 500:
-            return "bad_request", None
+    reason = reason_for_status(status) if isinstance(status, int) else None
+    if reason is not None:
+        return reason, _retry_after(exc) if reason == "rate_limit" else None
     return "unknown", None
 
 

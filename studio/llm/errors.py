@@ -30,3 +30,21 @@ class ModelError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def reason_for_status(status: int) -> str | None:
+    """What an HTTP status means for retrying, whoever sent the request (litellm or the
+    direct client): one table, so both classify a server alike."""
+    if status == 429:
+        return "rate_limit"
+    if status >= 500:
+        return "server"
+    if status in (401, 403):
+        return "auth"
+    if status == 404:
+        return "not_found"
+    if status == 408:
+        return "timeout"
+    if 400 <= status < 500:
+        return "bad_request"
+    return None

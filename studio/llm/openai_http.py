@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from .errors import reason_for_status
 from .model_map import price_of
 
 TRANSPORT_ENV = "STUDIO_LLM_TRANSPORT"
@@ -105,19 +106,9 @@ def classify(exc: BaseException) -> tuple[str, float | None] | None:
     if isinstance(exc, (httpx.ConnectError, httpx.RemoteProtocolError, httpx.NetworkError)):
         return "connection", None
     if isinstance(exc, HTTPFailure):
-        status = exc.status_code
+        reason = reason_for_status(exc.status_code) or "bad_request"
         text = exc.body.lower()
-        if status == 429:
-            return "rate_limit", None
-        if status in (401, 403):
-            return "auth", None
-        if status == 404:
-            return "not_found", None
-        if status == 408:
-            return "timeout", None
-        if "context length" in text or "context_length" in text:
-            return "bad_request", None
-        if status >= 500:
-            return "server", None
-        return "bad_request", None
+        if reason == "server" and ("context length" in text or "context_length" in text):
+            reason = "bad_request"            # asking again cannot help
+        return reason, None
     return None
