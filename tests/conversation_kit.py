@@ -100,3 +100,21 @@ def fast_line(i: int) -> str:
     conv["procedure"] = "damaged-order" if i % 5 < 2 else None
     conv["outcome"] = "resolved"
     return json.dumps(conv)
+
+
+def traced_import(project: Any, data: Any, reports: list) -> tuple[Any, int]:
+    """Import `data` into the project's library: (summary, peak traced bytes), with each
+    progress report appended to `reports` as (done, total)."""
+    import tracemalloc
+
+    from studio.core.progress import Progress
+    from studio.flywheel.importer import import_files
+    from studio.library import Library
+    with Library.open(project) as library:
+        tracemalloc.start()
+        try:
+            summary = import_files(library, [data],
+                                   progress=Progress(lambda d, t, m: reports.append((d, t))))
+            return summary, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()

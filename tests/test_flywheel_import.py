@@ -197,22 +197,15 @@ def test_library_schema_upgrades_with_the_conversations_tables(project):
 def test_import_streams_with_flat_memory_and_reports_progress(project, tmp_path, monkeypatch):
     """Ten times the conversations, about the same peak memory: one batch is held at a
     time (the benchmark does 100,000: tests/benchmarks/bench_conversations_import.py)."""
-    import tracemalloc
-
-    from conversation_kit import fast_line
-    from studio.core.progress import Progress
+    from conversation_kit import fast_line, traced_import
     from studio.flywheel import importer
     monkeypatch.setattr(importer, "BATCH", 100)
     peaks, reports = [], []
     for count in (300, 3000):
         data = tmp_path / f"{count}.jsonl"
         data.write_text("".join(fast_line(i) + "\n" for i in range(count)))
-        with Library.open(project) as library:
-            tracemalloc.start()
-            summary = import_files(library, [data],
-                                   progress=Progress(lambda d, t, m: reports.append((d, t))))
-            peaks.append(tracemalloc.get_traced_memory()[1])
-            tracemalloc.stop()
+        summary, peak = traced_import(project, data, reports)
+        peaks.append(peak)
         assert summary.read == count
     assert peaks[1] < peaks[0] * 1.5, peaks
     assert reports[-1][0] == reports[-1][1] and len(reports) > 30

@@ -15,6 +15,8 @@ from studio.flywheel.importer import import_files
 from studio.flywheel.store import get
 from studio.library import Library
 
+from conversation_kit import traced_import
+
 
 @pytest.fixture
 def project(sample_copy):
@@ -97,12 +99,8 @@ def test_interleaved_csv_imports_with_flat_memory_and_progress(project, tmp_path
     for count in (300, 3000):
         data = tmp_path / f"{count}.csv"
         interleaved_csv(data, count)
-        with Library.open(project) as library:
-            tracemalloc.start()
-            summary = import_files(library, [data],
-                                   progress=Progress(lambda d, t, m: reports.append((d, t))))
-            peaks.append(tracemalloc.get_traced_memory()[1])
-            tracemalloc.stop()
+        summary, peak = traced_import(project, data, reports)
+        peaks.append(peak)
         assert (summary.read, summary.rejected) == (count, 0)
     assert peaks[1] < peaks[0] * 1.5, peaks
     done = [d for d, t in reports if t == reports[-1][1]]
