@@ -216,3 +216,12 @@ def machine_note() -> str:
 def row(what: str, now: str, goal: str, met: bool | None) -> str:
     mark = "" if met is None else (" OK" if met else " MISSED")
     return f"| {what} | {now} | {goal} |{mark}"
+
+
+def print_table(lines: list[str]) -> None:
+    """The rows of the issue's table, then what the machine was doing meanwhile."""
+    print()
+    print("| what | now | goal (DESIGN.md §7) |")
+    print("|---|---|---|")
+    print("\n".join(lines))
+    print(machine_note())

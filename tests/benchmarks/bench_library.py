@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_kit import (distinct_library, fresh_project, machine_note, row, save_library,  # noqa: E402
+from bench_kit import (distinct_library, fresh_project, print_table, row, save_library,  # noqa: E402
                        studio, warm_bytecode)
 
 GOAL_S = 1.0
@@ -82,11 +82,7 @@ def main() -> int:
                          f"({rerun.wall / first.wall:.1%} of the time for {share:.1%} of the work)",
                          "proportional to what it re-runs",
                          rerun.wall < first.wall * max(share * 5, 0.1)))
-    print()
-    print("| what | now | goal (DESIGN.md §7) |")
-    print("|---|---|---|")
-    print("\n".join(lines))
-    print(machine_note())
+    print_table(lines)
     return 0
 
 

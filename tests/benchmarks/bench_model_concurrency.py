@@ -32,7 +32,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("PROCEDURE_STUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="bench-user-"))
 
 from bench_kit import (base_simulations, copies_library, distinct_library, fresh_project,  # noqa: E402
-                       machine_note, row, save_library, studio)
+                       print_table, row, save_library, studio)
 
 
 def _serve(latency: float, conn) -> None:
@@ -196,11 +196,7 @@ def main() -> int:
     finally:
         conn.send("stop")
         server.join(timeout=5)
-    print()
-    print("| what | now | goal (DESIGN.md §7) |")
-    print("|---|---|---|")
-    print("\n".join(lines))
-    print(machine_note())
+    print_table(lines)
     return 0
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_kit import (distinct_library, fresh_project, machine_note, row,  # noqa: E402
+from bench_kit import (distinct_library, fresh_project, print_table, row,  # noqa: E402
                        save_library, studio, warm_bytecode)
 
 GOAL_WALL_S = 1.5
@@ -96,11 +96,7 @@ def main() -> int:
                          + f" ({ratio:.2f}x)",
                          f"{large:,} within {GOAL_MEMORY_RATIO}x of {small:,}",
                          ratio <= GOAL_MEMORY_RATIO))
-    print()
-    print("| what | now | goal (DESIGN.md §7) |")
-    print("|---|---|---|")
-    print("\n".join(lines))
-    print(machine_note())
+    print_table(lines)
     return 0
 
 
