@@ -23,8 +23,6 @@ from fake_openai import FakeOpenAI
 from fake_openai_agent import agent_responder
 from studio.cli import main
 from studio.core.project import Project, load_project
-from studio.llm.client import forget_format_modes
-from studio.llm.limiter import reset_limiters
 from studio.core.user_settings import CONFIG_DIR_ENV
 from studio.llm.settings import LLMSettings
 from studio.runtime.options import RunOptions
@@ -37,13 +35,11 @@ KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 def isolated(tmp_path, monkeypatch):
     """A user settings file saying only that the fake model sees images (as a
     gpt-4o would: photos reach it as image parts), no provider keys from the
-    environment, fresh limiters."""
+    environment. Limits and learnt formats belong to a run (ModelSession): nothing to reset."""
     monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path / "user-config"))
     declare_vision(tmp_path)
     for var in KEY_VARS:
         monkeypatch.delenv(var, raising=False)
-    reset_limiters()
-    forget_format_modes()
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +53,6 @@ def reset_fake(server: FakeOpenAI, responder: Callable[[dict], Any] | None = Non
     server.reset()
     server.latency = 0.0
     server.responder = responder
-    reset_limiters()
-    forget_format_modes()
     return server
 
 

@@ -11,7 +11,7 @@ from llm_kit import fake, isolated, llm_settings, server  # noqa: F401  (fixture
 from studio.llm.cache import LLMCache
 from studio.llm.client import complete
 from studio.llm.errors import ModelError
-from studio.llm.limiter import limiter_for
+from studio.llm.session import ModelSession
 from studio.llm.settings import LLMSettings
 from studio.llm.usage import Usage
 
@@ -101,11 +101,13 @@ def test_rate_limit_honours_retry_after_and_lowers_concurrency(fake):
     fake.push(Fault.rate_limit(retry_after=0.2), "ok after wait")
     slept: list[float] = []
     settings = settings_for(fake, concurrency=8)
-    response = complete(MSG, settings=settings, sleep=slept.append)
+    run = ModelSession()
+    response = complete(MSG, settings=settings, sleep=slept.append, session=run)
     assert response.text == "ok after wait"
     assert slept and slept[0] >= 0.2      # waited at least what Retry-After asked
-    limiter = limiter_for(settings.model, settings.api_base, 8)
-    assert limiter.limit == 4 and limiter.lowered == 1
+    limiter = run.limiter(settings.model, settings.api_base, 8)
+    assert limiter.limit == 4 and limiter.lowered == 1          # for the rest of this run
+    assert ModelSession().limiter(settings.model, settings.api_base, 8).limit == 8   # not the next
 
 
 def test_timeout_is_retried_then_reported(fake):
@@ -176,7 +178,8 @@ def test_concurrent_calls_respect_the_limit(fake):
 
     fake.responder = responder
     settings = settings_for(fake, concurrency=3)
-    limiter = limiter_for(settings.model, settings.api_base, 3)
+    run = ModelSession()
+    limiter = run.limiter(settings.model, settings.api_base, 3)
     original_acquire = limiter.acquire
 
     def counting_acquire(cancel_check=None):
@@ -186,7 +189,8 @@ def test_concurrent_calls_respect_the_limit(fake):
             peak[0] = max(peak[0], limiter.active)
 
     limiter.acquire = counting_acquire
-    threads = [threading.Thread(target=complete, kwargs={"settings": settings, "messages": [
+    threads = [threading.Thread(target=complete, kwargs={"settings": settings, "session": run,
+                                                         "messages": [
         {"role": "user", "content": f"question {i}"}]}) for i in range(9)]   # distinct: all sent
     for t in threads:
         t.start()

@@ -15,6 +15,7 @@ from fake_openai import FakeOpenAI, Fault
 from llm_kit import fake, isolated, llm_settings, server  # noqa: F401  (fixtures)
 from studio.llm.check import check_model
 from studio.llm.client import complete, format_modes_learnt
+from studio.llm.session import ModelSession
 from studio.llm.errors import ModelError
 
 MSG = [{"role": "user", "content": "cancel my pending order"}]
@@ -83,15 +84,20 @@ def test_each_server_gets_a_format_it_takes_and_keeps_it(fake, responder, first_
                                                          failed_attempts):
     fake.responder = responder
     settings = llm_settings(fake, retries=0)      # a refused format must not cost a retry
-    first = complete(MSG, settings=settings, response_format=Route)
+    run = ModelSession()
+    first = complete(MSG, settings=settings, response_format=Route, session=run)
     assert first.parsed == Route(procedure="cancel-order")
     assert first.format_mode == first_mode
     assert fake.calls == failed_attempts + 1
-    assert format_modes_learnt()[(settings.model, settings.api_base)] == first_mode
+    assert format_modes_learnt(run)[(settings.model, settings.api_base)] == first_mode
     # the rest of the run asks the way that worked: no failed attempt paid again
     for _ in range(3):
-        assert complete(MSG, settings=settings, response_format=Route).format_mode == first_mode
+        assert complete(MSG, settings=settings, response_format=Route,
+                        session=run).format_mode == first_mode
     assert fake.calls == failed_attempts + 4
+    # a new run learns again: the server may have changed in between
+    complete(MSG, settings=settings, response_format=Route, session=ModelSession())
+    assert fake.calls == 2 * failed_attempts + 5
 
 
 def test_a_500_that_is_not_about_the_format_is_retried_not_downgraded(fake):
@@ -112,12 +118,13 @@ def test_what_is_learnt_is_per_server(fake):
 
 def test_a_forced_format_that_is_refused_says_so(fake):
     fake.responder = llama_cpp_python
+    run = ModelSession()
     with pytest.raises(ModelError) as info:
         complete(MSG, settings=llm_settings(fake), response_format=Route,
-                 format_mode="json_schema")
+                 format_mode="json_schema", session=run)
     assert info.value.reason == "unsupported_format"
     assert "json_schema" in str(info.value)
-    assert format_modes_learnt() == {}            # a probe teaches the run nothing
+    assert format_modes_learnt(run) == {}         # a probe teaches the run nothing
 
 
 def test_test_connection_says_which_formats_the_server_took(fake):

@@ -10,6 +10,7 @@ import pytest
 
 from llm_kit import fake, isolated, llm_settings, server  # noqa: F401  (fixtures)
 from studio.llm.client import complete
+from studio.llm.session import ModelSession
 from studio.llm.single_flight import SingleFlight
 from studio.llm.usage import Usage
 
@@ -40,7 +41,8 @@ def test_identical_requests_in_flight_are_sent_once(fake):
     def ask():
         with lock:
             usage = next(it)
-        return complete(MSG, settings=llm_settings(fake), usage=usage)
+        return complete(MSG, settings=llm_settings(fake), usage=usage, session=run)
+    run = ModelSession()
     answers = _together(6, ask)
     assert fake.calls == 1
     assert {a.text for a in answers} == {"one answer"}
@@ -54,7 +56,9 @@ def test_no_cache_callers_share_an_identical_request_in_flight(fake):
     asking the same thing at the same moment pay four times (issue 13)."""
     fake.latency = 0.3
     fake.responder = lambda body: "fresh"
-    answers = _together(4, lambda: complete(MSG, settings=llm_settings(fake), no_cache=True))
+    run = ModelSession()
+    answers = _together(4, lambda: complete(MSG, settings=llm_settings(fake), no_cache=True,
+                                            session=run))
     assert fake.calls == 1
     assert {a.text for a in answers} == {"fresh"} and sum(not a.cached for a in answers) == 1
 
@@ -68,34 +72,50 @@ def test_repeats_sample_independently_even_when_identical(fake):
     def ask():
         with lock:
             sample = next(samples)
-        return complete(MSG, settings=llm_settings(fake), no_cache=True, sample=sample)
+        return complete(MSG, settings=llm_settings(fake), no_cache=True, sample=sample,
+                        session=run)
+    run = ModelSession()
     answers = _together(4, ask)
     assert fake.calls == 4 and not any(a.cached for a in answers)
 
 
 def test_a_repeat_run_shares_only_within_its_repeat(fake, sample_copy):
-    """Through the engine: `--repeat 2` of two identical simulations, all at once: each
-    repeat's identical requests go once, and the two repeats each send their own."""
+    """Through the engine: `--repeat 2` of two identical simulations in one run, all at
+    once: each repeat's identical requests go once, and the two repeats each send their own."""
     from concurrent.futures import ThreadPoolExecutor
 
     from fake_openai_agent import agent_responder
     from llm_kit import load_sample, model_options
+    from studio.llm.session import ModelSession
     from studio.simulate.runner import run_simulation
     fake.responder = agent_responder
-    fake.latency = 0.3          # the copies ask within milliseconds of each other
     food = load_sample(sample_copy)
     sim = food.simulation("damaged-no-photo-half-refund")
-
-    def run(repeat: int):
-        return run_simulation(food, sim, options=model_options(fake, no_cache=True,
-                                                               repeat_index=repeat))
-    assert run(0).status == "passed"
+    assert run_simulation(food, sim, options=model_options(fake, no_cache=True)).status == "passed"
     per_run = fake.calls
     fake.reset()
+    shared = ModelSession()
+
+    def answer_once_the_copy_waits(body):
+        """However busy the machine, the server answers only once the other copy of the
+        same repeat waits for this very request (or after 3 s, when it never will)."""
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            sent, waiting = shared.in_flight.counts()
+            if waiting >= sent:
+                break
+            time.sleep(0.005)
+        return agent_responder(body)
+    fake.responder = answer_once_the_copy_waits
+
+    def run(repeat: int):
+        return run_simulation(food, sim, options=model_options(
+            fake, no_cache=True, repeat_index=repeat, models=shared))
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(run, [0, 0, 1, 1]))
     assert [r.status for r in results] == ["passed"] * 4
     assert fake.calls == 2 * per_run        # one conversation's calls per repeat, not per copy
+    shared.close()
 
 
 def test_a_failed_call_is_not_shared():

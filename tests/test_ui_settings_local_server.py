@@ -6,7 +6,6 @@ import pytest
 import yaml
 
 from fake_openai import FakeOpenAI
-from studio.llm.client import forget_format_modes
 from studio.ui.dialogs.model_page import LOCAL, LOCAL_SERVERS
 from test_llm_local_servers import llama_cpp_python
 from test_ui_settings import _ok, memory_keyring, window  # noqa: F401  (fixtures)
@@ -40,8 +39,6 @@ def test_choosing_a_local_server_fills_in_its_address_and_saves(qtbot, window):
 
 
 def test_test_connection_reports_the_formats_a_llama_cpp_server_takes(qtbot, window):
-    forget_format_modes()
-
     def responder(body):
         reply = llama_cpp_python(body)
         if not body.get("response_format"):

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from studio.core.simulation import Customer, Fixtures, Simulation
-from studio.runtime.options import RunOptions
+from studio.runtime.options import RunOptions, run_with_models
 from studio.simulate.runner import run_simulation
 
 from .conversation import ProductionConversation
@@ -131,6 +131,12 @@ def replay_one(project: Any, conv: ProductionConversation,
                cancel: Any = None) -> ReplayResult:
     """Replay `conv`. With a model engine and `judge`, the replies are compared by that
     model (the `judge` role of studio.yaml's model) instead of by their stated facts."""
+    with run_with_models(options) as options:
+        return _replay(project, conv, options, judge, cancel)
+
+
+def _replay(project: Any, conv: ProductionConversation, options: RunOptions, judge: bool,
+            cancel: Any) -> ReplayResult:
     result = run_simulation(project, simulation_of(project, conv), options=options)
     replay = ReplayResult(conv.id, conv.procedure, production_outcome(conv),
                           triggered=result.triggered, outcome=result.outcome,

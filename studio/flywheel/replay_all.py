@@ -7,7 +7,7 @@ from typing import Any
 
 from studio.core.progress import Progress
 from studio.library import Library
-from studio.runtime.options import RunOptions, engine_name
+from studio.runtime.options import RunOptions, engine_name, run_with_models
 
 from .replay import KINDS, ReplayResult, replay_one
 from .replay_store import save_replays
@@ -40,7 +40,12 @@ def replay_library(project: Any, library: Library, flt: Filter | None = None, *,
                    store: bool = True) -> ReplaySummary:
     """Replay the conversations `flt` selects; keep each one's latest replay when `store`.
     Only diverged (or failed) results stay in memory (the rest are written and dropped)."""
-    options = options or RunOptions()
+    with run_with_models(options) as options:
+        return _replay(project, library, flt, options, progress, store)
+
+
+def _replay(project: Any, library: Library, flt: Filter | None, options: RunOptions,
+            progress: Progress | None, store: bool) -> ReplaySummary:
     summary = ReplaySummary(engine=engine_name(project, options), total=count(library, flt))
     pending: list[ReplayResult] = []
     for conv in iter_conversations(library, flt):

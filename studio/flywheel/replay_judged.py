@@ -19,12 +19,12 @@ def reply_judge_settings(project: Any, options: RunOptions | None) -> Any:
     return settings_for_project(project, options).for_role("judge")
 
 
-def _cache(project: Any) -> Any:
-    if getattr(project, "library_path", None) is None:
+def _cache(project: Any, options: RunOptions | None) -> Any:
+    models = getattr(options, "models", None)
+    if getattr(project, "library_path", None) is None or models is None:
         return None
-    from studio.llm.cache import cache_for
     try:
-        return cache_for(project.library_path)
+        return models.cache(project.library_path)
     except Exception:                 # an unwritable folder: judge without a cache
         return None
 
@@ -48,8 +48,9 @@ def judged_reply(project: Any, conv: ProductionConversation, replay: ReplayResul
     turns = turns_to_judge(before, today, customer)
     try:
         turn, difference, reasoning = judge_replies(
-            turns, settings, cache=_cache(project), cancel=cancel,
-            no_cache=bool(options is not None and options.no_cache))
+            turns, settings, cache=_cache(project, options), cancel=cancel,
+            no_cache=bool(options is not None and options.no_cache),
+            session=getattr(options, "models", None))
     except ModelError as exc:
         replay.status = "error"
         replay.error = f"the reply judge ({settings.model}) could not answer ({exc.reason}): {exc}"

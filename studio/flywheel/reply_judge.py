@@ -57,7 +57,8 @@ def judge_messages(turns: list[tuple[int, str, str, str]]) -> list[dict[str, str
 
 
 def judge_replies(turns: list[tuple[int, str, str, str]], settings: Any, *, cache: Any = None,
-                  no_cache: bool = False, cancel: Any = None) -> tuple[int | None, str, str]:
+                  no_cache: bool = False, cancel: Any = None,
+                  session: Any = None) -> tuple[int | None, str, str]:
     """(first divergent turn or None, what differs, the model's reasoning).
 
     Raises ModelError (reason `malformed` for an answer that never fits the schema)."""
@@ -66,7 +67,7 @@ def judge_replies(turns: list[tuple[int, str, str, str]], settings: Any, *, cach
     from studio.llm.client import complete
     schema = verdict_model([n for n, *_ in turns])
     response = complete(judge_messages(turns), settings=settings, response_format=schema,
-                        cache=cache, no_cache=no_cache, cancel=cancel)
+                        cache=cache, no_cache=no_cache, cancel=cancel, session=session)
     answer = response.parsed
     return (answer.first_divergent_turn, (answer.difference or "").strip(),
             (answer.reasoning or "").strip())

@@ -31,7 +31,7 @@ from . import run_pool
 from .run_pool import Outcome, ProcessPool, Task, load_default_runner, run_one, run_task
 from .run_summary import ResultBrief, RunSummary
 
-from studio.runtime.options import RunOptions
+from studio.runtime.options import RunOptions, run_with_models
 
 __all__ = ["RunOptions", "RunSummary", "ResultBrief", "run_all", "select_simulations",
            "failed_in_last_run", "load_default_runner", "run_one"]
@@ -103,9 +103,18 @@ def run_all(project: Project, library: Library, *,
     `resume=True` finishes the latest interrupted or cancelled run instead:
     only the planned (simulation, repeat) pairs without a result are run.
     `on_result` is called (from the calling thread) with each stored result's brief,
-    once it is committed.
+    once it is committed. The run's model calls share one ModelSession (options.models).
     """
-    options = options or RunOptions()
+    with run_with_models(options) as options:
+        return _run_all(project, library, simulations, concurrency, repeat, options, progress,
+                        runner, filters, resume, on_result)
+
+
+def _run_all(project: Project, library: Library,
+             simulations: Iterable[Simulation | SimulationRecord | str] | None,
+             concurrency: int, repeat: int, options: RunOptions, progress: Progress | None,
+             runner: Runner | None, filters: dict[str, Any] | None, resume: bool,
+             on_result: Callable[[ResultBrief], None] | None) -> RunSummary:
     progress = progress or Progress()
     concurrency = max(1, int(concurrency))
     started = time.perf_counter()

@@ -93,17 +93,3 @@ class LLMCache:
     def close(self) -> None:
         with self._lock:
             self.db.conn.close()
-
-
-_CACHES: dict[Path, LLMCache] = {}
-_CACHES_LOCK = threading.Lock()
-
-
-def cache_for(path: Path | str) -> LLMCache:
-    """One cache object per database file in this process."""
-    resolved = Path(path).resolve()
-    with _CACHES_LOCK:
-        cache = _CACHES.get(resolved)
-        if cache is None:
-            cache = _CACHES[resolved] = LLMCache(resolved)
-        return cache

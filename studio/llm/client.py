@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import functools
 import logging
 import os
 import random
@@ -22,9 +23,8 @@ from pydantic import BaseModel
 from .cache import LLMCache, request_key
 from .errors import ModelError, reason_for_status
 from .keys import provider_of, redact, remember_sent
-from .limiter import limiter_for
 from .settings import LLMSettings
-from .single_flight import SingleFlight
+from .session import ModelSession
 from .structured import (FORMAT_MODES, MalformedOutput, format_instruction, looks_unsupported,
                          parse_reply, response_format_for, schema_of)
 from .usage import LLMResponse, Usage, active_sample
@@ -32,10 +32,6 @@ from .usage import LLMResponse, Usage, active_sample
 log = logging.getLogger(__name__)
 
 _IMPORT_LOCK = threading.Lock()
-# (model, api_base) -> index into FORMAT_MODES that the server took: learnt once, so a
-# server that rejects json_schema costs one failed attempt per run, not one per call.
-_FORMAT_MODE: dict[tuple[str, str | None], int] = {}
-_IN_FLIGHT = SingleFlight()              # identical requests at the same moment: one call
 
 
 def import_litellm():
@@ -65,8 +61,12 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
              cache: LLMCache | None = None, no_cache: bool = False,
              usage: Usage | None = None, cancel: Any = None,
              mock_response: str | None = None, sleep: Callable[[float], None] | None = None,
-             format_mode: str | None = None, sample: int | None = None) -> LLMResponse:
+             format_mode: str | None = None, sample: int | None = None,
+             session: ModelSession | None = None) -> LLMResponse:
     """Send `messages`; `response_format` is a pydantic model, "json", or None for text.
+
+    `session` is the run's ModelSession (limits, learnt formats, requests in flight,
+    connections); without one the call is a run of its own.
 
     `format_mode` forces one of FORMAT_MODES with no fallback (Test connection probes
     what a server takes). Identical requests in flight together are sent once, with or
@@ -91,12 +91,19 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
                 usage.add(cached)
             return cached
 
+    if session is None:
+        with ModelSession() as own:
+            return complete(messages, settings=settings, response_format=response_format,
+                            cache=cache, no_cache=no_cache, usage=usage, cancel=cancel,
+                            mock_response=mock_response, sleep=sleep, format_mode=format_mode,
+                            sample=sample, session=own)
+
     def call() -> LLMResponse:
-        return _call_with_retries(messages, settings, schema, wants_json, cancel,
-                                  mock_response, sleep or _sleeper(cancel), format_mode)
+        return _call_with_retries(messages, settings, schema, wants_json, cancel, mock_response,
+                                  sleep or _sleeper(cancel), session, format_mode)
     sample = active_sample() if sample is None else sample
-    response, sent = _IN_FLIGHT.do(f"{key}:{sample}:{format_mode}:{mock_response}", call,
-                                   lambda: _check_cancel(cancel))
+    response, sent = session.in_flight.do(f"{key}:{sample}:{format_mode}:{mock_response}",
+                                          call, lambda: _check_cancel(cancel))
     if not sent:      # answered by an identical request in flight: free, like the cache
         response = dataclasses.replace(response, cached=True, attempts=0)
     elif cache is not None:
@@ -138,14 +145,15 @@ def _check_cancel(cancel: Any) -> None:
         raise ModelError("cancelled", "cancelled")
 
 
-def _send(kwargs: dict[str, Any], cancel: Any) -> Any:
+def _send(kwargs: dict[str, Any], cancel: Any, session: ModelSession) -> Any:
     """The blocking litellm call. With a cancel token it runs on a helper thread so a
     cancel stops the wait at once, not when a slow model answers or times out; the
     abandoned request finishes (or times out) on its own and its reply is dropped."""
     from . import openai_http
     if "mock_response" not in kwargs and not kwargs.get("drop_params") \
             and openai_http.direct(kwargs["model"], kwargs.get("api_base")):
-        completion = openai_http.send         # an OpenAI-compatible server: no litellm
+        client = session.http_client(kwargs["api_base"])   # an OpenAI-compatible server:
+        completion = functools.partial(openai_http.send, client)     # no litellm
     else:
         completion = import_litellm().completion
     if cancel is None:
@@ -179,25 +187,23 @@ def _api_key(settings: LLMSettings) -> str | None:
     return choice.value
 
 
-def format_modes_learnt() -> dict[tuple[str, str | None], str]:
-    """What each (model, api_base) took so far in this process, for reports and checks."""
-    return {where: FORMAT_MODES[index] for where, index in _FORMAT_MODE.items()}
-
-
-def forget_format_modes() -> None:
-    """Start learning again (a new run against a server that may have changed; tests)."""
-    _FORMAT_MODE.clear()
+def format_modes_learnt(session: ModelSession) -> dict[tuple[str, str | None], str]:
+    """What each (model, api_base) took so far in this run, for reports and checks."""
+    return {where: FORMAT_MODES[index] for where, index in session.format_modes_learnt().items()}
 
 
 def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, cancel,
-                       mock_response, sleep, forced_mode: str | None = None) -> LLMResponse:
+                       mock_response, sleep, session: ModelSession,
+                       forced_mode: str | None = None) -> LLMResponse:
+    """A server that rejects json_schema costs one failed attempt per run, not one per
+    call: the format it took is learnt in the run's session."""
     api_key = _api_key(settings)
-    limiter = limiter_for(settings.model, settings.api_base, settings.concurrency)
+    limiter = session.limiter(settings.model, settings.api_base, settings.concurrency)
     where = (settings.model, settings.api_base)
     if forced_mode is not None and wants_json:
         mode_index = FORMAT_MODES.index(forced_mode)
     else:
-        mode_index = _FORMAT_MODE.get(where, 0) if wants_json else None
+        mode_index = session.format_mode(where) if wants_json else None
     can_fall_back = forced_mode is None
     supported = mode_index            # the simplest mode the server accepted: remembered
     attempts, last_error = 0, None
@@ -211,13 +217,13 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
         retry_after, at_once = None, False
         try:
             with limiter.slot(lambda: _check_cancel(cancel)):
-                raw = _send(kwargs, cancel)
+                raw = _send(kwargs, cancel, session)
             limiter.on_success()
             response = _to_response(raw, settings, started, attempts, mode)
             if wants_json:
                 response.parsed = parse_reply(response.text, schema)
                 if can_fall_back:
-                    _FORMAT_MODE[where] = supported
+                    session.learn_format_mode(where, supported)
             return response
         except ModelError:
             raise

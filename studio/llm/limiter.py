@@ -1,8 +1,8 @@
-"""An adaptive concurrency limit per model, shared by every thread of the process.
+"""An adaptive concurrency limit per model, shared by every thread of a run.
 
 Run-all may start many simulations at once; a provider that answers 429 gets
 fewer parallel calls (the limit halves), and the limit creeps back up after a
-run of successes. A Retry-After also pauses new calls to that model until then.
+run of successes. The run's ModelSession holds one per (model, api_base). A Retry-After also pauses new calls to that model until then.
 """
 from __future__ import annotations
 
@@ -69,24 +69,3 @@ class AdaptiveLimiter:
             self.lowered += 1
             if retry_after:
                 self._paused_until = max(self._paused_until, time.monotonic() + retry_after)
-
-
-_LIMITERS: dict[tuple[str, str | None], AdaptiveLimiter] = {}
-_LOCK = threading.Lock()
-
-
-def limiter_for(model: str, api_base: str | None, limit: int) -> AdaptiveLimiter:
-    key = (model, api_base)
-    with _LOCK:
-        limiter = _LIMITERS.get(key)
-        if limiter is None:
-            limiter = _LIMITERS[key] = AdaptiveLimiter(limit)
-        elif limiter.max_limit != limit:
-            limiter.set_max(limit)
-        return limiter
-
-
-def reset_limiters() -> None:
-    """Forget learned limits (tests)."""
-    with _LOCK:
-        _LIMITERS.clear()

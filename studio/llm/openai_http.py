@@ -4,7 +4,7 @@ A model `openai/<name>` with an `api_base` is a server that speaks OpenAI's chat
 completions API (a local vLLM, llama.cpp, LM Studio, a proxy, the tests' fake):
 litellm adds nothing there but cost, about 5 s of CPU to import and ~7 ms of CPU per
 request, which capped a run at concurrency 16 on two cores well below 16 requests
-in flight (issue 13). Here one pooled httpx client per server sends the same body
+in flight (issue 13). Here the run's pooled httpx client for that server sends the same body
 litellm would; failures are raised as HTTPFailure, which client.classify reads by
 status like litellm's errors. Prices and vision support come from the model map
 litellm ships (model_map.py), read without importing litellm.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -28,8 +27,6 @@ from .model_map import price_of
 
 TRANSPORT_ENV = "STUDIO_LLM_TRANSPORT"
 _PREFIX = "openai/"
-_CLIENTS: dict[str, httpx.Client] = {}
-_LOCK = threading.Lock()
 _SENT = {"model", "messages", "temperature", "response_format"}
 
 
@@ -54,19 +51,10 @@ def direct(model: str | None, api_base: str | None) -> bool:
     return bool(model and api_base and model.startswith(_PREFIX) and len(model) > len(_PREFIX))
 
 
-def _client(api_base: str) -> httpx.Client:
-    with _LOCK:
-        client = _CLIENTS.get(api_base)
-        if client is None:
-            client = _CLIENTS[api_base] = httpx.Client(
-                # proxies from the environment (HTTPS_PROXY, NO_PROXY) as litellm honours them
-                limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
-        return client
-
-
-def send(**kwargs: Any) -> Any:
-    """litellm.completion(**kwargs) for a direct model: the same request, an answer with
-    the attributes client._to_response reads (choices, usage, _hidden_params)."""
+def send(client: httpx.Client, **kwargs: Any) -> Any:
+    """litellm.completion(**kwargs) for a direct model, over `client` (the run's pooled
+    connection to that server, ModelSession.http_client): the same request, an answer
+    with the attributes client._to_response reads (choices, usage, _hidden_params)."""
     model = kwargs["model"][len(_PREFIX):]
     body = {k: v for k, v in kwargs.items() if k in _SENT} | {"model": model}
     headers = {"Content-Type": "application/json"}
@@ -74,7 +62,7 @@ def send(**kwargs: Any) -> Any:
         headers["Authorization"] = f"Bearer {kwargs['api_key']}"
     url = kwargs["api_base"].rstrip("/") + "/chat/completions"
     timeout = kwargs.get("timeout") or 600
-    response = _client(kwargs["api_base"]).post(
+    response = client.post(
         url, content=json.dumps(body, ensure_ascii=False).encode("utf-8"), headers=headers,
         timeout=timeout)
     text = response.text

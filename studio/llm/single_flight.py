@@ -29,6 +29,12 @@ class SingleFlight:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: dict[str, Future] = {}
+        self._waiting = 0
+
+    def counts(self) -> tuple[int, int]:
+        """(calls in flight, callers waiting for one of them): what sharing saves now."""
+        with self._lock:
+            return len(self._calls), self._waiting
 
     def do(self, key: str, call: Callable[[], Any],
            check: Callable[[], None] | None = None) -> tuple[Any, bool]:
@@ -39,6 +45,8 @@ class SingleFlight:
             leader = future is None
             if leader:
                 future = self._calls[key] = Future()
+            else:
+                self._waiting += 1
         if leader:
             try:
                 value = call()
@@ -51,12 +59,23 @@ class SingleFlight:
             finally:
                 with self._lock:
                     self._calls.pop(key, None)
+        try:
+            value = self._wait(future, check)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        if future.exception() is not None:    # the leader's failure is its own: our own call
+            return call(), True
+        return value, False
+
+    @staticmethod
+    def _wait(future: Future, check: Callable[[], None] | None) -> Any:
         while True:
             if check is not None:
                 check()
             try:
-                return future.result(timeout=WAIT_SLICE_S), False
+                return future.result(timeout=WAIT_SLICE_S)
             except FutureTimeout:
                 continue
-            except Exception:      # noqa: BLE001 - the leader's failure is its own
-                return call(), True
+            except Exception:      # noqa: BLE001 - the leader's; the caller reads it
+                return None

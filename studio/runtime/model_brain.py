@@ -16,6 +16,7 @@ from typing import Any
 
 from studio.core.simulation import CustomerTurn
 from studio.llm.errors import ModelError
+from studio.llm.session import ModelSession, session_of
 from studio.llm.settings import settings_for_project
 from studio.llm.usage import Usage, bind_cache, bind_sample, bind_usage
 
@@ -43,6 +44,7 @@ class ModelBrain:
         self.no_cache = bool(getattr(options, "no_cache", False)
                              or getattr(options, "repeat_index", 0) > 0)
         self.usage = Usage()
+        self.session = session_of(options) or ModelSession()
         bind_usage(self.usage)
         bind_cache(getattr(project, "library_path", None), self.no_cache)
         bind_sample(int(getattr(options, "repeat_index", 0) or 0))   # repeats sample apart
@@ -99,9 +101,8 @@ class ModelBrain:
     @property
     def cache(self):
         if self._cache is None and not getattr(self.project, "_no_llm_cache", False):
-            from studio.llm.cache import cache_for
             try:
-                self._cache = cache_for(self.project.library_path)
+                self._cache = self.session.cache(self.project.library_path)
             except Exception:          # an unwritable folder: run without a cache
                 self._cache = False
         return self._cache or None
@@ -111,7 +112,7 @@ class ModelBrain:
         try:
             response = complete(messages, settings=self.settings, response_format=schema,
                                 cache=self.cache, no_cache=self.no_cache, usage=self.usage,
-                                cancel=self.cancel)
+                                cancel=self.cancel, session=self.session)
         except ModelError as exc:
             raise BrainError(f"model error during {kind} ({exc.reason}): {exc}") from exc
         parsed = response.parsed

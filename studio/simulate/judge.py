@@ -268,4 +268,5 @@ def _rubric(project: Any, criteria: list[str], result: SimulationResult,
         model = settings.model.model_copy(update={k: v for k, v in (
             ("name", options.model), ("api_base", options.api_base)) if v})
         settings = settings.model_copy(update={"model": model})
-    return list(judge_rubric(criteria, result.transcript, settings, cancel=cancel))
+    return list(judge_rubric(criteria, result.transcript, settings, cancel=cancel,
+                             session=getattr(options, "models", None)))

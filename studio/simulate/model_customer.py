@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from studio.core.simulation import CustomerTurn, Simulation
 from studio.llm.errors import ModelError
+from studio.llm.session import ModelSession, session_of
 from studio.llm.settings import settings_for_project
 from studio.llm.usage import Usage, active_usage
 
@@ -66,6 +67,7 @@ class ModelCustomer:
         self.options = options
         self.settings = (settings or settings_for_project(project, options)).for_role("customer")
         self.usage = usage or active_usage() or Usage()
+        self.session = session_of(options) or ModelSession()
         self.script = ScriptedCustomer(simulation)
         self.max_turns = simulation.expect.max_turns or DEFAULT_MAX_TURNS
         self.turns = 0
@@ -92,7 +94,7 @@ class ModelCustomer:
             response = complete(customer_messages(self.simulation, self.attributes, transcript),
                                 settings=self.settings, response_format=CustomerAnswer,
                                 cache=self._cache(), no_cache=self.no_cache, usage=self.usage,
-                                cancel=self.cancel)
+                                cancel=self.cancel, session=self.session)
         except ModelError as exc:
             raise ModelError(f"the model-played customer failed ({exc.reason}): {exc}",
                              exc.reason, model=exc.model) from exc
@@ -110,9 +112,8 @@ class ModelCustomer:
         return self.script.leftover()
 
     def _cache(self):
-        from studio.llm.cache import cache_for
         try:
-            return cache_for(self.project.library_path)
+            return self.session.cache(self.project.library_path)
         except Exception:
             return None
 

@@ -61,9 +61,17 @@ def judge_settings(settings: Any, options: Any = None) -> LLMSettings:
 
 def judge_rubric(criteria: list[str], transcript: list[Any], settings: Any, *,
                  options: Any = None, cache: Any = None, usage: Usage | None = None,
-                 no_cache: bool | None = None, cancel: Any = None) -> list[ExpectationResult]:
+                 no_cache: bool | None = None, cancel: Any = None,
+                 session: Any = None) -> list[ExpectationResult]:
+    """`session`: the run's ModelSession (the runner passes the one in its options);
+    without one the judge's call is a run of its own."""
     if not criteria:
         return []
+    if session is None:
+        from studio.llm.session import ModelSession
+        with ModelSession() as own:
+            return judge_rubric(criteria, transcript, settings, options=options, cache=cache,
+                                usage=usage, no_cache=no_cache, cancel=cancel, session=own)
     from studio.llm.client import complete
     resolved = judge_settings(settings, options)
     # The runner passes only studio.yaml settings: the cache and the no-cache rule then
@@ -75,14 +83,13 @@ def judge_rubric(criteria: list[str], transcript: list[Any], settings: Any, *,
             no_cache = bound[1]
     path = getattr(settings, "library_path", None) or (bound[0] if bound else None)
     if cache is None and path is not None:
-        from studio.llm.cache import cache_for
         try:
-            cache = cache_for(path)
+            cache = session.cache(path)
         except Exception:
             cache = None
     response = complete(judge_messages(criteria, transcript), settings=resolved,
                         response_format=JudgeAnswer, cache=cache, no_cache=no_cache,
-                        usage=usage or active_usage(), cancel=cancel)
+                        usage=usage or active_usage(), cancel=cancel, session=session)
     verdicts = {v.criterion: v for v in response.parsed.results}
     results = []
     for index, criterion in enumerate(criteria, 1):

@@ -20,7 +20,7 @@ from studio.runtime.trace import ScriptIgnored
 from .coverage import coverage_from_trace
 from .customer import make_customer
 from .judge import judge
-from studio.runtime.options import RunOptions, engine_name
+from studio.runtime.options import RunOptions, engine_name, run_with_models
 from .result import SimulationResult, TranscriptEntry
 
 
@@ -69,8 +69,13 @@ def run_simulation(project: Any, simulation: Simulation, *, options: RunOptions 
     recorded (from the worker thread), so a view can follow the run live.
     `cancel` ends the run between customer turns and, on a model engine, during
     a model call or its wait to retry: the result is then `error` "cancelled"."""
+    with run_with_models(options) as options:
+        return _run(project, simulation, options, cancel, on_event)
+
+
+def _run(project: Any, simulation: Simulation, options: RunOptions, cancel: Progress | None,
+         on_event: Callable[[dict[str, Any]], None] | None) -> SimulationResult:
     started = time.perf_counter()
-    options = options or RunOptions()
     engine = engine_name(project, options)
     result = SimulationResult(simulation=simulation.name, procedure=simulation.procedure,
                               status="error", engine=engine)

@@ -46,11 +46,13 @@ LIGHT = Colors(False, window="#F3F5F9", base="#FFFFFF", card="#FFFFFF", card_sel
 DARK = Colors(True, window="#1E2128", base="#16181D", card="#262A33", card_selected="#1F3A5F",
               border="#3A404C", text="#E5E7EB", muted="#9CA3AF", lane="#2C313B", accent="#60A5FA")
 
-_current = LIGHT
+_THEME = "studioTheme"        # a QApplication property: the app owns which theme it shows
 
 
 def colors() -> Colors:
-    return _current
+    """The theme apply_theme gave the running application (light before it did)."""
+    app = QGuiApplication.instance()
+    return DARK if app is not None and app.property(_THEME) == "dark" else LIGHT
 
 
 def system_is_dark() -> bool:
@@ -61,10 +63,9 @@ def system_is_dark() -> bool:
 
 def apply_theme(app, dark: bool | None = None) -> Colors:
     """Fusion style with our palette; `dark=None` follows the system setting."""
-    global _current
     dark = system_is_dark() if dark is None else dark
-    _current = DARK if dark else LIGHT
-    c = _current
+    c = DARK if dark else LIGHT
+    app.setProperty(_THEME, "dark" if dark else "light")
     app.setStyle("Fusion")
     pal = QPalette()
     pal.setColor(QPalette.Window, QColor(c.window))
@@ -130,7 +131,7 @@ DARK_TONES = {
 
 def tone(text: str) -> str:
     """`text` (a colour, CSS or HTML) with its light-theme colours swapped on the dark theme."""
-    if not _current.dark:
+    if not colors().dark:
         return text
     for light, dark in DARK_TONES.items():
         if light in text:
