@@ -11,18 +11,25 @@ import sys
 import time
 from pathlib import Path
 
-from studio.core.problems import Severity
-from studio.core.project import SETTINGS_FILE
-from studio.core.progress import Progress
-from studio.library import LibraryError
-from studio.library.library import is_damage
-from studio.library.reports import json_report, junit_xml, write_json, write_junit
-from studio.library.run_all import RunOptions, RunSummary, run_all, select_simulations
-from studio.llm.usage import cost_text, total_cost
+from typing import TYPE_CHECKING
+
+from studio.core.layout import SETTINGS_FILE
 
 from .library_common import add_project_arg, error, load, open_library
 from .model_flags import ENGINE_HELP, add_model_flags
 from .output import is_stdout
+
+if TYPE_CHECKING:
+    from studio.library.run_summary import RunSummary
+
+# The engine, the library and the models load in main(), after the workers' fork server
+# was started: its imports then run on the other core meanwhile.
+
+
+def run_all(*args, **kwargs) -> "RunSummary":
+    """studio.library.run_all.run_all, imported when the run starts."""
+    from studio.library.run_all import run_all as run
+    return run(*args, **kwargs)
 
 
 def register(subparsers) -> None:
@@ -103,6 +110,7 @@ def usage_text(summary: RunSummary) -> str:
     ran = [r for r in summary.briefs if r.tokens is not None]
     if not ran:
         return ""
+    from studio.llm.usage import cost_text, total_cost
     cost, known = total_cost([(r.cost, r.cost_known) for r in ran])
     return f", {sum(r.tokens for r in ran)} tokens, cost {cost_text(cost, known)}"
 
@@ -175,6 +183,7 @@ def report_on_stdout(args) -> bool:
 def write_reports(summary: RunSummary, args, run=None) -> str | None:
     """`run`: the stored RunRecord, for the start time and the run's details.
     A report named `-` is printed to stdout instead of written to a file."""
+    from studio.library.reports import json_report, junit_xml, write_json, write_junit
     started, details = (run.started if run else None), (run.to_dict() if run else None)
     writers = ((args.junit, lambda: junit_xml(summary, started=started),
                 lambda path: write_junit(summary, path, started=started)),
@@ -197,6 +206,7 @@ def write_reports(summary: RunSummary, args, run=None) -> str | None:
 def settings_problems(project) -> list:
     """Errors in an existing studio.yaml: running with defaults instead would store a
     run of misleading errors (unknown segments, wrong model), so refuse like simulate."""
+    from studio.core.problems import Severity
     if not (project.root / SETTINGS_FILE).is_file():
         return []
     return [p for p in project.load_problems if p.file == SETTINGS_FILE and p.severity == Severity.error]
@@ -205,6 +215,7 @@ def settings_problems(project) -> list:
 def skipped_files(library, *, quiet: bool) -> int:
     """How many simulation files the library could not import (so they will not run);
     listed even with --quiet, since the run's exit code then says error."""
+    from studio.core.problems import Severity
     broken = [p for p in library.load_problems if p.severity == Severity.error]
     if quiet:
         for problem in broken:
@@ -217,11 +228,11 @@ def warm_up_workers(engine: str, project=None, options=None) -> None:
     engine; litellm for a model, unless it is an OpenAI-compatible server spoken to
     directly) run on another core meanwhile."""
     from studio.library import run_pool
-    from studio.llm.openai_http import direct
     model = engine != "offline"
     if not model:
         litellm = False
     elif project is None:        # --model and --api-base given: known before the project loads
+        from studio.llm.openai_http import direct
         litellm = not direct(engine, getattr(options, "api_base", None))
     else:
         litellm = run_pool.needs_litellm(project, options)
@@ -229,15 +240,19 @@ def warm_up_workers(engine: str, project=None, options=None) -> None:
 
 
 def settings_model(root: str) -> str | None:
-    """The model studio.yaml names, read alone (the procedures load after the fork server
-    started); None when there is no readable studio.yaml (load() then says why)."""
-    from studio.core.project import load_model
-    from studio.core.settings import ProjectSettings
-    path = Path(root) / SETTINGS_FILE
-    if not path.is_file():
+    """The model studio.yaml names, read alone and without its pydantic models (the
+    project loads after the fork server started); None when studio.yaml is missing or
+    not plain settings (load() then says why), "offline" when it names no model."""
+    from studio.core.yaml_io import YamlError, parse_yaml
+    try:
+        data = parse_yaml((Path(root) / SETTINGS_FILE).read_text(encoding="utf-8"))[0]
+    except (OSError, UnicodeDecodeError, YamlError):
         return None
-    settings = load_model(ProjectSettings, path, SETTINGS_FILE)[0]
-    return getattr(getattr(settings, "model", None), "name", None)
+    if not isinstance(data, dict):
+        return None
+    model = data.get("model", {})
+    name = model.get("name", "offline") if isinstance(model, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def main(args) -> int:
@@ -246,10 +261,16 @@ def main(args) -> int:
         return error(problem)
     if args.model and args.model != "offline" and args.api_base:
         # the workers' imports start now, beside loading the project (time to first request)
+        from studio.runtime.options import RunOptions
         warm_up_workers(args.model, None, RunOptions(model=args.model, api_base=args.api_base))
     elif ((Path(args.project) / SETTINGS_FILE).is_file()
-          and (args.model or settings_model(args.project) or "offline") == "offline"):
+          and (args.model or settings_model(args.project)) == "offline"):
         warm_up_workers("offline")      # known from studio.yaml alone: beside the project's load
+    from studio.core.problems import Severity
+    from studio.core.progress import Progress
+    from studio.library import LibraryError
+    from studio.library.library import is_damage
+    from studio.library.run_all import RunOptions, select_simulations
     project = load(args.project, simulations=False)
     if project is None:
         return 2

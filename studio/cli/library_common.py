@@ -1,15 +1,20 @@
 """Shared by the library commands (sim, run-all, runs, coverage, stats): open the
-project and its library, turning library errors into a clear message and exit 2."""
+project and its library, turning library errors into a clear message and exit 2.
+
+The project and library modules are imported where they are used: a command's parser
+is built from here, and `run-all` starts its worker processes before those imports."""
 from __future__ import annotations
 
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from studio.core.project import SETTINGS_FILE, Project, load_project
-from studio.library import Library, LibraryError, LibraryInUse
-from studio.library.library import is_damage
+from studio.core.layout import SETTINGS_FILE
+
+if TYPE_CHECKING:
+    from studio.core.project import Project
+    from studio.library import Library
 
 EXIT_ERROR = 2
 READ_ONLY_FLAG = "--force-read-only"
@@ -44,6 +49,7 @@ def load(root: str, *, simulations: bool = True) -> Project | None:
     command takes them from the library (which reports broken simulation files)."""
     if not is_project(root):
         return None
+    from studio.core.project import load_project
     return load_project(Path(root), simulations=simulations)
 
 
@@ -54,6 +60,7 @@ def open_library(root: str, *, read_only: bool = False, quiet: bool = False,
     command has --force-read-only, so a library in use can still be read."""
     if not is_project(root):
         return None
+    from studio.library import Library, LibraryError, LibraryInUse
     try:
         library = Library.open(root, read_only=read_only)
     except LibraryInUse as exc:
@@ -79,6 +86,8 @@ def read_library(args, work: Callable[[Library], Any]) -> tuple[Any, int | None]
                            quiet=True, offers_read_only=hasattr(args, "force_read_only"))
     if library is None:
         return None, EXIT_ERROR
+    from studio.library import LibraryError
+    from studio.library.library import is_damage
     try:
         return work(library), None
     except LibraryError as exc:

@@ -16,14 +16,8 @@ from .schema_problems import pydantic_problems
 from .settings import ProjectSettings
 from .simulation import Simulation
 from .yaml_io import SourceMap, YamlError, atomic_write, parse_yaml, save_model
-
-SETTINGS_FILE = "studio.yaml"
-PROCEDURES_DIR = "procedures"
-CONNECTORS_DIR = "connectors"
-KNOWLEDGE_DIR = "knowledge"
-SIMULATIONS_DIR = "simulations"
-ATTACHMENTS_DIR = "attachments"
-LIBRARY_FILE = "library.sqlite"
+from .layout import (ATTACHMENTS_DIR, CONNECTORS_DIR, KNOWLEDGE_DIR, LIBRARY_FILE,  # noqa: F401
+                     PROCEDURES_DIR, SETTINGS_FILE, SIMULATIONS_DIR)
 
 
 @dataclass

@@ -90,7 +90,9 @@ def _context(model: bool = False, litellm: bool | None = None
             _server["model"] = model
             client = (["studio.llm.warm" if litellm else "studio.llm.openai_http",
                        "studio.runtime.model_brain"] if model else [])
-            ctx.set_forkserver_preload([__name__, "studio.simulate.runner"] + client)
+            # studio.core.project: unpickling the project in each worker imported it there
+            ctx.set_forkserver_preload([__name__, "studio.core.project",
+                                        "studio.simulate.runner"] + client)
     return ctx
 
 
