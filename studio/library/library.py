@@ -18,10 +18,10 @@ from typing import Any, Iterable
 from studio.library.sqlite_import import sqlite_utils  # without numpy
 
 from studio.core.problems import Problem
-from studio.core.project import LIBRARY_FILE
+from studio.core.layout import LIBRARY_FILE
 from studio.core.simulation import Simulation
 
-from . import schema
+from . import open_check, schema
 from .lock import LibraryLock, LockHeld
 from .records import (LibraryBusy, LibraryCorrupt, LibraryError, LibraryInUse, LibraryReadOnly,
                       SimulationRecord, busy_message, dumps, is_busy, now)
@@ -59,8 +59,9 @@ def corrupt_message(path: Path, root: Path, why: str) -> str:
 
 def integrity_problems(db: Any, *, full: bool = False) -> list[str]:
     """What SQLite's check finds wrong with the file ([] when sound). `quick_check`
-    (on every open: it reads each page once) or the slower full `integrity_check`
-    (`studio sim check`), which also compares every index with its table."""
+    (on open, unless the file is the one a clean close left: open_check.py; it reads
+    each page once) or the slower full `integrity_check` (`studio sim check`), which
+    also compares every index with its table."""
     pragma = "integrity_check" if full else "quick_check"
     rows = db.execute(f"PRAGMA {pragma}(10)").fetchall()
     return [str(r[0]) for r in rows if str(r[0]) != "ok"]
@@ -77,10 +78,12 @@ def full_check(path: Path) -> list[str]:
         conn.close()
 
 
-def check_integrity(db: Any) -> None:
+def check_integrity(db: Any, path: Path | None = None, *, full: bool = True) -> None:
     """Raise sqlite3.DatabaseError, which opening reports as damage with the rebuild hint,
-    when the quick check fails: a run must never be appended to a damaged file."""
-    found = integrity_problems(db)
+    when the check fails: a run must never be appended to a damaged file. `full`: SQLite's
+    quick_check, else the cheap checks of a file left as a clean close left it."""
+    found = integrity_problems(db) if full or path is None else \
+        open_check.cheap_problems(db, path)
     if found:
         raise sqlite3.DatabaseError(f"integrity check failed: {found[0]}")
 
@@ -145,6 +148,8 @@ class Library(RunsStore):
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self.load_problems: list[Problem] = []     # simulation files that could not be imported
+        self.full_check = True         # whether opening ran SQLite's quick_check
+        self._suspect = False          # damage was met: the close is not a clean one
 
     # -- opening --------------------------------------------------------------
     @classmethod
@@ -167,8 +172,10 @@ class Library(RunsStore):
                                "or edit them.")
         writer = None
         try:
+            full = open_check.needs_full_check(path, lock.previous)   # before SQLite opens it
             writer = Writer(path)
             lib = cls(root, path, read_only=False, lock=lock, writer=writer)
+            lib.full_check = full
             lib._prepare()
         except sqlite3.DatabaseError as exc:
             if writer:
@@ -190,9 +197,12 @@ class Library(RunsStore):
     def _open_read_only(cls, root: Path, path: Path) -> "Library":
         if not path.exists():
             raise LibraryError(f"{path}: there is no library yet; open the project once to create it")
+        left = LibraryLock(path.with_name(path.name + ".lock")).read_note()
+        full = open_check.needs_full_check(path, left)     # another Studio writing: its pid
         lib = cls(root, path, read_only=True, lock=None, writer=None)
+        lib.full_check = full
         try:
-            check_integrity(lib.db)
+            check_integrity(lib.db, path, full=full)
             version = schema.stored_version(lib.db)
         except sqlite3.DatabaseError as exc:
             lib.close()
@@ -206,7 +216,7 @@ class Library(RunsStore):
     def _prepare(self) -> None:
         def work(db: sqlite_utils.Database) -> None:
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            check_integrity(db)
+            check_integrity(db, self.path, full=self.full_check)
             version = schema.stored_version(db)
             if version > schema.SCHEMA_VERSION:
                 raise LibraryError(
@@ -218,18 +228,20 @@ class Library(RunsStore):
         self.mark_interrupted_runs()
 
     def close(self) -> None:
+        clean = not self._suspect
         if self._writer is not None:
-            self._writer.close()
+            clean = self._writer.close() and clean
             self._writer = None
         with self._readers_lock:
             for conn in self._readers:
                 try:
                     conn.close()
                 except sqlite3.Error:
-                    pass
+                    clean = False
             self._readers.clear()
         if self._lock is not None:
-            self._lock.release()
+            # every connection is closed: the file as left now, for the next open's check
+            self._lock.release((open_check.identity(self.path) or "") if clean else "")
             self._lock = None
 
     def __enter__(self) -> "Library":
@@ -275,6 +287,7 @@ class Library(RunsStore):
 
     def damaged(self, exc: BaseException) -> LibraryCorrupt:
         """The error for damage found after opening (a bad page deep in the file)."""
+        self._suspect = True
         return LibraryCorrupt(corrupt_message(self.path, self.root, str(exc)))
 
     # -- audit ----------------------------------------------------------------

@@ -22,11 +22,11 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from studio.core.procedure import Procedure
-from studio.core.project import Project
-from studio.core.steps import ConnectorStep, KnowledgeStep, SubprocedureStep, SwitchStep
+if TYPE_CHECKING:       # the models load with the first snapshot: `runs diff` compares hashes
+    from studio.core.procedure import Procedure
+    from studio.core.project import Project
 
 SNAPSHOT_SCHEMA = "revision/v1"
 PREFIX = "m1:"          # scheme 1: the procedure alone, 16 hex digits; older: file hashes
@@ -43,6 +43,7 @@ def canonical_json(data: Any) -> str:
 
 def uses(procedure: Procedure) -> tuple[set[str], set[str], set[str]]:
     """(procedures, connectors, articles) that `procedure` names directly."""
+    from studio.core.steps import ConnectorStep, KnowledgeStep, SubprocedureStep, SwitchStep
     procs = {rule.to for rule in procedure.switch_rules}
     connectors: set[str] = set()
     articles: set[str] = set()
@@ -99,6 +100,7 @@ def snapshot_revision(snap: Snapshot) -> str:
 
 def procedure_revision(procedure: Procedure, project: Project | None = None) -> str:
     """The revision of `procedure` within `project` (alone when no project is given)."""
+    from studio.core.project import Project
     base = project or Project(root=Path("."))
     view = replace(base, procedures={**base.procedures, procedure.id: procedure})
     return snapshot_revision(snapshot(view, procedure.id))

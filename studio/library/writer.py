@@ -47,6 +47,8 @@ class Writer:
         self._queue: queue.Queue[tuple[Job, Future] | None] = queue.Queue()
         self._ready: Future = Future()
         self._closed = False
+        self._clean = False             # set once the connection closed after a full checkpoint
+        self._met_damage = False        # a job failed with SQLite's "malformed" kind of error
         self._thread = threading.Thread(target=self._loop, name="library-writer", daemon=True)
         self._thread.start()
         self._ready.result()          # re-raises a failure to open the file
@@ -73,12 +75,15 @@ class Writer:
             return job(self._db)
         return self.submit(job).result()
 
-    def close(self) -> None:
+    def close(self) -> bool:
+        """Commit what is queued and close; True when the log was folded into the file and
+        no write met damage (the lock then records a clean close: open_check.py)."""
         if self._closed:
-            return
+            return False
         self._closed = True
         self._queue.put(None)
         self._thread.join()
+        return self._clean
 
     # -- the thread ---------------------------------------------------------
     def _loop(self) -> None:
@@ -102,11 +107,16 @@ class Writer:
                            len(batch))
                 self._run_batch(batch[:cut])
                 batch = batch[cut:]
+        clean = not self._met_damage
         try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            clean = clean and not conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         except sqlite3.Error:
-            pass
-        conn.close()
+            clean = False
+        try:
+            conn.close()
+        except sqlite3.Error:
+            clean = False
+        self._clean = clean
 
     def _take_batch(self) -> tuple[list[tuple[Job, Future]], bool]:
         """Wait for a job, then take what else is queued (up to MAX_BATCH); True once closed."""
@@ -122,6 +132,12 @@ class Writer:
                 return batch, False
         return batch, True
 
+    def _note(self, exc: BaseException) -> None:
+        """SQLite's "malformed" / "not a database" (a plain DatabaseError, not a lock or a
+        constraint): the file is damaged, so this close is no clean one."""
+        if type(exc) is sqlite3.DatabaseError:
+            self._met_damage = True
+
     def _run_raw(self, job: Job, future: Future) -> None:
         if not future.set_running_or_notify_cancel():
             return
@@ -129,6 +145,7 @@ class Writer:
             value = job(self._db)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             self._db.rollback()
+            self._note(exc)
             future.set_exception(exc)
         else:
             self._db.commit()
@@ -146,8 +163,10 @@ class Writer:
                         with db.atomic():        # a savepoint per job
                             outcomes.append((future, True, job(db)))
                     except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                        self._note(exc)
                         outcomes.append((future, False, exc))
         except BaseException as exc:  # noqa: BLE001 - the commit itself failed
+            self._note(exc)
             for job, future in batch:
                 if not future.done():
                     future.set_exception(exc)
