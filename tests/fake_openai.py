@@ -86,6 +86,8 @@ class FakeOpenAI:
         self.default = default
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.in_flight = 0      # requests taken and not answered yet, and the most at once
+        self.max_in_flight = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -152,6 +154,7 @@ class FakeOpenAI:
             self.replies.clear()
             self.requests.clear()
             self.headers.clear()
+            self.max_in_flight = 0
 
     @property
     def calls(self) -> int:
@@ -185,8 +188,17 @@ class FakeOpenAI:
         with self._lock:
             self.headers.append({k.lower(): v for k, v in handler.headers.items()})
         reply = self._next_reply(body)
-        if self.latency:
-            time.sleep(self.latency)
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            if isinstance(reply, Fault) and reply.delay:
+                time.sleep(reply.delay)
+        finally:         # before the answer goes out: the client may ask again at once
+            with self._lock:
+                self.in_flight -= 1
         model = str(body.get("model", "fake-model"))
         if isinstance(reply, dict):
             self._send(handler, 200, json.dumps(reply), {})
@@ -194,8 +206,6 @@ class FakeOpenAI:
         if isinstance(reply, str):
             self._send(handler, 200, json.dumps(completion_body(reply, model)), {})
             return
-        if reply.delay:
-            time.sleep(reply.delay)
         if reply.content is not None and reply.status == 200 and reply.body is None:
             self._send(handler, 200, json.dumps(completion_body(reply.content, model)), reply.headers)
             return

@@ -43,7 +43,8 @@ def register(subparsers) -> None:
     p.add_argument("--failed", action="store_true",
                    help="only those whose latest result did not pass (failed or error)")
     p.add_argument("--concurrency", type=positive_int, default=None, metavar="N",
-                   help="simulations at once (default: studio.yaml model.concurrency, else 4)")
+                   help="simulations at once; with a model, its requests in flight at once (more "
+                   "simulations run, to keep it busy) (default: studio.yaml model.concurrency, else 4)")
     p.add_argument("--repeat", type=positive_int, default=1, metavar="K",
                    help="run each simulation K times; reports pass^k and flaky ones")
     p.add_argument("--resume", action="store_true", help="finish the latest interrupted run")

@@ -4,7 +4,7 @@ GUI's) free, since only compact result rows come back.
 Offline simulations are pure Python: threads of one process share the GIL and ran no
 faster than one thread. Here `processes` workers (one per core by default) each run
 `threads` simulations at once (more than one only for model engines, whose calls
-wait on the network). A worker gets the project once, then chunks of (name, repeat, spec)
+wait on the network: then SIMULATIONS_PER_CALL per request the run may have in flight). A worker gets the project once, then chunks of (name, repeat, spec)
 tasks; it parses each spec once, runs it and returns the rows the library stores, a
 chunk at a time (offline, one message per simulation cost the caller as much CPU as
 a simulation).
@@ -58,7 +58,9 @@ DIRECT_PER_PROCESS = 32
 
 
 def shape(concurrency: int, *, model: bool, direct: bool = False) -> tuple[int, int]:
-    """(processes, threads each) for `concurrency` simulations at once.
+    """(processes, slots each) for `concurrency`: simulations at once offline; for a
+    model, its requests in flight at once (each slot a request; a worker runs
+    SIMULATIONS_PER_CALL simulations per slot).
 
     `direct`: the model is an OpenAI-compatible server spoken to without litellm, ~3 ms of
     CPU per request, so one process keeps 32 simulations waiting on it; fewer processes
@@ -70,6 +72,15 @@ def shape(concurrency: int, *, model: bool, direct: bool = False) -> tuple[int, 
     processes = max(1, min(cpu_count(), concurrency))
     threads = max(1, math.ceil(concurrency / processes)) if model else 1
     return processes, threads
+
+
+SIMULATIONS_PER_CALL = 3
+"""Model runs: simulations at once per request slot. A simulation is not always waiting on
+a request of its own: it waits for an identical request that another one sent (single
+flight), its first message is routed once for all that start alike, it stores answers
+and judges. With one simulation per slot the server saw 9.5 of 16 requests in flight
+(issue 13); with three, the run's limit on requests (ModelSession.max_in_flight) is what
+holds them back, so the server gets the concurrency asked for, and never more."""
 
 
 _server: dict[str, Any] = {}      # the fork server this process started: {"model": bool}
@@ -150,11 +161,15 @@ class _EventProgress(Progress):
 
     def __init__(self, event: Any):
         super().__init__()
-        self._event = event
+        threading.Thread(target=self._follow, args=(event,), daemon=True,
+                         name="run-all-cancel").start()
 
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
+    def _follow(self, event: Any) -> None:
+        """Copy the caller's cancel here: `cancelled` is read before and while every model
+        call, and the cross-process event's lock, taken by dozens of threads, made
+        them queue for it."""
+        event.wait()
+        self.cancel()
 
 
 def spec_of(spec: Any) -> Any:
@@ -227,10 +242,14 @@ def run_task(runner: Callable[..., Any], project: Any, options: Any, task: Task,
     return name, idx, row
 
 
-def _worker(payload: bytes, threads: int, tasks: Any, results: Any, cancel: Any,
+def _worker(payload: bytes, threads: int, calls: int, tasks: Any, results: Any, cancel: Any,
             alive: Connection) -> None:
+    """`threads` simulations at once; `calls`: the most model requests in flight (0: no model)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C is the caller's to handle
     project, options, environment, keys = pickle.loads(payload)
+    if calls:
+        from studio.llm.session import ModelSession
+        options = options.model_copy(update={"models": ModelSession(max_in_flight=calls)})
     os.environ.clear()                  # the caller's, now: a fork server started earlier
     os.environ.update(environment)      # holds the environment of back then
     if keys:
@@ -298,7 +317,8 @@ class ProcessPool:
                  size: int = 0):
         self.concurrency = max(1, concurrency)
         litellm = needs_litellm(project, options) if model else False
-        processes, threads = shape(self.concurrency, model=model, direct=model and not litellm)
+        processes, slots = shape(self.concurrency, model=model, direct=model and not litellm)
+        threads, calls = (slots * SIMULATIONS_PER_CALL, slots) if model else (slots, 0)
         self.chunk = chunk_size(size, processes, model=model)
         ctx = _context(model, litellm)
         self._tasks = ctx.Queue()
@@ -312,7 +332,7 @@ class ProcessPool:
             for _ in range(processes):
                 reader, writer = ctx.Pipe(duplex=False)
                 proc = ctx.Process(target=_worker, name="studio-run-all",
-                                   args=(payload, threads, self._tasks, self._results,
+                                   args=(payload, threads, calls, self._tasks, self._results,
                                          self._cancel, reader), daemon=True)
                 proc.start()
                 reader.close()

@@ -50,7 +50,7 @@ class AdaptiveLimiter:
     def release(self) -> None:
         with self._cond:
             self.active -= 1
-            self._cond.notify_all()
+            self._cond.notify()         # one slot: waking every waiter cost each call CPU
 
     def on_success(self) -> None:
         with self._cond:

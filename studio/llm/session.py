@@ -28,7 +28,8 @@ Where = tuple[str, "str | None"]          # (model, api_base)
 
 
 class ModelSession:
-    def __init__(self) -> None:
+    def __init__(self, max_in_flight: int | None = None) -> None:
+        self.max_in_flight = max_in_flight     # run-all's cap on each model's requests at once
         self._lock = threading.Lock()
         self._limiters: dict[Where, AdaptiveLimiter] = {}
         self._format_modes: dict[Where, int] = {}
@@ -38,6 +39,7 @@ class ModelSession:
 
     def limiter(self, model: str, api_base: str | None, limit: int) -> AdaptiveLimiter:
         """The run's limit for this model; a changed concurrency setting raises or lowers it."""
+        limit = min(limit, self.max_in_flight or limit)
         with self._lock:
             found = self._limiters.get((model, api_base))
             if found is None:

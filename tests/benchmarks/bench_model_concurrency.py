@@ -93,7 +93,14 @@ def analyse(timeline: list, started: float, ended: float) -> dict:
         spans.sort()
         for (a1, b1), (a2, _b2) in zip(spans, spans[1:]):
             doubles += a2 < b1            # sent while an identical request was in flight
+    edges = sorted([(a, 1) for a, _, _ in timeline] + [(b, -1) for _, b, _ in timeline],
+                   key=lambda edge: (edge[0], edge[1]))      # an answer before a new arrival
+    most = now = 0
+    for _, step in edges:
+        now += step
+        most = max(most, now)
     return {"requests": len(timeline), "distinct": len(by_key), "in_flight": busy / (last - first),
+            "most_in_flight": most,
             "to_first": first - started, "exit_after_last": ended - last,
             "identical_in_flight": doubles, "span": last - first}
 
@@ -160,7 +167,8 @@ def main() -> int:
                   f"{1000 * timed.cpu_s / max(got['requests'], 1):.1f} ms of studio CPU per "
                   "request, start-up included")
             print(f"server: {got['requests']} requests over {got['span']:.2f} s, "
-                  f"{got['in_flight']:.1f} in flight on average; first {got['to_first']:.2f} s "
+                  f"{got['in_flight']:.1f} in flight on average (at most {got['most_in_flight']} "
+                  f"at once); first {got['to_first']:.2f} s "
                   f"after start, exit {got['exit_after_last']:.2f} s after the last answer; "
                   f"{calls} agent calls for {turns} agent turns in {conversations} "
                   f"conversations ({per_turn:.2f} per turn; the first turn also routes: "
@@ -179,7 +187,8 @@ def main() -> int:
             goal = 0.9 * args.concurrency
             lines += [
                 row(f"model run-all at concurrency {args.concurrency}, {args.latency * 1000:.0f} ms "
-                    "server: requests in flight", f"{got['in_flight']:.1f} on average",
+                    "server: requests in flight", f"{got['in_flight']:.1f} on average, "
+                    f"{got['most_in_flight']} at most",
                     f">= {goal:.1f}", got["in_flight"] >= goal),
                 row("model run: time to first request / exit after last",
                     f"{got['to_first']:.2f} s / {got['exit_after_last']:.2f} s", "< 2 s / < 0.3 s",
