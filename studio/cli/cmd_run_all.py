@@ -271,7 +271,7 @@ def main(args) -> int:
     from studio.core.progress import Progress
     from studio.library import LibraryError
     from studio.library.library import is_damage
-    from studio.library.run_all import RunOptions, select_simulations
+    from studio.library.run_all import RunOptions, failed_in_last_run, select_simulations
     project = load(args.project, simulations=False)
     if project is None:
         return 2
@@ -321,8 +321,8 @@ def main(args) -> int:
                 if library.latest_run() is None:
                     return error("--failed re-runs the failures of earlier runs, and there are "
                                  f"no runs yet: run `studio run-all {args.project}` first")
-                chosen = select_simulations(library, tags=args.tag, procedures=args.procedure,
-                                            failed=True, light=True)
+                not_passed = failed_in_last_run(library)    # the same filter, on the list read
+                chosen = [record for record in chosen if record.name in not_passed]
                 if not chosen and not args.shard:
                     which = "simulation" if not (args.tag or args.procedure) else \
                         "simulation matching the filters"

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from studio.library.sqlite_import import sqlite_utils  # without numpy
 
@@ -24,7 +24,7 @@ from studio.core.simulation import Simulation
 from . import open_check, schema
 from .lock import LibraryLock, LockHeld
 from .records import (LibraryBusy, LibraryCorrupt, LibraryError, LibraryInUse, LibraryReadOnly,
-                      SimulationRecord, busy_message, dumps, is_busy, now)
+                      SimulationRecord, busy_message, dumps, is_busy, loads, now)
 from .runs_store import RunsStore
 from .writer import Writer, connect
 
@@ -278,8 +278,15 @@ class Library(RunsStore):
             raise self.damaged(exc) if is_damage(exc) else exc
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[dict]:
+        return self._read(lambda: list(self.db.query(sql, list(params))))
+
+    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        """`query`'s rows as plain tuples, for reading thousands."""
+        return self._read(lambda: self.db.execute(sql, list(params)).fetchall())
+
+    def _read(self, read: Callable[[], Any]) -> Any:
         try:
-            return list(self.db.query(sql, list(params)))
+            return read()
         except sqlite3.DatabaseError as exc:
             if is_busy(exc):
                 raise LibraryBusy(busy_message(self.path)) from None
@@ -311,9 +318,13 @@ class Library(RunsStore):
             where.append("EXISTS (SELECT 1 FROM json_each(simulations.tags) WHERE value = ?)")
             params.append(tag)
         columns = ("id, name, procedure, tags, NULL AS spec, source_file, created, updated"
-                   if light else "*")
+                   if light else "id, name, procedure, tags, spec, source_file, created, updated")
         sql = f"SELECT {columns} FROM simulations" + (" WHERE " + " AND ".join(where) if where else "")
-        return [SimulationRecord.from_row(r) for r in self.query(sql + " ORDER BY name", params)]
+        # plain tuples: building a dict per row took most of the time at 20,000
+        return [SimulationRecord(id=i, name=name, procedure=proc, tags=loads(tags, []), spec=spec,
+                                 source_file=source, created=created, updated=updated)
+                for i, name, proc, tags, spec, source, created, updated
+                in self.rows(sql + " ORDER BY name", params)]
 
     def names(self, among: list[str] | None = None) -> list[str]:
         """Simulation names, sorted; `among`: only those of these that are in the library."""
