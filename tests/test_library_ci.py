@@ -141,6 +141,24 @@ def test_failed_reruns_what_failed_in_its_latest_result_even_after_a_filtered_ru
     assert "nothing to run: every simulation passed" in capsys.readouterr().err
 
 
+def test_failed_with_filters_tells_no_match_from_all_passed(tmp_path, monkeypatch, capsys):
+    """--failed reads only the failures; with none among the filtered ones it still says
+    whether the filters match nothing (exit 2) or everything they match passed (exit 0)."""
+    root = make_project(tmp_path / "proj", {"a": ["smoke"], "b": ["slowpath"]})
+    use_runner(monkeypatch, lambda project, simulation, *, options, cancel=None: fake_result(
+        simulation.name, list(simulation.tags) + (["fail"] if simulation.name == "b" else []),
+        options.repeat_index))
+    assert main(["run-all", str(root), "-q"]) == 1                  # b fails
+    capsys.readouterr()
+    assert main(["run-all", str(root), "--failed", "--tag", "smok"]) == 2
+    assert "no simulation matches --tag smok" in capsys.readouterr().err
+    assert main(["run-all", str(root), "--failed", "--tag", "smoke"]) == 0
+    assert "nothing to run: every simulation matching the filters passed" in \
+        capsys.readouterr().err
+    assert main(["run-all", str(root), "--failed", "--tag", "slowpath"]) == 1   # b again
+    assert "1/1 run" in capsys.readouterr().out
+
+
 def test_filters_that_match_nothing_say_what_the_library_has(tmp_path, monkeypatch, capsys):
     root = make_project(tmp_path / "proj", {"a": ["smoke"], "b": ["slowpath"]})
     use_runner(monkeypatch, FakeRunner())

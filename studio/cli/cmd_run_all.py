@@ -271,7 +271,7 @@ def main(args) -> int:
     from studio.core.progress import Progress
     from studio.library import LibraryError
     from studio.library.library import is_damage
-    from studio.library.run_all import RunOptions, failed_in_last_run, select_simulations
+    from studio.library.run_all import RunOptions, select_simulations
     project = load(args.project, simulations=False)
     if project is None:
         return 2
@@ -313,17 +313,23 @@ def main(args) -> int:
             summary = run_all(project, library, concurrency=concurrency, options=options,
                               progress=progress, resume=True)
         else:
-            chosen = select_simulations(library, tags=args.tag, procedures=args.procedure,
-                                        light=True)
+            chosen = []
+            if args.failed and library.latest_run() is not None:
+                # the failures alone (a few of a large library); the whole list only when
+                # none of them match, to tell "nothing matches" from "all passed"
+                chosen = select_simulations(library, tags=args.tag, procedures=args.procedure,
+                                            failed=True, light=True)
             if not chosen:
-                return error(nothing_matches(library, args))
-            if args.failed:
-                if library.latest_run() is None:
+                every = select_simulations(library, tags=args.tag, procedures=args.procedure,
+                                           light=True)
+                if not every:
+                    return error(nothing_matches(library, args))
+                if not args.failed:
+                    chosen = every
+                elif library.latest_run() is None:
                     return error("--failed re-runs the failures of earlier runs, and there are "
                                  f"no runs yet: run `studio run-all {args.project}` first")
-                not_passed = failed_in_last_run(library)    # the same filter, on the list read
-                chosen = [record for record in chosen if record.name in not_passed]
-                if not chosen and not args.shard:
+                elif not args.shard:
                     which = "simulation" if not (args.tag or args.procedure) else \
                         "simulation matching the filters"
                     print(f"nothing to run: every {which} passed in its latest run",

@@ -308,9 +308,14 @@ class Library(RunsStore):
 
     # -- simulations ----------------------------------------------------------
     def simulations(self, *, procedure: str | None = None, tag: str | None = None,
-                    light: bool = False) -> list[SimulationRecord]:
-        """`light`: without the stored specs (`spec` None), for listing thousands."""
+                    light: bool = False, names: Iterable[str] | None = None
+                    ) -> list[SimulationRecord]:
+        """`light`: without the stored specs (`spec` None), for listing thousands; `names`:
+        only these (a few failures of a large library are read without the rest)."""
         where, params = [], []
+        if names is not None:
+            where.append("name IN (SELECT value FROM json_each(?))")
+            params.append(dumps(sorted(names)))
         if procedure:
             where.append("procedure = ?")
             params.append(procedure)

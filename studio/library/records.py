@@ -242,6 +242,7 @@ def runs_text(ids: list[int], most: int = 8) -> str:
 
 
 NOT_FAILING = ("passed", "skipped")
+FAILING = ("failed", "error")      # one of these among the repeats: the verdict is one of them
 
 
 def aggregate_status(statuses: list[str]) -> str:

@@ -25,7 +25,7 @@ from studio.core.simulation import Simulation
 from studio.simulate.result import SimulationResult
 
 from .library import Library
-from .records import NOT_FAILING, LibraryError, SimulationRecord, aggregate_status
+from .records import FAILING, LibraryError, SimulationRecord
 from .revision_store import keep_project_revisions
 from . import run_pool
 from .run_pool import Outcome, ProcessPool, Task, load_default_runner, run_one, run_task
@@ -51,27 +51,28 @@ def select_simulations(library: Library, *, tags: Iterable[str] = (),
     """Filters combine with AND; several tags (or procedures) combine with OR. `light`:
     records without their specs (run_all reads those a chunk at a time)."""
     tags, procedures, names = set(tags), set(procedures), set(names)
-    records = library.simulations(light=light)
+    if failed:              # the failures alone are read: a few of a large library
+        names = names & failed_in_last_run(library) if names else failed_in_last_run(library)
+        if not names:
+            return []
+    records = library.simulations(light=light, names=names or None)
     if tags:
         records = [r for r in records if tags & set(r.tags)]
     if procedures:
         records = [r for r in records if r.procedure in procedures]
-    if names:
-        records = [r for r in records if r.name in names]
-    if failed:
-        not_passed = failed_in_last_run(library)
-        records = [r for r in records if r.name in not_passed]
     return records
 
 
 def failed_in_last_run(library: Library) -> set[str]:
     """Simulations of the library whose latest result (all repeats of the latest run that ran
     them, whichever run that was) did not pass: a run of one tag in between does not hide
-    failures that other runs found."""
-    statuses: dict[str, list[str]] = {}
-    for row in library._latest("r.simulation, r.status", in_library=True):
-        statuses.setdefault(row["simulation"], []).append(row["status"])
-    return {name for name, found in statuses.items() if aggregate_status(found) not in NOT_FAILING}
+    failures that other runs found. In SQL, as aggregate_status: failing is any error or
+    failure among those repeats (only the failing names come back)."""
+    failing = ", ".join(f"'{s}'" for s in FAILING)
+    return {name for (name,) in library.rows(
+        "SELECT s.name FROM simulations s WHERE EXISTS (SELECT 1 FROM results r "
+        "WHERE r.simulation = s.name AND r.status IN (" + failing + ") AND r.run_id = "
+        "(SELECT max(run_id) FROM results m WHERE m.simulation = s.name))")}
 
 
 def _engine(project: Project, options: RunOptions) -> str:
