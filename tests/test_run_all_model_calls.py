@@ -57,3 +57,19 @@ def test_a_cancel_reaches_the_model_calls_worker_processes_wait_on(fake, sample_
     assert time.monotonic() - started < 20        # not the minutes the run would take
     assert outcomes and all(row is None for _name, _idx, row in outcomes)   # cut short:
     # none of them is stored as an error, each runs again on --resume
+
+
+def test_a_worker_does_not_search_the_keyring_again_for_a_key_the_caller_did_not_find(
+        monkeypatch):
+    import keyring
+
+    from studio.llm import keys
+    asked: list[str] = []
+    monkeypatch.setattr(keyring, "get_password", lambda service, user: asked.append(user))
+    monkeypatch.setattr(keys, "_HANDED_OVER", {})
+    handed = keys.keys_to_hand_over(["openai/local-model"])     # in the caller: searched once
+    assert asked == ["openai"] and handed["openai"][0] is None
+    keys.accept_handed_over(handed)                              # in the worker
+    choice = keys.choose_key("openai/local-model", "http://127.0.0.1:8000/v1")
+    assert asked == ["openai"]                                   # not searched again
+    assert choice.value == keys.PLACEHOLDER_KEY and not choice.missing

@@ -261,9 +261,9 @@ def main(args) -> int:
     if problem:
         return error(problem)
     if args.model and args.model != "offline" and args.api_base:
-        # the workers' imports start now, beside loading the project (time to first request)
-        from studio.runtime.options import RunOptions
-        warm_up_workers(args.model, None, RunOptions(model=args.model, api_base=args.api_base))
+        # the workers' imports start now, beside loading the project (time to first
+        # request), before this process imports pydantic: `args` has the api_base
+        warm_up_workers(args.model, None, args)
     elif ((Path(args.project) / SETTINGS_FILE).is_file()
           and (args.model or settings_model(args.project)) == "offline"):
         warm_up_workers("offline")      # known from studio.yaml alone: beside the project's load

@@ -83,6 +83,12 @@ and judges. With one simulation per slot the server saw 9.5 of 16 requests in fl
 holds them back, so the server gets the concurrency asked for, and never more."""
 
 
+FIRST_CALL_IMPORTS = ["studio.llm.cache", "sqlite_utils", "studio.simulate.model_customer",
+                      "studio.simulate.model_judge"]
+"""Imported by a worker's first model call (sqlite_utils, with numpy: 0.13 s): in the fork
+server instead, which imports while the caller loads the project."""
+
+
 _server: dict[str, Any] = {}      # the fork server this process started: {"model": bool}
 _server_lock = threading.Lock()
 
@@ -99,8 +105,9 @@ def _context(model: bool = False, litellm: bool | None = None
     with _server_lock:           # the GUI warms up on one thread and runs on another
         if not _server:
             _server["model"] = model
-            client = (["studio.llm.warm" if litellm else "studio.llm.openai_http",
-                       "studio.runtime.model_brain"] if model else [])
+            client = (["studio.llm.warm" if litellm else "httpx", "studio.llm.openai_http",
+                       "studio.runtime.model_brain", "studio.llm.client"] + FIRST_CALL_IMPORTS
+                      if model else [])
             # studio.core.project: unpickling the project in each worker imported it there
             ctx.set_forkserver_preload([__name__, "studio.core.project",
                                         "studio.simulate.runner"] + client)
@@ -341,7 +348,8 @@ class ProcessPool:
         self._slots = processes * threads
 
     def cancel(self) -> None:
-        self._cancel.set()
+        if self._cancel is not None:      # None once closed
+            self._cancel.set()
 
     def run(self, tasks: Iterator[Task], progress: Progress) -> Iterator[list[Outcome]]:
         """Rows as simulations finish, a worker's chunk at a time; after a cancel no new
@@ -385,3 +393,8 @@ class ProcessPool:
         for q in (self._tasks, self._results):
             q.close()
             q.cancel_join_thread()
+        # let go of the queues and the cancel event now: their named semaphores are
+        # removed as they are freed. A command ends with os._exit (cli._exit_now), so
+        # left to the interpreter's exit they were not, and multiprocessing's resource
+        # tracker printed "There appear to be 11 leaked semaphore objects" after it.
+        self._tasks = self._results = self._cancel = None

@@ -59,23 +59,23 @@ def _is_local(url: str) -> bool:
     return bool(re.match(r"https?://(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0)(:|/|$)", url))
 
 
-_HANDED_OVER: dict[str, tuple[str, str]] = {}     # provider -> (key, where): a worker's
+_HANDED_OVER: dict[str, tuple[str | None, str]] = {}   # provider -> (key, where): a worker's
 
 
-def keys_to_hand_over(models: Iterable[str | None]) -> dict[str, tuple[str, str]]:
+def keys_to_hand_over(models: Iterable[str | None]) -> dict[str, tuple[str | None, str]]:
     """The keys `models` would use, found here, for a worker process to use as they are:
     a worker started earlier sees neither a key set since (environment, Settings) nor a
-    keyring the caller chose. Passed through a pipe, never written."""
-    found: dict[str, tuple[str, str]] = {}
+    keyring the caller chose. Passed through a pipe, never written. A key found nowhere
+    is handed over too (None): the worker does not search the keyring again (its first
+    call waited 0.16 s for keyring's import and backend)."""
+    found: dict[str, tuple[str | None, str]] = {}
     for model in models:
         if model and provider_of(model) not in found:
-            value, where = find_key(model)
-            if value:
-                found[provider_of(model)] = (value, where)
+            found[provider_of(model)] = find_key(model)
     return found
 
 
-def accept_handed_over(keys: dict[str, tuple[str, str]]) -> None:
+def accept_handed_over(keys: dict[str, tuple[str | None, str]]) -> None:
     """In a worker process: use the caller's keys, and hide them in any text shown."""
     _HANDED_OVER.clear()
     _HANDED_OVER.update(keys)

@@ -20,7 +20,10 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
-import httpx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:        # imported on first use: `direct` is asked before workers start
+    import httpx
 
 from .errors import reason_for_status
 from .model_map import price_of
@@ -89,6 +92,7 @@ def classify(exc: BaseException) -> tuple[str, float | None] | None:
     (then the retry-after comes from client._retry_after, which reads `headers`)."""
     if isinstance(exc, BadBody):
         return "malformed", None
+    import httpx
     if isinstance(exc, httpx.TimeoutException):
         return "timeout", None
     if isinstance(exc, (httpx.ConnectError, httpx.RemoteProtocolError, httpx.NetworkError)):
