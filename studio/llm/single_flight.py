@@ -29,12 +29,12 @@ class SingleFlight:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: dict[str, Future] = {}
-        self._waiting = 0
+        self._waiting: dict[Future, int] = {}     # callers waiting on each call in flight
 
     def counts(self) -> tuple[int, int]:
-        """(calls in flight, callers waiting for one of them): what sharing saves now."""
+        """(calls in flight, those of them no other caller waits for): what sharing saves."""
         with self._lock:
-            return len(self._calls), self._waiting
+            return len(self._calls), sum(1 for f in self._calls.values() if not self._waiting.get(f))
 
     def do(self, key: str, call: Callable[[], Any],
            check: Callable[[], None] | None = None) -> tuple[Any, bool]:
@@ -46,7 +46,7 @@ class SingleFlight:
             if leader:
                 future = self._calls[key] = Future()
             else:
-                self._waiting += 1
+                self._waiting[future] = self._waiting.get(future, 0) + 1
         if leader:
             try:
                 value = call()
@@ -63,7 +63,9 @@ class SingleFlight:
             value = self._wait(future, check)
         finally:
             with self._lock:
-                self._waiting -= 1
+                left = self._waiting.pop(future) - 1
+                if left:
+                    self._waiting[future] = left
         if future.exception() is not None:    # the leader's failure is its own: our own call
             return call(), True
         return value, False
