@@ -50,3 +50,29 @@ def test_a_project_that_names_a_model_gets_no_offline_server_first(sample_copy):
     model, _loaded = eval(_first_warm_up("run-all", str(root), "-q", "--tag", "nothing"))
     assert model is True
     assert _first_warm_up("run-all", str(root), "-q", "--model", "offline") == "(False, [])"
+
+
+def test_a_warmed_up_sandbox_runs_the_first_snippet_in_the_worker_it_started():
+    """Run-all's workers start the snippet sandbox beside their first simulations
+    (run_pool.uses_snippets), so the first code step does not wait for a process start."""
+    from studio.runtime.sandbox import Sandbox
+    sandbox = Sandbox(max_workers=1)
+    try:
+        sandbox.warm_up()
+        started = sandbox.worker_pids()
+        assert len(started) == 1
+        result = sandbox.run("x = 1 + 1", {})
+        assert result.status == "ok" and result.assigned == {"x": 2}
+        assert sandbox.worker_pids() == started
+    finally:
+        sandbox.close()
+
+
+def test_only_projects_with_code_steps_warm_up_a_sandbox(tmp_path):
+    from library_fakes import make_project
+    from studio.core.project import load_project
+    from studio.library.run_pool import uses_snippets
+    from conftest import SAMPLES
+    assert uses_snippets(load_project(SAMPLES / "food-delivery", simulations=False))
+    assert not uses_snippets(load_project(make_project(tmp_path / "proj", 1),
+                                          simulations=False))

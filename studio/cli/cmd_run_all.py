@@ -184,6 +184,8 @@ def report_on_stdout(args) -> bool:
 def write_reports(summary: RunSummary, args, run=None) -> str | None:
     """`run`: the stored RunRecord, for the start time and the run's details.
     A report named `-` is printed to stdout instead of written to a file."""
+    if not args.junit and not args.json:
+        return None              # without importing the report writers (XML)
     from studio.library.reports import json_report, junit_xml, write_json, write_junit
     started, details = (run.started if run else None), (run.to_dict() if run else None)
     writers = ((args.junit, lambda: junit_xml(summary, started=started),

@@ -249,6 +249,13 @@ def run_task(runner: Callable[..., Any], project: Any, options: Any, task: Task,
     return name, idx, row
 
 
+def uses_snippets(project: Any) -> bool:
+    """Whether any procedure has a code step (run in the snippet sandbox's process)."""
+    return any(getattr(step, "kind", None) == "code"
+               for procedure in getattr(project, "procedures", {}).values()
+               for step in procedure.all_steps())
+
+
 def _worker(payload: bytes, threads: int, calls: int, tasks: Any, results: Any, cancel: Any,
             alive: Connection) -> None:
     """`threads` simulations at once; `calls`: the most model requests in flight (0: no model)."""
@@ -265,6 +272,9 @@ def _worker(payload: bytes, threads: int, calls: int, tasks: Any, results: Any, 
     runner = load_default_runner()
     from studio.runtime.compiled import freeze
     freeze(project)                                    # this copy is never edited
+    if uses_snippets(project):      # the snippet sandbox starts beside the first simulations
+        from studio.runtime.sandbox import shared_sandbox
+        threading.Thread(target=shared_sandbox().warm_up, daemon=True).start()
     progress = _EventProgress(cancel)
 
     def watch() -> None:       # the caller closed the pipe or died: stop at once

@@ -163,6 +163,7 @@ class Sandbox:
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
         self._owner_pid = os.getpid()
+        self._warming = False       # warm_up is starting a worker
 
     def __enter__(self) -> Sandbox:
         return self
@@ -231,7 +232,8 @@ class Sandbox:
         with self._cond:
             if os.getpid() != self._owner_pid:  # forked: the parent's pipes are not ours
                 self._idle, self._all, self._owner_pid = [], [], os.getpid()
-            while not self._idle and len(self._all) >= self._max_workers:
+                self._warming = False
+            while not self._idle and (self._warming or len(self._all) >= self._max_workers):
                 self._cond.wait()
             if self._idle:
                 return self._idle.pop()
@@ -247,6 +249,28 @@ class Sandbox:
             self._cond.notify()
         if retired:
             worker.stop()
+
+    def warm_up(self) -> None:
+        """Start one worker now (a run about to need snippets), so the first snippet does
+        not wait for a process start; a snippet that comes meanwhile waits for this worker
+        instead of starting another. One that cannot start is reported by the snippet."""
+        with self._cond:
+            if self._all or self._warming:
+                return
+            self._warming = True
+        worker: _Worker | None = _Worker(self._memory_mb)
+        try:
+            worker.ensure_started()
+        except Exception:  # noqa: BLE001 - the first snippet tries again and says why
+            worker.stop()
+            worker = None
+        finally:
+            with self._cond:
+                self._warming = False
+                if worker is not None:
+                    self._all.append(worker)
+                    self._idle.append(worker)
+                self._cond.notify_all()
 
     def worker_pids(self) -> list[int]:
         """Pids of the live worker processes (diagnostics and tests)."""
