@@ -17,6 +17,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Iterator
 
+from pydantic_core import to_json
+
 from studio.core.yaml_io import atomic_write
 
 from .records import ResultRecord
@@ -121,14 +123,17 @@ def write_json(summary: RunSummary, path: Path, *, run: dict | None = None) -> N
 
 def _json_chunks(data: dict, results) -> Iterator[str]:
     """`json.dumps(data with its results, indent=2)` text, one result dumped at a time: the
-    same bytes without holding every result of a 20,000-simulation run as objects at once."""
+    same JSON without holding every result of a 20,000-simulation run as objects at once.
+    Results go through pydantic's serializer: json.dumps with an indent is pure Python, and
+    the report took 0.17-0.4 s of the 0.3 s a 320-simulation model run may take to exit
+    after its last answer (the text is the same but for an exponent: 1e-7, not 1e-07)."""
     head = json.dumps(data, indent=2, ensure_ascii=False)
     marker = '\n  "results": []\n}'
     assert head.endswith(marker)
     yield head[:-len(marker)] + '\n  "results": ['
     first = True
     for item in results:
-        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        text = to_json(item, indent=2).decode().replace("\n", "\n    ")
         yield ("\n    " if first else ",\n    ") + text
         first = False
     yield "]\n}" if first else "\n  ]\n}"
