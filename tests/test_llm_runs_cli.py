@@ -48,8 +48,8 @@ def test_simulate_flags_override_the_project_model(fake, root, capsys):
 
 
 def test_run_all_uses_the_cache_unless_told_not_to(fake, root, tmp_path, capsys):
-    # one simulation at a time: no two identical requests are in flight together, so
-    # none is shared (single_flight.py) and every call below is the cache's doing
+    # simulations that ask the same thing at the same moment share one call (single_flight.py),
+    # which timing decides: so what is checked is which requests were asked, and who paid
     p, flags = str(root), ["--model", "openai/fake-model", "--api-base", fake.url,
                            "--procedure", "damaged-order", "-q", "--concurrency", "1"]
     report = tmp_path / "run.json"
@@ -59,8 +59,11 @@ def test_run_all_uses_the_cache_unless_told_not_to(fake, root, tmp_path, capsys)
         capsys.readouterr()
         return json.loads(report.read_text())
 
+    def asked(since: int) -> set[str]:
+        return {json.dumps(body, sort_keys=True) for body in fake.requests[since:]}
+
     fresh = run("--no-cache")
-    calls = fake.calls                           # every call of every simulation, none shared
+    calls, every_request = fake.calls, asked(0)
     assert fresh["passed"] == fresh["total"] > 0 and calls > 0
     assert all(r["engine"] == "openai/fake-model" for r in fresh["results"])
     assert all(r["tokens"] > 0 and r["cost"] is None for r in fresh["results"])
@@ -72,11 +75,16 @@ def test_run_all_uses_the_cache_unless_told_not_to(fake, root, tmp_path, capsys)
     assert fake.calls == calls                   # an unchanged re-run is served from the cache
     assert cached["passed"] == cached["total"]
     assert all(r["tokens"] == 0 and r["cost"] == 0.0 for r in cached["results"])   # and free
+    before = fake.calls
     repeated = run("--repeat", "3")
     assert repeated["total"] == 3 * fresh["total"] and repeated["passed"] == repeated["total"]
-    assert fake.calls == 3 * calls               # the first may come from the cache, repeats never
+    first = [r for r in repeated["results"] if r["repeat_index"] == 0]
+    assert len(first) == fresh["total"] and all(r["tokens"] == 0 for r in first)   # the cache's
+    # repeats never: each of the other two asks every request again
+    assert asked(before) == every_request and fake.calls - before >= 2 * len(every_request)
+    before = fake.calls
     run("--no-cache")
-    assert fake.calls == 4 * calls
+    assert asked(before) == every_request
 
 
 def test_known_prices_are_summed_and_one_unknown_price_makes_the_total_unknown(fake, root, capsys):

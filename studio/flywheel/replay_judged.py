@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from studio.llm.session import session_of
 from studio.runtime.options import RunOptions, engine_name
 
 from .conversation import ProductionConversation
@@ -20,7 +21,7 @@ def reply_judge_settings(project: Any, options: RunOptions | None) -> Any:
 
 
 def _cache(project: Any, options: RunOptions | None) -> Any:
-    models = getattr(options, "models", None)
+    models = session_of(options)
     if getattr(project, "library_path", None) is None or models is None:
         return None
     try:
@@ -50,7 +51,7 @@ def judged_reply(project: Any, conv: ProductionConversation, replay: ReplayResul
         turn, difference, reasoning = judge_replies(
             turns, settings, cache=_cache(project, options), cancel=cancel,
             no_cache=bool(options is not None and options.no_cache),
-            session=getattr(options, "models", None))
+            session=session_of(options))
     except ModelError as exc:
         replay.status = "error"
         replay.error = f"the reply judge ({settings.model}) could not answer ({exc.reason}): {exc}"

@@ -74,6 +74,12 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
     simulation on this thread bound; see single_flight.py). Raises ModelError after the
     retries run out (or at once when retrying cannot help).
     """
+    if session is None:
+        with ModelSession() as own:
+            return complete(messages, settings=settings, response_format=response_format,
+                            cache=cache, no_cache=no_cache, usage=usage, cancel=cancel,
+                            mock_response=mock_response, sleep=sleep, format_mode=format_mode,
+                            sample=sample, session=own)
     if settings.is_offline:
         raise ModelError("the offline engine makes no model calls; choose a model",
                          "bad_request", model=settings.model)
@@ -90,13 +96,6 @@ def complete(messages: list[dict[str, Any]], *, settings: LLMSettings,
             if usage is not None:
                 usage.add(cached)
             return cached
-
-    if session is None:
-        with ModelSession() as own:
-            return complete(messages, settings=settings, response_format=response_format,
-                            cache=cache, no_cache=no_cache, usage=usage, cancel=cancel,
-                            mock_response=mock_response, sleep=sleep, format_mode=format_mode,
-                            sample=sample, session=own)
 
     def call() -> LLMResponse:
         return _call_with_retries(messages, settings, schema, wants_json, cancel, mock_response,

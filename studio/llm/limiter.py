@@ -2,7 +2,8 @@
 
 Run-all may start many simulations at once; a provider that answers 429 gets
 fewer parallel calls (the limit halves), and the limit creeps back up after a
-run of successes. The run's ModelSession holds one per (model, api_base). A Retry-After also pauses new calls to that model until then.
+run of successes. A Retry-After also pauses new calls to that model until then.
+The run's ModelSession holds one per (model, api_base).
 """
 from __future__ import annotations
 

@@ -18,15 +18,13 @@ import json
 import os
 import time
 from types import SimpleNamespace
-from typing import Any
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:        # imported on first use: `direct` is asked before workers start
-    import httpx
+from typing import TYPE_CHECKING, Any
 
 from .errors import reason_for_status
 from .model_map import price_of
+
+if TYPE_CHECKING:        # imported on first use: `direct` is asked before workers start
+    import httpx
 
 TRANSPORT_ENV = "STUDIO_LLM_TRANSPORT"
 _PREFIX = "openai/"

@@ -262,6 +262,8 @@ def _rubric(project: Any, criteria: list[str], result: SimulationResult,
         return [ExpectationResult(type="rubric", status="skipped", expected=c,
                                   message="skipped: rubric criteria are judged by a model only "
                                           "(the offline engine ran)") for c in criteria]
+    from studio.llm.session import session_of
+
     from .model_judge import judge_rubric
     settings = project.settings
     if options is not None and (options.model or options.api_base):
@@ -269,4 +271,4 @@ def _rubric(project: Any, criteria: list[str], result: SimulationResult,
             ("name", options.model), ("api_base", options.api_base)) if v})
         settings = settings.model_copy(update={"model": model})
     return list(judge_rubric(criteria, result.transcript, settings, cancel=cancel,
-                             session=getattr(options, "models", None)))
+                             session=session_of(options)))
