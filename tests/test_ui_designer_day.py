@@ -136,3 +136,19 @@ def test_the_new_procedure_dialog_title_is_not_cut(qtbot):
     dialog.name.setText("Lost parcel")
     dialog.templates.setCurrentRow(1)
     assert dialog.choice() == ("Lost parcel", "lookup-decide")
+
+
+def test_the_start_pages_buttons_go_at_once_when_a_project_opens(qtbot):
+    """Old buttons wait for deleteLater; until then they must not paint over the templates."""
+    from PySide6.QtWidgets import QPushButton, QTabWidget
+    from studio.ui.start_page import StartPage
+    area = QTabWidget()
+    qtbot.addWidget(area)
+    area.resize(900, 600)
+    area.show()
+    page = StartPage(area)
+    page.show_start(["food-delivery"], [])
+    page.update_visible()
+    page.show_project("Parcel support", 0)
+    shown = [b.objectName() for b in page.findChildren(QPushButton) if b.isVisible()]
+    assert set(shown) <= {"start-new-procedure"}, shown      # the new one shows when laid out

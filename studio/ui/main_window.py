@@ -28,6 +28,7 @@ from .window.document_opener import DocumentOpener
 from .window.editor_commands import EditorCommands
 from .window.file_commands import FileCommands
 from .window.start_page_host import StartPageHost
+from .widgets.dock import Dock
 from .window.window_layout import WindowLayout
 
 
@@ -105,7 +106,7 @@ class MainWindow(QMainWindow):
 
     # -- wiring ----------------------------------------------------------------------
     def add_dock(self, name: str, title: str, widget, area=Qt.RightDockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
+        dock = Dock(title, self)
         dock.setObjectName(f"dock-{name}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)

@@ -54,7 +54,8 @@ class StartPage(QWidget):
     def _clear_buttons(self) -> None:
         while self.buttons.count():
             item = self.buttons.takeAt(0)
-            if item.widget():
+            if item.widget():             # hidden now: deleteLater waits for the event loop
+                item.widget().hide()
                 item.widget().deleteLater()
 
     def _button(self, text: str, slot, name: str) -> QPushButton:

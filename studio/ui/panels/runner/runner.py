@@ -101,6 +101,7 @@ class RunnerPanel(QWidget):
         self.save_button.setToolTip("Keep the conversation you tried as a simulation, with expectations "
                                     "filled in from what happened")
         self.save_button.setEnabled(False)
+        self.save_button.setVisible(False)        # only a tried run is saved: room for the title
         self.status = QLabel("")
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.banner = QLabel("")                  # why a run ended in `error`, and what to do
@@ -213,6 +214,7 @@ class RunnerPanel(QWidget):
         if self.try_button.isChecked() != on:
             self.try_button.setChecked(on)
         self.input_row.setVisible(on)
+        self.save_button.setVisible(on)
         self.try_turns = []
         self.save_button.setEnabled(False)
         self._show_error(None)
