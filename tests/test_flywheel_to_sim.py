@@ -66,6 +66,22 @@ def test_captured_simulation_passes_now_and_fails_after_changing_the_step_it_cov
     assert any(e["type"] == "connector_calls" and e["status"] == "fail" for e in result["expectations"])
 
 
+def test_a_handoff_captures_its_internal_note_and_fails_when_the_note_changes(imported, capsys):
+    """c-000001: delivered 30 h ago, so damaged-order hands off with a note for the human."""
+    root, _ = imported
+    assert main(["conversations", "to-sim", str(root), "c-000001", "--name", "late damage", "--yes"]) == 0
+    capsys.readouterr()
+    text = (root / "simulations" / "late-damage.yaml").read_text()
+    assert "outcome: handoff" in text and "note_contains:" in text and "FD-100001" in text
+    code, result = simulate(root, "late damage", capsys)
+    assert code == 0 and result["status"] == "passed"
+    procedure = root / "procedures" / "damaged-order.yaml"
+    procedure.write_text(procedure.read_text().replace("past the 24 h window", "outside the window"))
+    code, result = simulate(root, "late damage", capsys)
+    assert code == 1
+    assert [e["type"] for e in result["expectations"] if e["status"] == "fail"] == ["note_contains"]
+
+
 def test_unknown_conversation_is_a_clear_error(imported, capsys):
     root, _ = imported
     assert main(["conversations", "to-sim", str(root), "nope", "--yes"]) == 2
