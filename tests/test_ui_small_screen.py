@@ -76,3 +76,18 @@ def test_a_stored_results_title_is_not_cut(qtbot, win):
     runner.show_stored_result(None, None, result)
     qtbot.wait(100)
     assert "(stored result)" in runner.title.text() and not runner.title.is_elided()
+
+
+def test_expected_and_actual_wrap_instead_of_being_cut(qtbot):
+    from types import SimpleNamespace
+    from studio.ui.panels.runner.expectations_view import ExpectationsView
+    view = ExpectationsView()
+    qtbot.addWidget(view)
+    view.resize(520, 300)                       # the runner's side panel at 1280 px
+    view.show()
+    calls = [{"connector": "get_order", "inputs": {"order_id": "PK-483920"}, "status": "ok"}]
+    view.set_results([SimpleNamespace(status="pass", type="connector_calls", expected=calls,
+                                      actual=calls, message="", reasoning=None)])
+    qtbot.wait(50)
+    item = view.topLevelItem(0)
+    assert view.visualItemRect(item).height() >= 2 * view.fontMetrics().height()

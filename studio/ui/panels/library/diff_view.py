@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QFont
-from PySide6.QtWidgets import QHeaderView, QStyledItemDelegate, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from ...theme import qcolor
+from ...widgets.wrap_delegate import WrapColumns
 
 SECTIONS = (("regressions", "Regressions", "#b3261e"),
             ("fixes", "Fixed", "#1e7b34"),
@@ -25,38 +26,13 @@ def _short(value: Any) -> str:
     return text if len(text) < 120 else text[:119] + "…"
 
 
-class _WrapDetail(QStyledItemDelegate):
-    """Rows as tall as their Detail text wrapped to the column: read, not cut with "…"."""
-
-    def __init__(self, view: QTreeWidget):
-        super().__init__(view)
-        self.view = view
-
-    def sizeHint(self, option, index):
-        hint = super().sizeHint(option, index)
-        if index.column() != 2 or not index.data():
-            return hint
-        width = max(40, self.view.header().sectionSize(2) - 8)
-        rect = option.fontMetrics.boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap,
-                                               str(index.data()))
-        return QSize(hint.width(), max(hint.height(), rect.height() + 4))
-
-    def initStyleOption(self, option, index) -> None:
-        super().initStyleOption(option, index)
-        option.features |= option.ViewItemFeature.WrapText
-
-
 class DiffView(QTreeWidget):
     result_requested = Signal(str)       # a double-clicked simulation: open its stored result
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setExpandsOnDoubleClick(False)      # double-click opens; the arrow folds
-        self.setWordWrap(True)                   # Detail is read, not guessed from "…"
-        self.setUniformRowHeights(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.setItemDelegate(_WrapDetail(self))
-        self.header().sectionResized.connect(lambda *_: self.scheduleDelayedItemsLayout())
+        self.setItemDelegate(WrapColumns(self, (2,)))      # Detail is read, not guessed from "…"
         self.itemDoubleClicked.connect(self._double_clicked)
         self.setColumnCount(3)
         self.setHeaderLabels(["Simulation / check", "Before → after", "Detail"])

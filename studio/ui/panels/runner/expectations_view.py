@@ -8,6 +8,7 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from ...theme import qcolor
+from ...widgets.wrap_delegate import WrapColumns
 
 STATUS_STYLE = {
     "pass": ("✔ pass", "#1e7b34"),
@@ -31,7 +32,7 @@ class ExpectationsView(QTreeWidget):
         self.setHeaderLabels(["Result", "Expectation", "Expected", "Actual"])
         self.setRootIsDecorated(False)
         self.setAlternatingRowColors(True)
-        self.setWordWrap(True)
+        self.setItemDelegate(WrapColumns(self, (2, 3)))   # Expected / Actual read in full
         header = self.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
