@@ -11,7 +11,6 @@ CONTENT_MIN_HEIGHT = 110
 
 class Dock(QDockWidget):
     def setWidget(self, widget: QWidget | None) -> None:
-        if widget is not None and widget.minimumHeight() == 0:
-            hint = widget.minimumSizeHint().height()
-            widget.setMinimumHeight(max(1, min(CONTENT_MIN_HEIGHT, hint)))
+        if widget is not None and widget.minimumHeight() == 0:     # no size hint: not built yet
+            widget.setMinimumHeight(CONTENT_MIN_HEIGHT)
         super().setWidget(widget)
