@@ -152,3 +152,21 @@ def test_the_start_pages_buttons_go_at_once_when_a_project_opens(qtbot):
     page.show_project("Parcel support", 0)
     shown = [b.objectName() for b in page.findChildren(QPushButton) if b.isVisible()]
     assert set(shown) <= {"start-new-procedure"}, shown      # the new one shows when laid out
+
+
+def test_the_start_page_lists_recent_projects_and_opens_one(qtbot, tmp_path):
+    from PySide6.QtWidgets import QTabWidget
+    from studio.ui.start_page import StartPage
+    area = QTabWidget()
+    qtbot.addWidget(area)
+    area.resize(900, 600)
+    area.show()
+    page = StartPage(area)
+    recent = str(tmp_path / "parcel-support")
+    page.show_start(["food-delivery"], [recent])
+    page.update_visible()
+    assert page.list.isVisible() and page.list.count() == 1
+    assert "parcel-support" in page.list.item(0).text()
+    with qtbot.waitSignal(page.recent_requested) as opened:
+        page.list.itemActivated.emit(page.list.item(0))
+    assert opened.args == [recent]
