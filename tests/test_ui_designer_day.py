@@ -48,6 +48,11 @@ def test_try_it_with_connector_data_and_approval_takes_the_other_branch(qtbot, r
     assert "compute" in result.coverage["lost-parcel"].steps and result.outcome == "resolved"
     started = next(e for e in result.trace if e["type"] == "conversation_started")
     assert started["customer"]["plan"] == "pro"                       # the segment's attributes
+    from PySide6.QtWidgets import QLabel
+    from studio.ui.panels.runner.transcript_view import Bubble
+    notes = [b for b in runner.transcript.findChildren(Bubble) if b.role == "note"]
+    heads = [label.text() for b in notes for label in b.findChildren(QLabel) if "Internal note" in label.text()]
+    assert heads and not any("handoff" in h for h in heads)          # an approval is not a handoff
     key, simulation = runner.save_try_run("Delivered 10 days ago, approved")
     assert simulation.fixtures.connectors["get_order"]["hours_since_delivery"] == 240
     assert simulation.fixtures.approvals == {"approve": "approved"}

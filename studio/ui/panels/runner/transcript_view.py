@@ -34,8 +34,8 @@ def bubble_css(role: str) -> str:
     return (DARK_BUBBLE_CSS if colors().dark else BUBBLE_CSS).get(role, "")
 
 
-ROLE_TITLE = {"customer": "Customer", "agent": "Agent", "note": "Internal note · handoff",
-              "system": ""}
+# a note comes from any checkpoint (an approval's decision too), not only a handoff
+ROLE_TITLE = {"customer": "Customer", "agent": "Agent", "note": "Internal note", "system": ""}
 
 
 class Bubble(QFrame):
