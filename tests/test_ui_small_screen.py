@@ -91,3 +91,13 @@ def test_expected_and_actual_wrap_instead_of_being_cut(qtbot):
     qtbot.wait(50)
     item = view.topLevelItem(0)
     assert view.visualItemRect(item).height() >= 2 * view.fontMetrics().height()
+
+
+def test_a_narrow_marked_card_keeps_its_whole_id(qtbot, win):
+    editor = win.current_editor()
+    delegate = editor.view.itemDelegate()
+    step = win.session.project.procedures["lost-parcel"].find_step("compute")
+    assert delegate.header_fit(step, 400, marked=True) == ("CODE", "#compute")
+    label, ident = delegate.header_fit(step, 70, marked=True)     # beside "NOT REACHED" at 1280 px
+    assert label == "" and ident == "#compute"
+    assert delegate.header_fit(step, 70, marked=False)[0] == "CODE"  # no badge: the label stays

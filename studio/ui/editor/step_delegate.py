@@ -147,34 +147,35 @@ class StepDelegate(QStyledItemDelegate):
         step_icon(step.kind).paint(painter, QRect(int(x), int(y) - 1, ICON, ICON))
         tx = x + ICON + 10
         fs = QFontMetrics(self.f_kind)
+        cov = index.data(COVERAGE_ROLE)
+        right = r.right() - 12 - (22 if problems else 0) - (16 if cov in MARK_COLORS else 0)
+        badge_text = MARK_LABELS.get(mark, mark).upper() if mark in MARK_COLORS else ""
+        badge = fs.horizontalAdvance(badge_text) + 8 if badge_text else 0
+        label, ident = self.header_fit(step, right - badge - tx, marked=bool(badge_text))
         painter.setFont(self.f_kind)
         painter.setPen(kind_color.lighter(130) if c.dark else kind_color.darker(125))
-        label = kind_label(step.kind).upper()
         painter.drawText(QRectF(tx, y, 400, fs.height()), Qt.AlignLeft | Qt.AlignVCenter, label)
         painter.setFont(self.f_small)
         painter.setPen(c.q("muted"))
-        id_x = tx + fs.horizontalAdvance(label) + 10
-        mark = index.data(MARK_ROLE)
-        badge = fs.horizontalAdvance(MARK_LABELS.get(mark, mark).upper()) + 8 if mark in MARK_COLORS else 0
-        room = max(0, int(r.right() - id_x - 40 - badge))     # the id never runs under the badge
+        id_x = tx + (fs.horizontalAdvance(label) + 10 if label else 0)
+        room = max(0, int(right - id_x - badge))              # the id never runs under the badge
         painter.drawText(QRectF(id_x, y, room, fs.height()), Qt.AlignLeft | Qt.AlignVCenter,
-                         QFontMetrics(self.f_small).elidedText(f"#{step.id}", Qt.ElideRight, room))
+                         QFontMetrics(self.f_small).elidedText(ident, Qt.ElideRight, room))
         right = r.right() - 12
         if problems:
             name = "error" if has_error else "warning"
             icon(name).paint(painter, QRect(int(right) - 16, int(y) - 1, 16, 16))
             right -= 22
-        cov = index.data(COVERAGE_ROLE)
         if cov in MARK_COLORS:
             painter.setBrush(QColor(MARK_COLORS[cov]))
             painter.setPen(Qt.NoPen)
             painter.drawEllipse(QRectF(right - 10, y + 2, 10, 10))
             right -= 16
-        if mark in MARK_COLORS:
+        if badge_text:
             painter.setFont(self.f_kind)
             painter.setPen(QColor(MARK_COLORS[mark]))
             painter.drawText(QRectF(right - 110, y, 110, fs.height()), Qt.AlignRight | Qt.AlignVCenter,
-                             MARK_LABELS.get(mark, mark).upper())
+                             badge_text)
 
         y += fs.height() + GAP + 2
         width = self._text_width(index)
@@ -195,6 +196,14 @@ class StepDelegate(QStyledItemDelegate):
             painter.setPen(c.q("muted"))
             painter.drawText(QRectF(tx, y, width, lh), Qt.AlignLeft | Qt.TextWordWrap, line)
             y += lh + GAP
+
+    def header_fit(self, step, room: float, marked: bool) -> tuple[str, str]:
+        """The kind label and "#id" for a header `room` px wide (before the badge): on a
+        narrow card with a run mark the label goes (the icon says the kind) so the id stays whole."""
+        label, ident = kind_label(step.kind).upper(), f"#{step.id}"
+        needed = QFontMetrics(self.f_kind).horizontalAdvance(label) + 10 \
+            + QFontMetrics(self.f_small).horizontalAdvance(ident)
+        return (label if needed <= room or not marked else ""), ident
 
     # -- inline editing ------------------------------------------------------------
     def createEditor(self, parent, option, index):
