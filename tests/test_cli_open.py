@@ -28,6 +28,11 @@ def test_smoke_without_a_display_paints_offscreen(tmp_path, sample_copy):
                           env=_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "first paint" in done.stdout
+    logs = tmp_path / "home" / "logs"                # the real app keeps its crash evidence
+    assert "started: Procedure Studio" in (logs / "crash.log").read_text()
+    log = (logs / "studio.log").read_text()
+    assert "started: Procedure Studio" in log and f"logs in {logs}" in log
+    assert "qt.svg" not in done.stderr + log and "Cannot open file" not in done.stderr + log
 
 
 def _without(monkeypatch, *modules):

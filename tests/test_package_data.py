@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 import zipfile
 from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from studio.core.samples import sample_names, samples_root
 from studio.core.steps import STEP_KINDS
@@ -45,6 +47,27 @@ def test_the_readme_command_path_exists_at_the_top_of_the_checkout():
 def test_pyproject_declares_only_data_that_exists():
     assert (ROOT / "studio" / "py.typed").is_file()
     assert (ROOT / "LICENSE").is_file()
+
+
+def test_the_binding_that_frees_none_is_excluded_where_none_is_mortal():
+    """PySide6-Essentials 6.12.0 on Python < 3.12 drops references to None (the app
+    aborted with none_dealloc); pyproject refuses it there, and says why beside it."""
+    text = (ROOT / "pyproject.toml").read_text()
+    pins = [Requirement(r) for r in tomllib.loads(text)["project"]["dependencies"]]
+    pins = [r for r in pins if r.name == "PySide6-Essentials"]
+
+    def allowed(python: str, release: str) -> bool:
+        env = {"python_version": python, "python_full_version": python + ".0"}
+        return any((r.marker is None or r.marker.evaluate(env)) and r.specifier.contains(release)
+                   for r in pins)
+    assert not allowed("3.11", "6.12.0")
+    assert allowed("3.11", "6.11.3") and allowed("3.11", "6.12.1") and allowed("3.13", "6.12.0")
+    above = text[:text.index('"PySide6-Essentials')].splitlines()[:-1]
+    comment = []
+    while above and above[-1].strip().startswith("#"):       # the comment right above the pin
+        comment.insert(0, above.pop())
+    comment = "\n".join(comment)
+    assert "6.12.0" in comment and "none_dealloc" in comment and "canary" in comment
 
 
 @pytest.mark.timeout(300)

@@ -108,6 +108,15 @@ def test_an_error_in_another_thread_reaches_the_same_dialog(installed, qtbot):
     assert "KeyError: 'missing'" in (folder / "studio.log").read_text()
 
 
+def test_the_app_log_rotates_instead_of_growing_without_end(installed):
+    folder, _ = installed
+    line = "x" * 1000
+    for _ in range(diagnostics.LOG_BYTES // 1000 + 100):
+        diagnostics.log.info(line)
+    assert (folder / "studio.log.1").is_file()                   # the old part moved aside
+    assert (folder / "studio.log").stat().st_size < diagnostics.LOG_BYTES
+
+
 def test_qt_warnings_go_to_the_log(installed):
     folder, _ = installed
     previous = log_qt_messages()
