@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
+import shiboken6
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from studio.document.command import Command
@@ -40,10 +41,18 @@ class _Wrapped(QUndoCommand):
 
 
 class QtCommandStack(QUndoStack):
-    """A QUndoStack that takes `Command`s (and keeps Qt's own API too)."""
+    """A QUndoStack that takes `Command`s (and keeps Qt's own API too).
+
+    When Qt merges a pushed command into the previous one (typing) and deletes it,
+    PySide (6.11) keeps its Python wrapper alive as long as the stack, clear() or not:
+    the wrapper lets go of our `Command` then, so each keystroke leaks an empty shell
+    instead of a command with its old and new values (tests/test_ui_undo_memory.py)."""
 
     def push(self, command) -> None:
-        super().push(command if isinstance(command, QUndoCommand) else _Wrapped(command))
+        wrapped = command if isinstance(command, QUndoCommand) else _Wrapped(command)
+        super().push(wrapped)
+        if isinstance(wrapped, _Wrapped) and not shiboken6.isValid(wrapped):
+            del wrapped.command                 # merged and deleted by Qt: let ours go
 
     def can_undo(self) -> bool:
         return self.canUndo()
