@@ -86,7 +86,11 @@ def test_a_simulation_that_breaks_a_limit_is_error_never_passed(tmp_path, when, 
     finally:
         tracemalloc.stop()
     assert result.status == "error", result.status
-    assert "expression error at check." in result.error
+    step = "test" if when != "true" else "yes"          # the condition, or the end step's say
+    lines = (project.root / "procedures" / "check.yaml").read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.strip().replace("'", "") == f"- id: {step}")
+    # the run-time error names the step and where it is written (file:line)
+    assert f"expression error at check.{step} (procedures/check.yaml:{line}):" in result.error
     assert peak < 100_000_000
 
 

@@ -83,6 +83,15 @@ def test_an_alias_bomb_in_a_fixture_is_refused_in_a_moment_with_little_memory(sa
     assert "21/21 run, 21 passed" in out                    # the other simulations still ran
 
 
+def test_run_all_gives_the_same_hint_as_validate_for_a_file_that_breaks_a_limit(sample_copy, capsys):
+    root = sample_copy("food-delivery")
+    (root / "simulations" / "bomb.yaml").write_text("schema: simulation/v1\nname: Bomb\n" + ALIAS_BOMB)
+    assert main(["run-all", str(root), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "simulations/bomb.yaml:" in err and "hint: an alias (*name) repeats a whole block" in err
+    assert "fix the indentation or quoting" not in err      # was: the generic hint for syntax errors
+
+
 def test_an_alias_that_loops_back_into_its_own_block_is_an_error():
     try:
         parse_yaml("a: &a {b: *a}\n")

@@ -14,14 +14,30 @@ from studio.runtime.sandbox import Sandbox
 
 # re.enum is a module reached through an allowed one on every Python we support.
 SWALLOW = "import re\ntry:\n    s = re.enum\nexcept:\n    s = 'x'\n"
+# the same reach through another name: only the run can see it, and the run blocks it
+SWALLOW_ALIASED = "import re\nm = re\ntry:\n    s = m.enum\nexcept:\n    s = 'x'\n"
 
 
-def test_a_bare_except_does_not_swallow_the_sandbox_block():
+@pytest.mark.parametrize("code, line", [(SWALLOW, 3), (SWALLOW_ALIASED, 4)], ids=["direct", "aliased"])
+def test_a_bare_except_does_not_swallow_the_sandbox_block(code, line):
     with Sandbox() as sandbox:
-        result = sandbox.run(SWALLOW, {})
+        result = sandbox.run(code, {})
     assert result.status == "blocked"
-    assert "'re.enum' is not available in snippets (line 3)" in result.error
+    assert f"'re.enum' is not available in snippets (line {line})" in result.error
     assert result.assigned == {}
+
+
+def test_validate_reports_a_module_part_the_sandbox_hides_at_its_file_and_line(tmp_path, capsys):
+    make_project(tmp_path / "p", procedures={"p": {
+        "trigger": {"examples": ["run the snippet"]},
+        "steps": [{"id": "code", "kind": "code", "code": "import datetime\ntry:\n    s = datetime.sys\n"
+                                                          "except:\n    s = 'x'\n"},
+                  {"id": "done", "kind": "end", "outcome": "resolved"}]}})
+    assert main(["validate", str(tmp_path / "p")]) == 1
+    out = capsys.readouterr().out
+    lines = (tmp_path / "p" / "procedures" / "p.yaml").read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "s = datetime.sys" in text)
+    assert f"procedures/p.yaml:{line}:" in out and "'datetime.sys' is not available in snippets" in out
 
 
 def test_a_simulation_whose_snippet_swallows_the_block_is_error_not_passed(tmp_path):
@@ -32,6 +48,7 @@ def test_a_simulation_whose_snippet_swallows_the_block_is_error_not_passed(tmp_p
     result = run(project, {"procedure": "p", "customer": {"script": ["run the snippet"]},
                            "expect": {"outcome": "resolved"}})
     assert result.status == "error" and "not available in snippets" in result.error
+    assert "the step is at procedures/p.yaml:" in result.error        # where the step is written
 
 
 def _copy_name(root) -> str:

@@ -15,6 +15,8 @@ from .procedure import Procedure
 from .schema_problems import pydantic_problems
 from .settings import ProjectSettings
 from .simulation import Simulation
+from .steps import walk_steps
+from .yaml_hints import GENERIC, yaml_hint
 from .yaml_io import SourceMap, YamlError, atomic_write, parse_yaml, save_model
 from .layout import (ATTACHMENTS_DIR, CONNECTORS_DIR, KNOWLEDGE_DIR, LIBRARY_FILE,  # noqa: F401
                      PROCEDURES_DIR, SETTINGS_FILE, SIMULATIONS_DIR)
@@ -54,6 +56,21 @@ class Project:
         if key in self.simulations:
             return self.simulations[key]
         return next((s for s in self.simulations.values() if s.name == key), None)
+
+    def step_location(self, procedure_id: str, step_id: str) -> str | None:
+        """"procedures/x.yaml:14" where the step is written, so a run-time error names the
+        file and line; None when the file as loaded no longer holds that step there."""
+        procedure = self.procedures.get(procedure_id)
+        rel = self.file_of("procedure", procedure_id)
+        source = self.sources.get(rel)
+        if procedure is None or source is None:
+            return None
+        for path, step in walk_steps(procedure.steps):
+            if step.id == step_id:
+                written = source.node_at(path + ("id",))      # an edit since loading: no line
+                position = source.locate(path) if getattr(written, "value", None) == step_id else None
+                return f"{rel}:{position[0]}" if position else None
+        return None
 
     # -- saving -------------------------------------------------------------
     # Saving over an existing file keeps the designer's comments, explicit defaults,
@@ -106,8 +123,7 @@ def model_from_text(cls: type[BaseModel], text: str, rel: str, *,
         data, source = parse_yaml(text, fast=fast)
     except YamlError as exc:
         return None, None, [Problem(code="yaml", file=rel, line=exc.line, column=exc.column,
-                                    message=exc.message,
-                                    hint="fix the indentation or quoting near this position")]
+                                    message=exc.message, hint=yaml_hint(exc.message) or GENERIC)]
     if not isinstance(data, dict):
         empty = data is None
         return None, source, [Problem(code="schema", file=rel, line=1, column=1,

@@ -85,6 +85,45 @@ def _check_import(module: str, node: ast.AST) -> None:
         )
 
 
+#: decimal's shared contexts are mutable globals: the sandbox hides them (a snippet gets its own).
+HIDDEN_NAMES = {"decimal": frozenset({"DefaultContext", "BasicContext", "ExtendedContext"})}
+
+
+def hidden_attributes(module_name: str) -> frozenset[str]:
+    """What the sandbox keeps out of an allowed module (its ModuleProxy hides the same):
+    submodules such as re.enum or datetime.sys, C capsules, decimal's shared contexts."""
+    if module_name not in _HIDDEN:
+        import sys
+        import types
+        module = sys.modules.get(module_name) or __import__(module_name)   # no importlib in the sandbox
+        _HIDDEN[module_name] = HIDDEN_NAMES.get(module_name, frozenset()) | frozenset(
+            key for key, value in vars(module).items()
+            if not key.startswith("_")
+            and (isinstance(value, types.ModuleType) or type(value).__name__ == "PyCapsule"))
+    return _HIDDEN[module_name]
+
+
+_HIDDEN: dict[str, frozenset[str]] = {}
+
+
+def _check_module_attributes(tree: ast.AST, found: list) -> None:
+    """`import re` then `re.enum`: blocked at run time by the module's proxy, so say so
+    while the designer types (a bare `except:` around it cannot hide it either)."""
+    modules = {(alias.asname or alias.name): alias.name for node in ast.walk(tree)
+               if isinstance(node, ast.Import) for alias in node.names if alias.name in ALLOWED_MODULES}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in ALLOWED_MODULES and not node.level:
+            reached = [(node.module, alias.name) for alias in node.names]
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+            reached = [(modules[node.value.id], node.attr)]
+        else:
+            continue
+        for module, name in reached:
+            if name in hidden_attributes(module):
+                found.append((_position(node), Blocked(f"'{module}.{name}' is not available in snippets",
+                                                       getattr(node, "lineno", None))))
+
+
 def check_tree(tree: ast.AST) -> None:
     """Raise Blocked for the construct the sandbox does not allow that comes first in the text."""
     found: list[tuple[int, int, Blocked]] = []
@@ -93,6 +132,7 @@ def check_tree(tree: ast.AST) -> None:
             _check_node(node)
         except Blocked as exc:
             found.append((_position(node), exc))
+    _check_module_attributes(tree, found)
     if found:
         raise min(found, key=lambda item: item[0])[1]
 

@@ -22,6 +22,7 @@ from .validate_context import ERROR, WARNING, Reporter, did_you_mean
 from .validate_graph import find_cycles
 from .validate_simulations import check_simulation
 from .validate_steps import ProjectFacts, check_procedure, check_template
+from .yaml_hints import yaml_hint
 
 BUILT_IN_NAMES = frozenset({"customer"} | set(SAFE_FUNCTIONS) | set(CONSTANTS))
 _SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
@@ -208,39 +209,11 @@ def _field_names() -> set[str]:
 _FIELDS: set[str] = set()
 
 
-# PyYAML's wording -> what to do about it
-_YAML_HINTS = (
-    ("found character '\\t'", "YAML does not allow tabs for indentation: indent with spaces"),
-    ("expected <block end>", "this line is indented differently from the lines above it; "
-                             "line it up with its siblings"),
-    ("mapping values are not allowed", "a ': ' inside a value: put the value in quotes "
-                                       "(text: \"Note: ...\")"),
-    ("could not find expected ':'", "a line without 'key: value' inside a mapping; check indentation "
-                                    "or add the missing ':'"),
-    ("found unexpected end of stream", "a quote is opened but never closed"),
-    ("expected ',' or '}'", "a '{' is never closed, or a value in it needs quotes"),
-    ("expected ',' or ']'", "a '[' is never closed, or a value in it needs quotes"),
-    ("found duplicate anchor", "an anchor (&name) is defined twice"),
-    ("found undefined alias", "an alias (*name) refers to no anchor; quote text starting with '*'"),
-    ("cannot start any token", "text starting with '@', '`' or '%' must be quoted"),
-    ("nests deeper than", "flatten it: move deep data into a list of small entries"),
-    ("values; write the values out", "an alias (*name) repeats a whole block: a few aliases of "
-                                     "aliases multiply into millions of values"),
-    ("(a loop)", "an alias cannot sit inside the block its anchor (&name) marks"),
-    ("characters long; the limit is", "split it into several files"),
-    ("the file holds more than", "split it into several files"),
-    ("found another document", "a project file holds one YAML document: remove the '---' line, "
-                               "or put the second part in a file of its own"),
-)
-
-
 def _improve(problem: Problem) -> Problem:
     """Loader problems, with plainer YAML hints and a "did you mean" for misspelt fields."""
     if problem.code == "yaml":
-        for needle, hint in _YAML_HINTS:
-            if needle in problem.message:
-                return problem.model_copy(update={"hint": hint})
-        return problem
+        hint = yaml_hint(problem.message)
+        return problem.model_copy(update={"hint": hint}) if hint else problem
     match = _UNKNOWN_FIELD.search(problem.message)
     if not match or (problem.hint and not problem.hint.startswith("check the spelling")):
         return problem          # the loader already matched the fields allowed right there

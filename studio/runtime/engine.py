@@ -395,7 +395,13 @@ class Conversation(StepKinds, Switching):
         self.waiting = None
 
     def _where(self) -> str:
-        return f" at {self._recent[-1]}" if self._recent else ""
+        """ at proc.step (procedures/proc.yaml:14)": the step, and where it is written."""
+        if not self._recent:
+            return ""
+        where = self._recent[-1]
+        locate = getattr(self.project, "step_location", None)
+        located = locate(*where.split(".", 1)) if locate is not None else None
+        return f" at {where}" + (f" ({located})" if located else "")
 
     def _add(self, event: Any) -> None:
         event.turn = self.turn

@@ -24,7 +24,8 @@ import types
 # the policy is stdlib-only and shared with validation: loaded by path from studio/core
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "core"))
 try:
-    from snippet_policy import ALLOWED_MODULES, Blocked, check_tree, imported_names, top_level_assignments
+    from snippet_policy import (ALLOWED_MODULES, HIDDEN_NAMES, Blocked, check_tree, imported_names,
+                                top_level_assignments)
     from snippet_binding import BOUND, instrument
 finally:
     del sys.path[0]
@@ -186,7 +187,7 @@ class ModuleProxy:
 MODULES = {
     "math": ModuleProxy(math),
     # The shared contexts are mutable globals; a snippet gets its own context instead.
-    "decimal": ModuleProxy(decimal, frozenset({"DefaultContext", "BasicContext", "ExtendedContext"})),
+    "decimal": ModuleProxy(decimal, HIDDEN_NAMES["decimal"]),
     "datetime": ModuleProxy(datetime),
     "re": ModuleProxy(re),
 }

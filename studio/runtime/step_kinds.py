@@ -124,7 +124,10 @@ class StepKinds:
         if result.status != "ok":
             what = {"blocked": "was blocked", "timeout": "timed out"}.get(result.status, "failed")
             detail = (result.error or result.status).removeprefix("blocked: ")
-            raise EngineError(f"code step '{step.id}' {what}: {detail}", reason="snippet")
+            locate = getattr(self.project, "step_location", None)
+            located = locate(cursor.procedure, step.id) if locate is not None else None
+            where = f"; the step is at {located}" if located else ""
+            raise EngineError(f"code step '{step.id}' {what}: {detail}{where}", reason="snippet")
         for name, value in assigned.items():
             self.set_variable(name, value, source="code", how=f"code step {step.id}", step=step.id,
                               procedure=cursor.procedure)
