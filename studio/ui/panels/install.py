@@ -345,7 +345,7 @@ class PanelsHost(QObject):
                 library = self.library = _open_library(project.root)
             except Exception as exc:   # a damaged library: say how to fix it, keep the editor usable
                 library = None
-                self.docks["library"].setWidget(QLabel(str(exc)))
+                self.docks["library"].setWidget(self._library_notice(project, session, exc))
         self.panels = TestPanels(project, library, session=session, parent=self)
         self.window.test_panels = self.panels
         for name, _title, widget in self.panels.widgets():
@@ -364,6 +364,25 @@ class PanelsHost(QObject):
         if self.panels.library_view is not None:
             self.panels.library_view.result_requested.connect(self._show_stored)
             self.panels.library_view.action_requested.connect(self._library_action)
+
+    def _library_notice(self, project: Project, session: Any, exc: Exception) -> QWidget:
+        """The library's error and, for a damaged one, a Rebuild button; once rebuilt, the
+        panels are built again on the new library."""
+        from studio.library import LibraryCorrupt
+        from .library.damaged_notice import DamagedLibraryNotice
+        notice = DamagedLibraryNotice(project.root, str(exc),
+                                      can_rebuild=isinstance(exc, LibraryCorrupt) and session is not None)
+        notice.rebuilt.connect(lambda message: self._library_rebuilt(session, message))
+        return notice
+
+    def _library_rebuilt(self, session: Any, message: str) -> None:
+        if getattr(self.window, "session", session) is not session:
+            return                                  # another project was opened meanwhile
+        self.set_session(session)
+        self.ensure_built()
+        self._show("library")
+        if hasattr(self.window, "statusBar"):
+            self.window.statusBar().showMessage(message, 15000)
 
     def _open_in_editor(self, key: str, simulation: Simulation) -> None:
         """A run saved as a simulation opens in the simulation editor, to trim its expectations."""
