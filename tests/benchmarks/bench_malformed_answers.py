@@ -6,6 +6,8 @@ third answer parses as JSON but fits no schema (`{}`, wrong types, missing
 fields, an unknown procedure id). DESIGN.md section 4: such an answer is
 retried, then the simulation is `error`; it is never a `fail`. A false fail is
 a simulation that passes with a well-behaved model and fails with the flaky one.
+The well-behaved run is printed too: one card-payments simulation fails there, since
+the fake model reads no amount from a statement screenshot (only photo yes/no).
 
     python tests/benchmarks/bench_malformed_answers.py [--every 3] [--retries 2]
 
@@ -51,6 +53,10 @@ def false_fails(every: int = 3, retries: int = 2) -> dict:
         "errors": len(hostile.get("error", [])),
         "passed": len(hostile.get("passed", [])),
         "seconds": time.perf_counter() - started,
+        # the baseline: what fails with the well-behaved model is not the flaky one's doing
+        "clean_passed": len(passed), "clean_not_passed": sorted(
+            (status, sample, name) for status, found in clean.items() if status != "passed"
+            for sample, name in found),
     }
 
 
@@ -64,6 +70,8 @@ def main() -> int:
     print(f"simulations: {found['simulations']}, model calls: {found['calls']}, "
           f"malformed answers: {found['malformed']}, passed: {found['passed']}, "
           f"errors (retries exhausted): {found['errors']}, {found['seconds']:.1f} s")
+    print(f"with a well-behaved model: {found['clean_passed']} passed"
+          + "".join(f"; {status}: {sample}: {name}" for status, sample, name in found["clean_not_passed"]))
     for sample, name in found["false_fails"]:
         print(f"  false fail: {sample}: {name}")
     print(f"false fails under malformed model answers at a {rate}% rate: {len(found['false_fails'])}")
