@@ -175,3 +175,11 @@ def test_module_entry_point(tmp_path):
     result = subprocess.run([sys.executable, "-m", "studio", "validate", str(write_project(tmp_path))],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_new_help_lists_the_samples(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["new", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert exit_.value.code == 0
+    assert "copy this sample project: card-payments, food-delivery, subscriptions" in out

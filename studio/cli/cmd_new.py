@@ -20,7 +20,8 @@ def register(subparsers) -> None:
         description="Create an empty project (studio.yaml and its folders), "
                     "or a copy of a sample project with --sample.")
     parser.add_argument("path", type=Path, help="the folder to create (must be empty or missing)")
-    parser.add_argument("--sample", metavar="NAME", help="copy this sample project")
+    parser.add_argument("--sample", metavar="NAME",
+                        help="copy this sample project: " + (", ".join(sample_names()) or "none"))
     parser.add_argument("--name", help="project name (default: from the folder name)")
     parser.set_defaults(func=run)
 

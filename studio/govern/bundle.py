@@ -35,6 +35,9 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 SUFFIX = ".studio-bundle.zip"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)          # fixed: the same content gives the same zip
+# Stored, not deflated: every content byte is then covered by the manifest's sha256 (a deflate
+# stream has bits a reader ignores), and the files stay readable in the zip as they are.
+_ZIP_METHOD = zipfile.ZIP_STORED
 
 
 @dataclass
@@ -259,10 +262,10 @@ def build_bundle(project: Project, library: Library, plan: ExportPlan, *,
     if key is not None:
         entries[SIGNATURE] = (sign(key, manifest_bytes) + "\n").encode()
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", _ZIP_METHOD) as archive:
         for path, data in entries.items():
             info = zipfile.ZipInfo(path, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = _ZIP_METHOD
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
     return buffer.getvalue(), manifest

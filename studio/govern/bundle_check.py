@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from pathlib import Path
@@ -15,13 +16,27 @@ from typing import Any, Callable
 from studio.core.progress import Progress
 
 from .bundle import BUNDLE_SCHEMA, MANIFEST, SIGNATURE, sha256
+from .bundle_layout import layout_problems, looks_like_bundle
 from .signing import fingerprint, verify
 
 MAX_UNPACKED = 256 * 1024 * 1024            # a zip bomb is refused, not unpacked
+# What reading a damaged member can raise: zipfile's own error, a bad CRC, a deflate stream that
+# does not decompress, a compression method changed to one zipfile lacks, a member cut short,
+# an encryption flag set (RuntimeError: a password is required).
+UNREADABLE = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError,
+              RuntimeError)
 
 
 class BundleError(ValueError):
     """Not a bundle at all (not a zip, no manifest, another schema): bad input, exit 2."""
+
+
+class DamagedManifest(BundleError):
+    """A bundle whose manifest.json cannot be read: `verify` reports it as a failed check."""
+
+    def __init__(self, path, reason: str):
+        super().__init__(f"{path}: {MANIFEST} is damaged ({reason})")
+        self.problem = f"{MANIFEST}: damaged ({reason})"
 
 
 @dataclass
@@ -75,9 +90,9 @@ def open_bundle(path: Path | str) -> tuple[zipfile.ZipFile, dict[str, Any]]:
     except KeyError:
         archive.close()
         raise BundleError(f"{path}: no {MANIFEST} inside: not a Procedure Studio bundle") from None
-    except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, OSError) as exc:
+    except UNREADABLE as exc:                  # UnicodeDecodeError and bad JSON are ValueErrors
         archive.close()
-        raise BundleError(f"{path}: {MANIFEST} is damaged ({exc})") from None
+        raise DamagedManifest(path, str(exc)) from None
     if not isinstance(manifest, dict) or manifest.get("schema") != BUNDLE_SCHEMA:
         archive.close()
         raise BundleError(f"{path}: {MANIFEST} is not schema {BUNDLE_SCHEMA}")
@@ -114,7 +129,7 @@ def _check_files(archive: zipfile.ZipFile, manifest: dict[str, Any], check: Bund
             continue
         try:
             data = archive.read(name)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except UNREADABLE as exc:
             check.problems.append(f"{name}: damaged ({exc})")
             continue
         if sha256(data) != listed[name]:
@@ -199,8 +214,22 @@ def _rerun(archive: zipfile.ZipFile, manifest: dict[str, Any], check: BundleChec
 
 def verify_bundle(path: Path | str, *, rerun: bool = True, trusted_key: str | None = None,
                   model: str | None = None, progress: Progress | None = None) -> BundleCheck:
-    archive, manifest = open_bundle(path)
-    check = BundleCheck(manifest)
+    """Every byte checked (the zip's records, each file's sha256, the signature), then the
+    simulations re-run from the bundle alone. A changed byte fails it naming the file; a file
+    that is no bundle at all raises BundleError."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise BundleError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    layout = layout_problems(data)
+    try:
+        archive, manifest = open_bundle(path)
+    except BundleError as exc:
+        if not looks_like_bundle(data):
+            raise
+        problem = exc.problem if isinstance(exc, DamagedManifest) else str(exc)
+        return BundleCheck({}, problems=layout + [problem] if problem not in layout else layout)
+    check = BundleCheck(manifest, problems=layout)
     with archive:
         _check_files(archive, manifest, check)
         _check_signature(archive, manifest, check, trusted_key)
@@ -211,8 +240,11 @@ def verify_bundle(path: Path | str, *, rerun: bool = True, trusted_key: str | No
 
 def format_check(check: BundleCheck, path: str, on_line: Callable[[str], None] = print) -> None:
     m = check.manifest
-    on_line(f"bundle {path}: {m.get('project')} for {m.get('environment')}, "
-            f"{len(m.get('procedures', []))} procedure(s), {len(m.get('files', {}))} files")
+    if not m:
+        on_line(f"bundle {path}: its manifest cannot be read")
+    else:
+        on_line(f"bundle {path}: {m.get('project')} for {m.get('environment')}, "
+                f"{len(m.get('procedures', []))} procedure(s), {len(m.get('files', {}))} files")
     on_line(f"signature: {check.signature}" + (f" (signer {check.signer})" if check.signer else ""))
     for problem in check.problems:
         on_line(f"FAIL {problem}")
