@@ -101,3 +101,14 @@ def test_a_narrow_marked_card_keeps_its_whole_id(qtbot, win):
     label, ident = delegate.header_fit(step, 70, marked=True)     # beside "NOT REACHED" at 1280 px
     assert label == "" and ident == "#compute"
     assert delegate.header_fit(step, 70, marked=False)[0] == "CODE"  # no badge: the label stays
+
+
+def test_the_library_gives_the_names_the_room(qtbot, win):
+    panels = win.panels_host.ensure_built()
+    win.panels_host._show("library")
+    view = panels.library_view
+    qtbot.waitUntil(lambda: view.isVisible() and view.table.width() > 300, timeout=5000)
+    qtbot.wait(100)
+    name = view.table.columnWidth(0)
+    others = sum(view.table.columnWidth(c) for c in range(1, 6))
+    assert name >= others * 0.6          # 299 px of 756 at 1280 (was 234: names cut at ~32 chars)

@@ -162,7 +162,7 @@ class LibraryView(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 130), (2, 150), (3, 95), (4, 75), (5, 70)):
+        for col, width in ((1, 120), (2, 120), (3, 90), (4, 70), (5, 55)):   # the name gets the room
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(col, width)
 
