@@ -2,16 +2,18 @@
 `xvfb-run -a -s "-screen 0 1600x1000x24" python tests/review_shots.py`."""
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
+# a first start: the window's layout saved by an earlier session (settings.ini) stays out
+os.environ.setdefault("STUDIO_HOME", tempfile.mkdtemp(prefix="studio-review-shots-"))
 
 
 def wait(app, predicate, ms=20000):
@@ -46,6 +48,18 @@ def main() -> None:
                         "    text: Greet the customer by name.\n  - id: lookup\n", 1)
     path.write_text(text)
     studio(["run-all", str(root), "--quiet"])
+    from studio.ui.main_window import MainWindow
+    window = MainWindow()
+    window.controller.open(root)
+    window.resize(1600, 1000)
+    window.show()
+    wait(app, lambda: True, 1000)               # painted once, as before a user's first click
+    window.review_host.show()                   # Review > Show review: the dock grows to fit
+    screen = window.review_host.ensure_built()
+    wait(app, lambda: screen.diff.diff is not None and not screen.is_busy())
+    wait(app, lambda: True, 500)
+    app.primaryScreen().grabWindow(window.winId()).save(str(OUT / "review-main-window.png"))
+    window.controller.close(ask=False)
     project = load_project(root)
     with Library.open(root) as lib:
         for size in ((1600, 1000), (1280, 800)):
@@ -77,18 +91,6 @@ def main() -> None:
         wait(app, lambda: export.plan is not None)
         export.grab().save(str(OUT / "review-export.png"))
         export.done(0)
-    from studio.ui.main_window import MainWindow
-    window = MainWindow()
-    window.controller.open(root)
-    window.resize(1600, 1000)
-    window.show()
-    window.review_host.show()
-    screen = window.review_host.ensure_built()
-    wait(app, lambda: screen.diff.diff is not None and not screen.is_busy())
-    window.resizeDocks([window.review_host.dock], [560], Qt.Orientation.Vertical)
-    wait(app, lambda: True, 300)
-    window.grab().save(str(OUT / "review-main-window.png"))
-    window.controller.close(ask=False)
     print("screenshots in", OUT)
 
 

@@ -168,7 +168,13 @@ def test_the_main_window_has_a_review_dock_and_menu(qtbot, food):
     win = open_window(qtbot, food, confirm=True, save_discard_cancel="discard")
     host = win.review_host
     assert {"show", "approve", "export", "verify"} <= set(host.actions)
-    host.actions["show"].trigger()
+    from PySide6.QtCore import Qt
+    win.resize(1280, 800)
+    host.dock.show()
+    win.resizeDocks([host.dock], [120], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: host.dock.height() < 300, timeout=5000)
+    host.actions["show"].trigger()                     # a small dock grows: room to compare
+    qtbot.waitUntil(lambda: host.dock.height() >= win.height() * 0.45, timeout=5000)
     screen = host.ensure_built()
     qtbot.waitUntil(lambda: screen.procedures.topLevelItemCount() == 4, timeout=20000)
     qtbot.waitUntil(lambda: screen.diff.summary.text() != "" and not screen.is_busy(),

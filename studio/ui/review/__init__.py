@@ -82,6 +82,9 @@ class ReviewHost(QObject):
         self.dock.show()
         self.dock.raise_()
         self.ensure_built()
+        wanted = self.window.height() * 55 // 100       # two flowcharts side by side need room
+        if not self.dock.isFloating() and self.dock.height() < wanted:
+            self.window.resizeDocks([self.dock], [wanted], Qt.Orientation.Vertical)
 
     def approve(self, procedure_id: str | None = None) -> None:
         screen = self.ensure_built()
