@@ -3,6 +3,7 @@ instructions in plain language. Numbered steps, branches as "If …: … Otherwi
 the conditions in words, checkpoints and handoffs called out."""
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from studio.core.connector import Connector
@@ -50,10 +51,13 @@ class SopWriter:
             return text + (". If the call fails, hand over to a teammate." if step.on_error == "handoff"
                            else ". If the call fails, carry on without it.")
         if isinstance(step, CodeStep):
-            lines = [line.strip() for line in step.code.strip().splitlines() if line.strip()]
-            notes = [line.lstrip("# ") for line in lines if line.startswith("#")]
-            code = "; ".join(line for line in lines if not line.startswith("#"))
-            return "Work out" + (f" ({'; '.join(notes)})" if notes else "") + f": `{code}`"
+            lines = [line.rstrip() for line in step.code.strip("\n").splitlines() if line.strip()]
+            notes = [line.strip().lstrip("# ") for line in lines if line.strip().startswith("#")]
+            code = [line for line in lines if not line.strip().startswith("#")]
+            head = "Work out" + (f" ({'; '.join(notes)})" if notes else "")
+            if any(line.endswith(":") for line in code):     # an if/else keeps its lines
+                return head + ":\n```python\n" + textwrap.dedent("\n".join(code)) + "\n```"
+            return head + f": `{'; '.join(line.strip() for line in code)}`"
         if isinstance(step, KnowledgeStep):
             art = self.articles.get(step.article)
             name = f"*{art.title}* (`{step.article}`)" if art else f"`{step.article}`"
@@ -94,7 +98,10 @@ class SopWriter:
                 if not any(b.is_else for b in step.branches):
                     lines.append(f"{pad}   - **Otherwise:** carry on with the next step.")
                 continue
-            lines.append(f"{pad}{number}. {only}{self.step_text(step)} <!-- {step.id} -->")
+            first, *more = self.step_text(step).split("\n")
+            lines.append(f"{pad}{number}. {only}{first} <!-- {step.id} -->")
+            indent = " " * (len(pad) + len(number) + 2)        # inside the numbered item
+            lines.extend(indent + line for line in more)
         return lines
 
     def procedure(self, proc: Procedure) -> str:
