@@ -91,6 +91,18 @@ def main() -> None:
         wait(app, lambda: export.plan is not None)
         export.grab().save(str(OUT / "review-export.png"))
         export.done(0)
+        from studio.govern.regression import regression_causes
+        from studio.library.diff import diff_runs
+        from studio.ui.panels.library.diff_view import DiffView
+        view = DiffView()                         # the library's regression view, run 1 -> 2
+        diff = diff_runs(lib)
+        view.set_diff(diff, regression_causes(lib, diff))
+        view.expandAll()
+        view.resize(1100, 260)
+        view.show()
+        wait(app, lambda: True, 300)
+        view.grab().save(str(OUT / "review-regression-cause.png"))
+        view.close()
     print("screenshots in", OUT)
 
 
