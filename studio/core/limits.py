@@ -42,8 +42,10 @@ EVALUATION_SECONDS = 2.0          # one expression or template, start to end
 MAX_SNIPPET_CHARS = 50_000
 MAX_SNIPPET_DEPTH = 100
 
-# -- stored results ----------------------------------------------------------------
+# -- stored results and imported records ------------------------------------------
 MAX_STORED_CHARS = 16_384         # one text value kept in a stored result
+MAX_DATA_DEPTH = 100              # nested lists/objects in one imported record or connector response
+MAX_RESPONSE_BYTES = 10 << 20     # one real connector call's response body
 
 
 class LimitExceeded(Exception):
@@ -222,6 +224,21 @@ class Budget:
         if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_NUMBER_BITS:
             raise self.error(f"a number with more than {MAX_NUMBER_BITS * 3 // 10:,} digits is too large")
         return value
+
+
+def data_too_deep(value: Any, limit: int = MAX_DATA_DEPTH) -> bool:
+    """Whether lists/objects nest deeper than `limit` (walked without recursion, so the
+    check itself cannot overflow the stack that deep data would overflow later)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def cap_texts(value: Any, cap: int = MAX_STORED_CHARS, path: str = "",

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, Iterator
 CHUNK = 1 << 16
 MAX_RECORD = 64 << 20        # one conversation larger than this is refused, not buffered on
 LIST_KEY = "conversations"
+NESTED_TOO_DEEP = "the JSON nests too deeply (thousands of brackets inside each other)"
 
 
 class Truncated(ValueError):
@@ -68,6 +69,8 @@ class JsonStream:
         while True:
             try:
                 data, end = self.decoder.raw_decode(self.buffer, self.pos)
+            except RecursionError:
+                raise Truncated(NESTED_TOO_DEEP) from None
             except json.JSONDecodeError as exc:
                 if not self._cut_off(exc):
                     raise Truncated(f"not valid JSON ({exc.msg})") from None

@@ -11,9 +11,11 @@ import json
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
+from studio.core.limits import MAX_DATA_DEPTH, data_too_deep
+
 from .csv_reader import ROLE_WORDS, CsvColumns, CsvReader, Item
 from .intercom import from_intercom, is_intercom
-from .json_stream import JsonStream, Truncated, wrapped_list
+from .json_stream import NESTED_TOO_DEEP, JsonStream, Truncated, wrapped_list
 
 FORMATS = ("jsonl", "csv", "intercom")
 __all__ = ["FORMATS", "ROLE_WORDS", "CsvColumns", "CsvReader", "Item", "JsonlReader",
@@ -74,6 +76,9 @@ class JsonlReader(Reader):
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 yield Item(number, error=f"not valid JSON ({getattr(exc, 'msg', exc)})")
                 continue
+            except RecursionError:    # "[[[[…" thousands deep: this line only, never the import
+                yield Item(number, error=NESTED_TOO_DEEP)
+                continue
             yield self._item(number, data)
 
     def _elements(self, stream: JsonStream, elements: Any) -> Iterator[Item]:
@@ -88,6 +93,8 @@ class JsonlReader(Reader):
     def _item(self, number: int, data: Any) -> Item:
         if not isinstance(data, dict):
             return Item(number, error="a line must hold one JSON object (a conversation)")
+        if data_too_deep(data):       # redaction and storage walk it: refuse it here, this record only
+            return Item(number, error=f"the record nests deeper than {MAX_DATA_DEPTH} levels")
         if self.intercom or is_intercom(data):
             try:
                 data = from_intercom(data)

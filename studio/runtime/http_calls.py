@@ -5,6 +5,7 @@ at call time and redacted from everything the trace records.
 """
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from studio.core.expressions import ExpressionError
+from studio.core.limits import MAX_DATA_DEPTH, MAX_RESPONSE_BYTES, data_too_deep
 
 from .connectors import CallResult, ConnectorFault
 from .render import render, render_text
@@ -55,28 +57,54 @@ def real_call(connector: Any, inputs: dict[str, Any], allowed_hosts: list[str],
     for attempt in range(request.retries + 1):
         try:
             with httpx.Client(timeout=request.timeout, follow_redirects=False) as client:
-                response = client.request(request.method, url, headers=headers,
-                                          json=body if body is not None else None)
+                status, content = _fetch(client, request.method, url, headers, body)
         except httpx.TimeoutException:
             error = f"timeout after {request.timeout:g} s"
             continue
         except httpx.HTTPError as exc:
             error = f"connection failed: {type(exc).__name__}"
             continue
-        if response.status_code >= 500:
-            error = f"HTTP {response.status_code}"
+        if status >= 500:
+            error = f"HTTP {status}"
             continue
         duration = (time.perf_counter() - started) * 1000
-        if response.status_code >= 400:
-            return CallResult("error", error=f"HTTP {response.status_code}", source="real",
+        if status >= 400:
+            return CallResult("error", error=f"HTTP {status}", source="real",
                               request=shown, duration_ms=duration)
-        try:
-            output = response.json()
-        except ValueError:
-            output = response.text
+        output, refused = _read(content)
+        if refused:                  # a connector failure the procedure handles (on_error)
+            return CallResult("error", error=refused, source="real", request=shown, duration_ms=duration)
         return CallResult("ok", output=secrets.redact(output), source="real", request=shown,
                           duration_ms=duration)
     if request.retries:
         error += f" ({request.retries + 1} attempts)"
     return CallResult("error", error=secrets.redact(error), source="real", request=shown,
                       duration_ms=(time.perf_counter() - started) * 1000)
+
+
+def _fetch(client: httpx.Client, method: str, url: str, headers: dict[str, str],
+           body: Any) -> tuple[int, bytes | None]:
+    """The status and the body, read up to the limit (None beyond it: never held whole)."""
+    with client.stream(method, url, headers=headers, json=body if body is not None else None) as response:
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                return response.status_code, None
+            chunks.append(chunk)
+        return response.status_code, b"".join(chunks)
+
+
+def _read(content: bytes | None) -> tuple[Any, str | None]:
+    """(the response as JSON, else as text; None) or (None, why it is refused)."""
+    if content is None:
+        return None, f"the response is larger than {MAX_RESPONSE_BYTES >> 20} MB"
+    try:
+        output = json.loads(content)
+    except RecursionError:
+        return None, "the response's JSON nests too deeply"
+    except ValueError:
+        return content.decode("utf-8", errors="replace"), None
+    if data_too_deep(output):
+        return None, f"the response's JSON nests deeper than {MAX_DATA_DEPTH} levels"
+    return output, None
