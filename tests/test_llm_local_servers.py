@@ -152,3 +152,44 @@ def test_a_bad_answer_under_a_constraining_format_is_asked_again_the_same_way(fa
     assert [r["response_format"]["type"] for r in fake.requests] == \
         ["json_schema", "json_object", "json_object"]
     assert "schema" in fake.requests[2]["response_format"]
+
+
+def test_calls_that_start_together_pay_the_refused_format_once(fake):
+    """Eight simulations send their first call at the same moment: one asks first and
+    learns, the others wait for it and ask the way that worked."""
+    from concurrent.futures import ThreadPoolExecutor
+    fake.responder = llama_cpp_python
+    fake.latency = 0.2
+    settings, run = llm_settings(fake, retries=0), ModelSession()
+    messages = [[{"role": "user", "content": f"cancel order {n}"}] for n in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda m: complete(m, settings=settings, response_format=Route,
+                                                   session=run), messages))
+    assert {a.format_mode for a in answers} == {"json_object_schema"}
+    kinds = [r["response_format"]["type"] for r in fake.requests]
+    assert kinds.count("json_schema") == 1 and len(kinds) == 9
+
+def test_a_run_all_on_llama_cpp_pays_the_refused_format_once(fake, sample_copy, tmp_path, capsys):
+    """End to end through `studio run-all`: the whole run shares one ModelSession, so the
+    500 for json_schema is paid by one call, not by each simulation; a new run learns anew."""
+    from fake_openai_agent import agent_responder
+    from llm_kit import SAMPLE
+    from studio.cli import main
+
+    def llama_agent(body: dict):
+        fmt = body.get("response_format")
+        if fmt and fmt.get("type") not in ("text", "json_object"):
+            return llama_cpp_python(body)
+        return agent_responder(body)
+    fake.responder = llama_agent
+    root, report = sample_copy(SAMPLE), tmp_path / "run.json"
+    flags = ["--model", "openai/smollm2", "--api-base", fake.url, "--procedure", "damaged-order",
+             "--no-cache", "--concurrency", "2", "-q", "--json", str(report)]
+    for run in (1, 2):
+        assert main(["run-all", str(root), *flags]) == 0
+        capsys.readouterr()
+        result = json.loads(report.read_text())
+        assert result["errors"] == 0 and result["passed"] == result["total"] > 1
+        kinds = [(r.get("response_format") or {}).get("type") for r in fake.requests]
+        assert kinds.count("json_schema") == run           # once per run, not per simulation
+        assert kinds.count("json_object") > result["total"]

@@ -196,6 +196,17 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
                        forced_mode: str | None = None) -> LLMResponse:
     """A server that rejects json_schema costs one failed attempt per run, not one per
     call: the format it took is learnt in the run's session."""
+    where = (settings.model, settings.api_base)
+    if not wants_json or forced_mode is not None:
+        return _ask(messages, settings, schema, wants_json, cancel, mock_response, sleep,
+                    session, forced_mode)
+    with session.first_format_call(where, lambda: _check_cancel(cancel)):
+        return _ask(messages, settings, schema, wants_json, cancel, mock_response, sleep,
+                    session, forced_mode)
+
+
+def _ask(messages, settings: LLMSettings, schema, wants_json, cancel, mock_response, sleep,
+         session: ModelSession, forced_mode: str | None) -> LLMResponse:
     api_key = _api_key(settings)
     limiter = session.limiter(settings.model, settings.api_base, settings.concurrency)
     where = (settings.model, settings.api_base)
@@ -248,6 +259,7 @@ def _call_with_retries(messages, settings: LLMSettings, schema, wants_json, canc
             if format_refused and mode_index is not None and mode_index + 1 < len(FORMAT_MODES):
                 mode_index += 1            # fall back to a simpler way of asking for JSON
                 supported = mode_index
+                session.learn_format_mode(where, max(supported, session.format_mode(where)))
                 attempts -= 1
                 log.info("%s: response format not supported, trying %s", settings.model,
                          FORMAT_MODES[mode_index])

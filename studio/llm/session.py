@@ -15,8 +15,9 @@ start their own (pickling one gives a fresh session).
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .limiter import AdaptiveLimiter
 from .single_flight import SingleFlight
@@ -33,6 +34,8 @@ class ModelSession:
         self._lock = threading.Lock()
         self._limiters: dict[Where, AdaptiveLimiter] = {}
         self._format_modes: dict[Where, int] = {}
+        self._format_gates: dict[Where, threading.Lock] = {}
+        self._formats_tried: set[Where] = set()
         self._http: dict[str, Any] = {}
         self._caches: dict[Path, LLMCache] = {}
         self.in_flight = SingleFlight()
@@ -57,6 +60,30 @@ class ModelSession:
 
     def format_modes_learnt(self) -> dict[Where, int]:
         return dict(self._format_modes)
+
+    @contextmanager
+    def first_format_call(self, where: Where, check: Callable[[], None]) -> Iterator[None]:
+        """The run's first structured call to a server goes alone; the calls that arrive
+        meanwhile wait for it, then ask in the format it learnt. Without this, the
+        simulations of a run that all start at once would each pay the refused format
+        (llama.cpp's 500 for json_schema) before any of them had learnt it. `check`
+        raises to stop waiting (a cancelled run)."""
+        if where in self._formats_tried:
+            yield
+            return
+        with self._lock:
+            gate = self._format_gates.setdefault(where, threading.Lock())
+        while not gate.acquire(timeout=0.1):
+            check()
+        if where in self._formats_tried:         # another call went first while this waited
+            gate.release()
+            yield
+            return
+        try:
+            yield
+        finally:
+            self._formats_tried.add(where)        # whatever came of it: the rest go at once
+            gate.release()
 
     def http_client(self, api_base: str) -> Any:
         """One pooled httpx client per server, made on first use (httpx imports only then)."""
