@@ -40,3 +40,17 @@ def test_the_depth_check_walks_without_recursion():
         deep = [deep]
     assert data_too_deep(deep) and data_too_deep({"a": {"b": deep}})
     assert not data_too_deep({"messages": [{"role": "customer", "text": "hi", "tags": [[1], [2]]}]})
+
+
+def test_a_long_csv_field_is_read_and_one_over_the_limit_is_refused_at_its_line(sample_copy, tmp_path, capsys):
+    from studio.flywheel.csv_reader import MAX_FIELD
+    project = sample_copy("food-delivery")
+    data = tmp_path / "export.csv"
+    data.write_text("conversation_id,role,text\nc1,customer,hello\n"
+                    f"c2,customer,{'x' * 300_000}\n"                 # a long email: was an internal error
+                    f"c3,customer,{'y' * (MAX_FIELD + 1)}\nc4,customer,never read\n", encoding="utf-8")
+    assert main(["conversations", "import", str(project), str(data)]) == 1
+    out = capsys.readouterr()
+    assert "internal error" not in out.err
+    assert "export.csv:4: not valid CSV (field larger than field limit" in out.err
+    assert "2 added" in out.out                                    # c1 and the long c2

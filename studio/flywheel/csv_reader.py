@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Iterator
 
 SPOOL_BATCH = 5000
+MAX_FIELD = 16 << 20      # one CSV field (a message's text); beyond, the file is refused at that line
 TICK_EVERY = 20_000       # rows spooled between progress ticks (the importer may cancel there)
 ROLE_WORDS = {
     "customer": "customer", "user": "customer", "contact": "customer", "lead": "customer",
@@ -71,6 +72,8 @@ class CsvReader:
         return int(self._size / 2 + self._size / 2 * self._share)
 
     def __iter__(self) -> Iterator[Item]:
+        if csv.field_size_limit() < MAX_FIELD:
+            csv.field_size_limit(MAX_FIELD)   # 128 KB by default: a long email thread is more
         text = io.TextIOWrapper(self._handle, encoding="utf-8-sig", newline="")
         rows = csv.reader(text)
         header = next(rows, [])
@@ -108,7 +111,14 @@ class CsvReader:
         width = len(header)
         batch: list[tuple[Any, ...]] = []
         count = 0
-        for row in rows:
+        while True:
+            try:
+                row = next(rows, None)
+            except csv.Error as exc:      # a quote never closed, a NUL byte...: keep what was read
+                yield Item(rows.line_num, error=f"not valid CSV ({exc}); the rest of the file was not read")
+                break
+            if row is None:
+                break
             if not row:
                 continue                  # a blank line
             if len(row) < width:
