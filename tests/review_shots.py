@@ -72,8 +72,6 @@ def main() -> None:
                 if screen.procedures.topLevelItem(item).text(0) == "damaged-order":
                     screen.procedures.setCurrentItem(screen.procedures.topLevelItem(item))
             wait(app, lambda: not screen.is_busy())
-            screen.diff.new.flowchart.fit_all()
-            screen.diff.old.flowchart.fit_all()
             wait(app, lambda: True, 200)
             screen.grab().save(str(OUT / f"review-{size[0]}x{size[1]}.png"))
             screen.shutdown()

@@ -74,6 +74,9 @@ def test_the_screen_shows_states_and_the_diff_since_approval(qtbot, food):
         assert "refund &gt; 80" in html and HIGHLIGHT_BG.lower() in html.lower()
         assert "refund &gt; 50" in old.cards.toHtml()
         assert "1 step added" in screen.diff.summary.text()
+        assert old.focused == new.focused == "approve"      # the changed step side by side
+        old.flowchart.step_selected.emit(["lookup"])        # picked on one side, shown on both
+        assert old.focused == new.focused == "lookup"
         rows = [screen.history.topLevelItem(i) for i in range(screen.history.topLevelItemCount())]
         assert [r.text(3) for r in rows] == ["working files", "staging"]   # newest first
         assert rows[1].text(2) == "run 1: passed"

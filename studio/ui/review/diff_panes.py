@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from studio.core.procedure import Procedure
@@ -36,7 +36,16 @@ class DiffSide(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(split, 1)
         self.marks: dict[str, str] = {}
-        self.flowchart.step_selected.connect(lambda ids: ids and self.cards.scrollToAnchor(ids[-1]))
+        self.focused: str | None = None
+        self.flowchart.step_selected.connect(lambda ids: ids and self.focus(ids[-1]))
+
+    def focus(self, step_id: str) -> None:
+        """Bring a step's card and flowchart node into view (when this side has it)."""
+        if step_id in self.flowchart.nodes or step_id in self.marks:
+            self.focused = step_id
+            self.cards.scrollToAnchor(step_id)
+            if step_id in self.flowchart.nodes:
+                self.flowchart.ensureVisible(self.flowchart.nodes[step_id], 40, 40)
 
     def display(self, data: dict | None, diff: SemanticDiff | None, label: str) -> None:
         self.title.setText(f"<b>{'Before' if self.side == 'old' else 'After'}:</b> {label}")
@@ -54,11 +63,9 @@ class DiffSide(QWidget):
             self.flowchart.scene().clear()
             self.flowchart.nodes = {}
         self.flowchart.set_marks(self.marks)
-        first = next(iter(self.marks), None)          # the first change in view on both sides
+        first = next(iter(self.marks), None)          # the first change in view
         if first:
-            self.cards.scrollToAnchor(first)
-            if first in self.flowchart.nodes:
-                self.flowchart.ensureVisible(self.flowchart.nodes[first], 40, 40)
+            self.focus(first)
 
 
 class DiffPanes(QWidget):
@@ -77,6 +84,9 @@ class DiffPanes(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(split, 1)
         self.diff: SemanticDiff | None = None
+        for one, other in ((self.old, self.new), (self.new, self.old)):   # a step picked on one
+            one.flowchart.step_selected.connect(                          # side shows on both
+                lambda ids, other=other: ids and other.focus(ids[-1]))
 
     def show_diff(self, procedure_id: str, old: dict | None, new: dict | None,
                   diff: SemanticDiff, old_label: str, new_label: str) -> None:
@@ -91,6 +101,12 @@ class DiffPanes(QWidget):
             return
         self.old.display(pick(old), diff, old_label)
         self.new.display(pick(new), diff, new_label)
+        both = next((step for step, mark in self.new.marks.items()     # a changed step side by
+                     if mark in ("changed", "moved") and step in self.old.marks), None)  # side
+        if both:
+            for side in (self.old, self.new):
+                side.focus(both)
+                QTimer.singleShot(0, lambda side=side: side.focus(both))   # once laid out too
         if not diff.changed:
             self.summary.setText("No changes between these revisions (comments and formatting "
                                  "are not changes).")
