@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from pydantic_core import to_json, to_jsonable_python
+
 from studio.core.limits import MAX_STORED_CHARS, cap_texts
 from studio.core.simulation import Simulation
 from studio.simulate.result import SimulationResult
@@ -24,6 +26,17 @@ def loads(text: str | None, default: Any = None) -> Any:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def field_json(value: Any) -> str:
+    """A result's field (models, lists, dicts) as compact JSON, by pydantic-core's serializer
+    without the dict of the whole result first: a third of the time `model_dump` and
+    `dumps` took, which was a fifth of a worker's time per simulation. The same JSON as
+    `dumps`, but an exponent is spelled `1e-7`, not `1e-07` (the same number to a reader)."""
+    try:
+        return to_json(value).decode()
+    except (ValueError, TypeError):     # not JSON data (a lone surrogate): Python's encoder
+        return dumps(to_jsonable_python(value))
 
 
 class LibraryError(Exception):
@@ -172,10 +185,10 @@ SCALAR_FIELDS = ("simulation", "procedure", "status", "error", "error_code", "ou
 
 
 def result_row(run_id: int, result: SimulationResult, repeat_index: int) -> dict[str, Any]:
-    data = result.model_dump(mode="json")
-    texts = {key: dumps(data.get(key)) for key in RESULT_JSON_FIELDS}
+    data = {key: getattr(result, key) for key in SCALAR_FIELDS}   # str, int, float, None
+    texts = {key: field_json(getattr(result, key)) for key in RESULT_JSON_FIELDS}
     if may_hold_long_text(data, texts):        # rare: walk every text and cut the long ones
-        data = capped(data)
+        data = capped(result.model_dump(mode="json"))
         texts = {key: dumps(data.get(key)) for key in RESULT_JSON_FIELDS}
     row = {"run_id": run_id, "repeat_index": repeat_index, "finished": now()}
     for key in SCALAR_FIELDS:

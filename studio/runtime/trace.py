@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, TypeAdapter
 
 
 class Event(BaseModel):
@@ -186,6 +186,11 @@ TraceEvent = Union[
 ]
 
 
+_EVENTS = TypeAdapter(list[SerializeAsAny[Event]])
+"""Every event by its own class's fields, the list in one call (an event at a time was
+twice as slow: a simulation has ~30 events)."""
+
+
 class Trace:
     """An append-only list of events; `dump()` is what SimulationResult.trace holds."""
 
@@ -197,7 +202,7 @@ class Trace:
         return event
 
     def dump(self) -> list[dict[str, Any]]:
-        return [e.model_dump(mode="json", exclude_none=True) for e in self.events]
+        return _EVENTS.dump_python(self.events, mode="json", exclude_none=True)
 
     def of_type(self, type_name: str) -> list[Event]:
         return [e for e in self.events if getattr(e, "type", None) == type_name]
