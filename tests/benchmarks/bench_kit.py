@@ -50,14 +50,44 @@ def _nudge(value, k: int):
     return value
 
 
-def variant(sim: Simulation, i: int, k: int, failing: bool = False) -> Simulation:
+GREETINGS = ("Hi", "Hello", "Hey", "Good morning", "Good evening", "Hi there", "Hello there",
+             "Morning")
+NAMES = ("Ana", "Ben", "Chloe", "Dev", "Ema", "Finn", "Gita", "Hugo", "Ines", "Jon", "Kira",
+         "Liam", "Maya", "Noor", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Tara", "Umar",
+         "Vera", "Wes", "Xena", "Yusuf", "Zoe", "Arlo", "Bea", "Cyrus", "Dana", "Eli", "Faye",
+         "Gus", "Hana", "Ivo", "Jade", "Kofi", "Lena", "Milo", "Nina", "Otto", "Priya",
+         "Rafi", "Sara", "Theo", "Uma", "Vik", "Wren", "Yara", "Zack")
+SIGN_OFFS = ("", " Thanks.", " Cheers.")
+OPENINGS = len(GREETINGS) * len(NAMES) * len(SIGN_OFFS)
+
+
+def opening(text: str, n: int) -> str:
+    """The customer's first message as customer n says it: a greeting, a name and a
+    sign-off of their own around it, different for each n below OPENINGS (1,200). Without
+    it a scenario's variants opened with the same words, so their first model requests
+    were identical (a team's library is not 50 customers saying the same sentence)."""
+    greeting = GREETINGS[n % len(GREETINGS)]
+    name = NAMES[(n // len(GREETINGS)) % len(NAMES)]
+    sign_off = SIGN_OFFS[(n // (len(GREETINGS) * len(NAMES))) % len(SIGN_OFFS)]
+    return f"{greeting}, {name} here. {text}{sign_off}"
+
+
+def variant(sim: Simulation, i: int, k: int, failing: bool = False,
+            customer: int | None = None) -> Simulation:
     """Simulation i: its order numbers made unique to i (every occurrence, so fixtures
     and expectations still agree), fixture numbers nudged by k, a failing expectation
-    when `failing`."""
+    when `failing`; its first message said as customer `customer` says it (opening)."""
     text = json.dumps(sim.to_data())
     for j, number in enumerate(sorted(set(ORDER.findall(text)))):
         text = text.replace(number, f"FD-{i % 10000:04d}{j:02d}")
     data = json.loads(text)
+    script = data.get("customer", {}).get("script") or []
+    if customer is not None and script:
+        first = script[0]
+        if isinstance(first, str):
+            script[0] = opening(first, customer)
+        else:
+            first["text"] = opening(first.get("text", ""), customer)
     if k:
         fixtures = data.setdefault("fixtures", {})
         fixtures["connectors"] = _nudge(fixtures.get("connectors", {}), k)
@@ -69,10 +99,12 @@ def variant(sim: Simulation, i: int, k: int, failing: bool = False) -> Simulatio
     return Simulation.model_validate(data)
 
 
-def distinct_library(count: int, failing: float = 0.02,
-                     sample: str = "food-delivery") -> tuple[list[Simulation], dict[str, int]]:
+def distinct_library(count: int, failing: float = 0.02, sample: str = "food-delivery",
+                     openings: bool = True) -> tuple[list[Simulation], dict[str, int]]:
     """`count` simulations that are all different conversations (no two specs alike but
-    for the name), each checked to keep its verdict: passing, except `failing` of them."""
+    for the name, and no two first messages alike up to OPENINGS of them), each checked
+    to keep its verdict: passing, except `failing` of them. `openings=False`: a scenario's
+    variants keep its first message (this library before the openings were made distinct)."""
     from studio.simulate.runner import run_simulation
     project, base = base_simulations(sample)
     base = [s for s in base if ORDER.search(json.dumps(s.to_data()))]
@@ -82,7 +114,8 @@ def distinct_library(count: int, failing: float = 0.02,
     while len(sims) < count:
         sim = base[i % len(base)]
         fails = bool(every) and len(sims) % every == every - 1
-        candidate = variant(sim, i, (i // len(base)) % len(NUDGES), fails)
+        candidate = variant(sim, i, (i // len(base)) % len(NUDGES), fails,
+                            customer=len(sims) if openings else None)
         i += 1
         if run_simulation(project, candidate).status != ("failed" if fails else "passed"):
             dropped += 1          # a nudge that crosses a threshold: not what a team keeps
