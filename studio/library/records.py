@@ -187,7 +187,7 @@ SCALAR_FIELDS = ("simulation", "procedure", "status", "error", "error_code", "ou
 def result_row(run_id: int, result: SimulationResult, repeat_index: int) -> dict[str, Any]:
     data = {key: getattr(result, key) for key in SCALAR_FIELDS}   # str, int, float, None
     texts = {key: field_json(getattr(result, key)) for key in RESULT_JSON_FIELDS}
-    if may_hold_long_text(data, texts):        # rare: walk every text and cut the long ones
+    if may_hold_long_text(data | texts, texts):        # rare: walk every text and cut the long ones
         data = capped(result.model_dump(mode="json"))
         texts = {key: dumps(data.get(key)) for key in RESULT_JSON_FIELDS}
     row = {"run_id": run_id, "repeat_index": repeat_index, "finished": now()}
