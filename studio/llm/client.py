@@ -20,9 +20,11 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
+from . import call_threads
 from .cache import LLMCache, request_key
 from .errors import ModelError, reason_for_status
 from .keys import provider_of, redact, remember_sent
+from .limiter import AdaptiveLimiter
 from .settings import LLMSettings
 from .session import ModelSession
 from .structured import (FORMAT_MODES, MalformedOutput, format_instruction, looks_unsupported,
@@ -144,10 +146,13 @@ def _check_cancel(cancel: Any) -> None:
         raise ModelError("cancelled", "cancelled")
 
 
-def _send(kwargs: dict[str, Any], cancel: Any, session: ModelSession) -> Any:
-    """The blocking litellm call. With a cancel token it runs on a helper thread so a
-    cancel stops the wait at once, not when a slow model answers or times out; the
-    abandoned request finishes (or times out) on its own and its reply is dropped."""
+def _send(kwargs: dict[str, Any], cancel: Any, session: ModelSession,
+          limiter: AdaptiveLimiter) -> Any:
+    """The blocking litellm call, in one of the model's slots (`limiter`). With a cancel
+    token it runs on a helper thread so a cancel stops the wait at once, not when a slow
+    model answers or times out; the abandoned request finishes (or times out) on its own
+    and its reply is dropped. The helper frees the slot as soon as the answer is in, so
+    the next request goes out without waiting for this caller to wake."""
     from . import openai_http
     if "mock_response" not in kwargs and not kwargs.get("drop_params") \
             and openai_http.direct(kwargs["model"], kwargs.get("api_base")):
@@ -156,25 +161,45 @@ def _send(kwargs: dict[str, Any], cancel: Any, session: ModelSession) -> Any:
     else:
         completion = import_litellm().completion
     if cancel is None:
-        return completion(**kwargs)
-    _check_cancel(cancel)
-    outcome: dict[str, Any] = {}
-    finished = threading.Event()
-
-    def call() -> None:
-        try:
-            outcome["raw"] = completion(**kwargs)
-        except BaseException as exc:  # handed to the waiting thread, which classifies it
-            outcome["error"] = exc
-        finally:
-            finished.set()
-
-    threading.Thread(target=call, daemon=True, name="model-call").start()
-    while not finished.wait(0.05):
+        with limiter.slot():
+            return completion(**kwargs)
+    limiter.acquire(lambda: _check_cancel(cancel))
+    free = _once(limiter.release)
+    try:
         _check_cancel(cancel)
+        outcome: dict[str, Any] = {}
+        finished = threading.Event()
+
+        def call() -> None:
+            try:
+                outcome["raw"] = completion(**kwargs)
+            except BaseException as exc:  # handed to the waiting thread, which classifies it
+                outcome["error"] = exc
+            finally:
+                free()
+                finished.set()
+
+        call_threads.run(call)
+        while not finished.wait(0.05):
+            _check_cancel(cancel)
+    finally:
+        free()                # cancelled: the abandoned call no longer counts
     if "error" in outcome:
         raise outcome["error"]
     return outcome["raw"]
+
+
+def _once(action: Callable[[], None]) -> Callable[[], None]:
+    """`action`, done the first time the returned function is called, never again."""
+    lock, done = threading.Lock(), []
+
+    def once() -> None:
+        with lock:
+            if done:
+                return
+            done.append(True)
+        action()
+    return once
 
 
 def _api_key(settings: LLMSettings) -> str | None:
@@ -226,8 +251,7 @@ def _ask(messages, settings: LLMSettings, schema, wants_json, cancel, mock_respo
         started = time.perf_counter()
         retry_after, at_once = None, False
         try:
-            with limiter.slot(lambda: _check_cancel(cancel)):
-                raw = _send(kwargs, cancel, session)
+            raw = _send(kwargs, cancel, session, limiter)
             limiter.on_success()
             response = _to_response(raw, settings, started, attempts, mode)
             if wants_json:
