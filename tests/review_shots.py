@@ -76,10 +76,27 @@ def main() -> None:
             screen.grab().save(str(OUT / f"review-{size[0]}x{size[1]}.png"))
             screen.shutdown()
             screen.close()
+        import json
+
+        from studio.flywheel.importer import import_files
+        log = tmp / "conversations.jsonl"        # three production conversations to replay
+        log.write_text("".join(json.dumps({"id": f"c-{n}", "started_at": f"2026-11-30T09:1{n}:00Z",
+                                           "outcome": "resolved", "messages": [
+            {"role": "customer", "text": "My pizza arrived crushed"},
+            {"role": "agent", "text": "Sorry! What's the order number?"},
+            {"role": "customer", "text": f"FD-12345{n}"}]}) + "\n" for n in range(3)))
+        import_files(lib, [log])
         dialog = ApproveDialog(project, lib, "damaged-order")
         dialog.show()
         wait(app, lambda: dialog.check is not None)
+        wait(app, lambda: "real conversations." in dialog.shadow.text())
         dialog.grab().save(str(OUT / "review-approve-refused.png"))
+        dialog.done(0)
+        dialog = ApproveDialog(project, lib, "cancel-order")      # every simulation passed
+        dialog.show()
+        wait(app, lambda: dialog.check is not None)
+        wait(app, lambda: "conversations" in dialog.shadow.text(), 5000)
+        dialog.grab().save(str(OUT / "review-approve-evidence.png"))
         dialog.done(0)
         export = ExportDialog(project, lib)
         export.show()

@@ -98,6 +98,7 @@ def test_a_removed_step_is_coloured_on_the_older_flowchart(qtbot, food):
 
 def test_approve_is_refused_naming_the_failing_simulation_then_granted(qtbot, food):
     proc = food / "procedures" / "damaged-order.yaml"
+    assert studio(["approve", str(food), "damaged-order"]) == 0    # the revision before the edit
     edit(proc, "when: refund > 50", "when: refund > 80")
     assert studio(["run-all", str(food), "--quiet"]) == 1
     with Library.open(food) as lib:
@@ -106,6 +107,9 @@ def test_approve_is_refused_naming_the_failing_simulation_then_granted(qtbot, fo
         qtbot.waitUntil(lambda: dialog.check is not None, timeout=20000)
         assert not dialog.approve_button.isEnabled()
         assert FAILING in dialog.reasons.text()
+        qtbot.waitUntil(lambda: "conversations" in dialog.shadow.text()
+                        and "Replaying" not in dialog.shadow.text(), timeout=20000)
+        assert dialog.shadow.text().startswith("No real conversations in the library")  # not "0 of 500"
         dialog.environment.setCurrentText("production")
         qtbot.waitUntil(lambda: dialog.check.environment == "production", timeout=20000)
         assert "not approved for staging yet" in dialog.reasons.text()
@@ -237,5 +241,5 @@ def test_approve_shows_how_many_real_conversations_the_change_alters(qtbot, food
         qtbot.addWidget(dialog)
         qtbot.waitUntil(lambda: "would turn out differently" in dialog.shadow.text()
                         or "failed" in dialog.shadow.text(), timeout=60000)
-        assert "would turn out differently in <b>3</b> of the last" in dialog.shadow.text()
+        assert "would turn out differently in <b>3</b> of the last 3 real" in dialog.shadow.text()
         dialog.done(0)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from studio.core.project import Project
 from studio.core.user_settings import remember_user_name
 from studio.govern.approvals import approved_revision, current_user
-from studio.flywheel.compare import count_changes
+from studio.flywheel.compare import compare_library, recent_filter
 from studio.govern.approve import approve, check_approval
 from studio.library import LibraryError
 
@@ -148,7 +148,9 @@ class ApproveDialog(QDialog):
 
         def work(progress):
             old = project_at(project, self.procedure_id, before, library=library)
-            return count_changes(old, project, library, limit=SHADOW_LIMIT, progress=progress)
+            summary = compare_library(old, project, library, recent_filter(library, SHADOW_LIMIT),
+                                      progress=progress)
+            return summary.compared, len(summary.changed)
         task = Task(work)
         task.finished.connect(self._shadow_done)
         task.failed.connect(lambda m: self._shadow_done(None, m))
@@ -160,7 +162,8 @@ class ApproveDialog(QDialog):
         self.shadow_cancel.setVisible(True)
         self._pool.start(task)
 
-    def _shadow_done(self, changed: Any, error: str | None = None) -> None:
+    def _shadow_done(self, result: Any, error: str | None = None) -> None:
+        """`result`: (conversations replayed, how many turned out differently)."""
         self.shadow_progress.setVisible(False)
         self.shadow_cancel.setVisible(False)
         if self._shadow_task is None:
@@ -169,8 +172,11 @@ class ApproveDialog(QDialog):
         if error:
             self.shadow.setText(f"Shadow replay failed: {error.splitlines()[0]}")
         else:
-            self.shadow.setText(f"This change would turn out differently in <b>{changed}</b> of the "
-                                f"last {SHADOW_LIMIT} real conversations.")
+            compared, changed = result
+            self.shadow.setText(
+                "No real conversations in the library to replay yet (studio conversations "
+                "import)." if not compared else f"This change would turn out differently in "
+                f"<b>{changed}</b> of the last {compared} real conversations.")
 
     def _cancel_shadow(self) -> None:
         if self._shadow_task is not None:
