@@ -106,6 +106,8 @@ def test_production_is_refused_before_staging(food, capsys):
     assert studio(capsys, "approve", food, "cancel-order")[0] == 0             # staging first
     assert studio(capsys, "approve", food, "cancel-order", "--environment", "production")[0] == 0
     assert studio(capsys, "approve", food, "cancel-order", "--environment", "qa")[0] == 2
+    code, out = studio(capsys, "export", food, "--environment", "qa")
+    assert code == 2 and "unknown environment 'qa'" in out            # bad input, not refused
     assert studio(capsys, "approve", food, "no-such-procedure")[0] == 2
 
 

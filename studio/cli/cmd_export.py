@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from studio.govern.approvals import environment_problem
 from studio.govern.bundle import build_bundle, bundle_name, plan_export
 from studio.govern.signing import SigningError, fingerprint, public_key_text, signing_key
 from studio.library import LibraryError
@@ -38,6 +39,9 @@ def main(args) -> int:
     if args.json and args.out == "-":
         return error("--json and --out - both want stdout: write the bundle to a file")
     environment = args.environment or project.settings.environments[-1]
+    unknown = environment_problem(project, environment)
+    if unknown:                                       # bad input, as for `studio approve`
+        return error(unknown)
     key = None
     if args.sign:
         try:
