@@ -127,6 +127,10 @@ def walk_sample(w: Walk, name: str, spec: dict) -> None:
 
     out = w.studio("approve", name, proc, "--environment", "production", code=1)
     w.check("not approved for staging yet" in out, "production refused before staging, saying why")
+    w.studio("approve", name, proc, "--environment", "qa", code=2, show=2)
+    w.studio("approve", name, "no-such-procedure", code=2, show=2)
+    w.studio("diff", name, proc, "zzzz", code=2, show=2)
+    w.studio("export", name, "--environment", "qa", code=2, show=2)
     w.studio("approve", name, proc, "--comment", "first review", code=0)
     w.studio("approve", name, proc, "--environment", "production", code=0)
 
