@@ -174,6 +174,15 @@ def test_compare_needs_two_versions_and_says_which_it_cannot_read(two_versions, 
     assert "no-such-rev" in capsys.readouterr().err
 
 
+def test_compare_with_nothing_approved_says_so(two_versions, capsys):
+    """`approved` with no approval recorded is the working files: 0 changes, and a note why."""
+    a, _, _ = two_versions
+    capsys.readouterr()
+    assert main(["conversations", "replay", str(a), "--compare"]) == 0
+    captured = capsys.readouterr()
+    assert "0 would change" in captured.out
+    assert "no procedure is approved for" in captured.err and "studio approve" in captured.err
+
 def test_compare_defaults_to_the_approved_revision_against_the_working_files(sample_copy, tmp_path, capsys):
     from studio.govern.approvals import Approval, write_approval
     from studio.library.revision_store import keep_project_revisions
@@ -191,7 +200,9 @@ def test_compare_defaults_to_the_approved_revision_against_the_working_files(sam
     path.write_text(path.read_text().replace("order.hours_since_delivery <= 24",
                                              "order.hours_since_delivery <= 12"))
     assert main(["conversations", "replay", str(root), "--compare", "--json"]) == 1
-    report = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    assert "no procedure is approved" not in captured.err
+    report = json.loads(captured.out)
     assert (report["a"], report["b"]) == ("approved", "working")
     assert {c["conversation"] for c in report["conversations"]} == \
         {c["id"] for c in convs if c["meta"].get("hours") in (15, 20)}

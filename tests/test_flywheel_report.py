@@ -92,6 +92,7 @@ def test_since_filter_and_text_and_html_output(imported, capsys, tmp_path):
     assert main(["conversations", "report", str(imported)]) == 0
     out = capsys.readouterr().out
     assert "damaged-order" in out and "gift cards" in out and "75%" in out
+    assert "--draft N" in out                      # how to turn a cluster into a procedure
     html = tmp_path / "report.html"
     assert main(["conversations", "report", str(imported), "--html", str(html)]) == 0
     page = html.read_text()

@@ -106,6 +106,9 @@ def print_text(data: dict) -> None:
     for n, c in enumerate(data["unmatched"]["clusters"], start=1):
         print(f"  {n:>2}. {c['count']:>5}  " + (f"{c['name']}: " if c.get("name") else "") + c["label"] +
               (f"  (also: {'; '.join(c['examples'][1:3])})" if len(c["examples"]) > 1 else ""))
+    if data["unmatched"]["clusters"]:
+        print("draft a procedure for cluster N: studio conversations report PROJECT --draft N "
+              "--out FILE (needs a model)")
 
 
 def _draft(args, project, report) -> int:

@@ -53,3 +53,21 @@ def load_revision(root: str | Path, spec: str, *, procedure: str | None = None,
         raise
     except Exception as exc:  # noqa: BLE001 - the revision store says what is wrong
         raise RevisionError(f"cannot read version {spec!r}: {exc}") from None
+
+
+def nothing_approved(root: str | Path, spec: str) -> str | None:
+    """A notice when `spec` names approvals and none is recorded: that version is then
+    the working files, and a comparison with them can only find nothing."""
+    from studio.core.project import load_project
+    from studio.govern.approvals import approved_revision
+    if spec == WORKING or Path(spec).is_dir():
+        return None
+    project = load_project(Path(root))
+    environments = list(project.settings.environments)
+    if spec != APPROVED and spec not in environments:
+        return None
+    environment = environments[-1] if spec == APPROVED else spec
+    if any(approved_revision(project, pid, environment) for pid in project.procedures):
+        return None
+    return (f"note: no procedure is approved for {environment} yet, so {spec!r} is the "
+            "working files (approve one with `studio approve`)")
