@@ -102,6 +102,24 @@ def yaml_value(draw, depth: int = 0) -> Any:
 hostile_yaml = st.one_of(yaml_noise, alias_bomb(), deep_yaml(), st.text(max_size=200))
 
 
+# -- JSON: production conversations and connector responses --------------------------------------
+@st.composite
+def deep_json(draw) -> str:
+    """A conversation record with something nested 1 to 100,000 deep (the decoder recurses
+    past ~1,000; redaction and storage walk what it lets through)."""
+    depth = draw(st.integers(1, 100_000))
+    inner = draw(st.sampled_from(["[" * depth + "]" * depth, '{"a": ' * depth + "1" + "}" * depth]))
+    where = draw(st.sampled_from(["messages", "customer", "extra"]))
+    message = '[{"role": "customer", "text": "hi"}]'
+    return '{"id": "c1", "messages": ' + (inner if where == "messages" else message) \
+        + (f', "{where}": {inner}' if where != "messages" else "") + "}"
+
+
+_JSON_CHARS = st.sampled_from(list('[]{}:,"0123456789.-eE \n\t\\') + ["true", "null", '"id"', '"messages"',
+                                                                        '"role"', '"customer"', "\x00", "é"])
+hostile_json = st.one_of(deep_json(), st.lists(_JSON_CHARS, max_size=80).map("".join), st.text(max_size=120))
+
+
 # -- expressions and templates ----------------------------------------------------------------------
 NAMES = {"big": {"note": "a" * 100_000, "fmt": "%2000000000d", "n": 10 ** 1000},
          "order": {"total": 42.5, "status": "delivered", "items": [1, 2, 3]},
@@ -170,3 +188,29 @@ def snippet(draw) -> str:
 
 
 hostile_snippet = st.one_of(snippet(), st.text(max_size=80))
+
+
+def read_conversations(text: str) -> list[tuple[int, str]]:
+    """What `studio conversations import` does with each record of a JSONL text, short of
+    storing it: read, validate, redact. [(line, "ok" or why it was refused)]."""
+    import io
+
+    from pydantic import ValidationError
+
+    from studio.flywheel.importer import redact_conversation
+    from studio.flywheel.readers import JsonlReader
+    from studio.flywheel.redact import Redactor
+    from studio.flywheel.conversation import ProductionConversation
+    seen, redactor = [], Redactor()
+    for item in JsonlReader(io.BytesIO(text.encode("utf-8", "surrogatepass"))):
+        if item.error is not None or item.data is None:
+            seen.append((item.line, item.error or "tick"))
+            continue
+        try:
+            conv = ProductionConversation.model_validate(item.data)
+        except (ValidationError, ValueError) as exc:
+            seen.append((item.line, str(exc).splitlines()[0]))
+            continue
+        redact_conversation(conv, redactor)
+        seen.append((item.line, "ok"))
+    return seen

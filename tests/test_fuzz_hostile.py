@@ -15,8 +15,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fuzz_kit import (FUZZ, NAMES, assert_sound, bounded, hostile_expression, hostile_snippet, hostile_yaml,
-                      template, yaml_value)
+from fuzz_kit import (FUZZ, NAMES, assert_sound, bounded, hostile_expression, hostile_json, hostile_snippet,
+                      hostile_yaml, read_conversations, template, yaml_value)
 from studio.core.connector import Connector
 from studio.core.expressions import ExpressionError, evaluate
 from studio.core.procedure import Procedure, Variable
@@ -28,6 +28,7 @@ from studio.core.validate import validate_project
 from studio.core.validate_steps import sandbox_verdict
 from studio.llm.structured import MalformedOutput, choice_model, model_for_variables, parse_reply
 from studio.runtime.extraction import extract_value
+from studio.runtime.http_calls import _read as read_response
 from studio.runtime.render import render as runtime_render
 from studio.runtime.sandbox import Sandbox
 from studio.simulate.runner import run_simulation
@@ -166,3 +167,20 @@ def test_any_model_answer_fits_its_schema_or_is_malformed(answer, schema):
         assert isinstance(outcome.value, schema)
         amount = getattr(outcome.value, "amount", None)
         assert amount is None or math.isfinite(amount), "a number answer read as infinity"
+
+
+@FUZZ
+@given(text=hostile_json)
+def test_any_conversation_record_is_imported_or_refused_at_its_line(text):
+    outcome = bounded(lambda: read_conversations(text))
+    assert_sound(outcome, f"conversation {text[:80]!r}")
+    assert all(why for _line, why in outcome.value)
+
+
+@FUZZ
+@given(text=hostile_json)
+def test_any_connector_response_is_read_or_refused(text):
+    outcome = bounded(lambda: read_response(text.encode("utf-8", "surrogatepass")))
+    assert_sound(outcome, f"response {text[:80]!r}")
+    output, refused = outcome.value
+    assert refused is None or (output is None and refused)

@@ -6,8 +6,9 @@ fails under malformed model answers at a 33% rate (tests/benchmarks/bench_malfor
     python tests/benchmarks/bench_hostile.py [--examples 300] [--skip-model]
 
 Inputs: the issue's own reproductions (a 1,000-term snippet, a 500-deep file, an
-alias bomb, 10 GB expressions, "%2000000000d", 5,000-digit numbers, ...) and the
-fuzz suite's generators (tests/fuzz_kit.py) drawn --examples times per door.
+alias bomb, 10 GB expressions, "%2000000000d", 5,000-digit numbers, ...), deep JSON
+conversations and connector responses, and the fuzz suite's generators
+(tests/fuzz_kit.py) drawn --examples times per door.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from studio.core.snippets import analyze_snippet  # noqa: E402
 from studio.runtime.render import render  # noqa: E402
 from studio.llm.structured import MalformedOutput, model_for_variables, parse_reply  # noqa: E402
 from studio.runtime.extraction import extract_value  # noqa: E402
+from studio.runtime.http_calls import _read as read_response  # noqa: E402
 from studio.runtime.sandbox import Sandbox  # noqa: E402
 
 HUGE = '["a"*100000]*100000'
@@ -58,6 +60,9 @@ ISSUE_INPUTS: list[tuple[str, str, Any]] = [
     ("answer", '{"amount": 1e999}', None),
     ("sandbox", "import re\ntry:\n    s = re.enum\nexcept:\n    s = 'x'", None),
     ("sandbox", "blob = 'x' * 7000000", None),
+    ("conversation", '{"id": "c", "messages": ' + "[" * 100_000 + "]" * 100_000 + "}", None),
+    ("conversation", '{"id": "c", "messages": [], "customer": ' + '{"a": ' * 900 + "1" + "}" * 901, None),
+    ("response", "[" * 100_000 + "]" * 100_000, None),
 ]
 
 _ANSWER = model_for_variables({"amount": Variable(type="number"), "size": Variable(type="enum", options=["a"])},
@@ -89,7 +94,12 @@ class Tally:
 
 
 def _is_refusal(value: Any) -> bool:
-    """A load with problems, a snippet the sandbox blocked or stopped, a number left unread."""
+    """A load with problems, a snippet the sandbox blocked or stopped, a number left unread,
+    a conversation record refused, a connector response refused."""
+    if isinstance(value, list) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        return any(why != "ok" for _line, why in value)                                 # conversations
+    if isinstance(value, tuple) and len(value) == 2 and value[1] is not None and value[0] is None:
+        return True                                                                     # a response
     if isinstance(value, tuple) and len(value) == 3 and isinstance(value[2], list):     # model_from_text
         return value[0] is None
     status = getattr(value, "status", None)
@@ -114,6 +124,9 @@ def doors(sandbox: Sandbox) -> dict[str, tuple[Any, Callable[[Any], Callable[[],
         "answer": (st.text(max_size=60), lambda text: lambda: parse_reply(text, _ANSWER), (MalformedOutput,)),
         "sandbox": (fk.hostile_snippet.filter(lambda c: "while True" not in c),
                     lambda code: lambda: sandbox.run(code, {}, timeout=1.0), ()),
+        "conversation": (fk.hostile_json, lambda text: lambda: fk.read_conversations(text), ()),
+        "response": (fk.hostile_json, lambda text: lambda: read_response(text.encode("utf-8", "surrogatepass")),
+                     ()),
     }
 
 
