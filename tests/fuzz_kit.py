@@ -3,6 +3,7 @@ hostile YAML, expressions, templates and snippets, and the one property they
 share: a clear error or a valid result, never a traceback, a hang or a blow-up."""
 from __future__ import annotations
 
+import io
 import os
 import time
 import tracemalloc
@@ -10,6 +11,14 @@ from typing import Any, Callable
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
+
+# imported here, not on the first example: an import timed under tracemalloc at a load of 15
+# can take longer than SECONDS and fail the property for nothing
+from studio.flywheel.conversation import ProductionConversation
+from studio.flywheel.importer import redact_conversation
+from studio.flywheel.readers import JsonlReader
+from studio.flywheel.redact import Redactor
 
 #: how many examples each property tries (STUDIO_FUZZ_EXAMPLES=2000 for a long hunt)
 EXAMPLES = int(os.environ.get("STUDIO_FUZZ_EXAMPLES", "0") or 0)
@@ -193,14 +202,6 @@ hostile_snippet = st.one_of(snippet(), st.text(max_size=80))
 def read_conversations(text: str) -> list[tuple[int, str]]:
     """What `studio conversations import` does with each record of a JSONL text, short of
     storing it: read, validate, redact. [(line, "ok" or why it was refused)]."""
-    import io
-
-    from pydantic import ValidationError
-
-    from studio.flywheel.importer import redact_conversation
-    from studio.flywheel.readers import JsonlReader
-    from studio.flywheel.redact import Redactor
-    from studio.flywheel.conversation import ProductionConversation
     seen, redactor = [], Redactor()
     for item in JsonlReader(io.BytesIO(text.encode("utf-8", "surrogatepass"))):
         if item.error is not None or item.data is None:
