@@ -182,6 +182,7 @@ class SampleRun:
     latencies: list[float]
     error_lines: list[str]
     routed_right: int = 0                                  # first procedure chosen = the one named
+    refused: int = 0                                       # calls the server refused (a format)
     failed_checks: dict[str, int] = field(default_factory=dict)   # expectation type -> fails
 
     @property
@@ -200,6 +201,7 @@ class SampleRun:
                 f"(agent {self.agent_calls})  latency median {median * 1000:6.0f} ms  "
                 f"p90 {p90 * 1000:6.0f} ms  agent calls/turn {per_turn:4.2f}\n"
                 f"{'':15s} routed to the named procedure {self.routed_right}/{self.total}; "
+                f"calls refused by the server {self.refused}; "
                 f"failed checks {self.failed_checks or 'none'}")
 
 
@@ -231,7 +233,7 @@ def run_sample(sample: str, api_base: str, record: CallLog, workdir: Path,
     if limit is not None:                 # a quick check: only the first few simulations
         for extra in sorted((project / "simulations").glob("*.yaml"))[limit:]:
             extra.unlink()
-    before = len(record.calls)
+    before, failures_before = len(record.calls), len(record.failures)
     agent_before = record.role_counts().get("agent", 0)
     out = workdir / f"{sample}.json"
     done = subprocess.run([*studio_cmd(), "run-all", str(project), "--no-cache",
@@ -251,7 +253,7 @@ def run_sample(sample: str, api_base: str, record: CallLog, workdir: Path,
         latencies=sorted(s for _r, s, _st in calls),
         error_lines=[f"{r['simulation']}: {r['error']}" for r in results if r["status"] == "error"],
         routed_right=sum(1 for r in results if r.get("procedure") and r.get("triggered") == r["procedure"]),
-        failed_checks=_failed_checks(results))
+        failed_checks=_failed_checks(results), refused=len(record.failures) - failures_before)
 
 
 def _failed_checks(results: list[dict]) -> dict[str, int]:
