@@ -107,3 +107,20 @@ def test_a_long_text_with_unclosed_placeholders_is_refused_at_once(text):
     with pytest.raises(ExpressionError):
         render(text, {})
     assert time.monotonic() - started < 1
+
+
+def test_a_switch_rule_that_breaks_a_limit_is_named_not_the_step_that_was_running(tmp_path):
+    project = make_project(tmp_path / "p", procedures={"check": {
+        "title": "Check", "trigger": {"examples": ["check my order"]},
+        "variables": {"note": {"type": "string"}},
+        "switch_rules": [{"keywords": ["lawyer"], "to": "other"},
+                         {"when": "note and len(lower([note]*100000)) > 0", "to": "other"}],
+        "steps": [{"id": "ask", "kind": "instruction", "text": "Note?", "collect": ["note"]},
+                  {"id": "done", "kind": "end", "outcome": "resolved"}]},
+        "other": {"title": "Other", "trigger": {"examples": ["something else"]},
+                  "steps": [{"id": "bye", "kind": "end", "outcome": "resolved"}]}})
+    result = run(project, {"procedure": "check", "customer": {"script": ["check my order", "a long note"]}})
+    lines = (project.root / "procedures" / "check.yaml").read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.strip().startswith("- when:"))
+    assert result.status == "error"
+    assert f"expression error at check switch rule 2 (procedures/check.yaml:{line}):" in result.error

@@ -57,6 +57,13 @@ class Project:
             return self.simulations[key]
         return next((s for s in self.simulations.values() if s.name == key), None)
 
+    def switch_rule_location(self, procedure_id: str, index: int) -> str | None:
+        """"procedures/x.yaml:10" where the procedure's switch rule `index` (0-based) is written."""
+        rel = self.file_of("procedure", procedure_id)
+        source = self.sources.get(rel)
+        node = source.node_at(("switch_rules", index)) if source is not None else None
+        return f"{rel}:{node.start_mark.line + 1}" if node is not None else None
+
     def step_location(self, procedure_id: str, step_id: str) -> str | None:
         """"procedures/x.yaml:14" where the step is written, so a run-time error names the
         file and line; None when the file as loaded no longer holds that step there."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.core.expressions import parse
+from studio.core.expressions import ExpressionError, parse
 from studio.core.simulation import CustomerTurn
 
 from .brain import Extracted, ExtractRequest, SwitchCandidate
@@ -92,11 +92,18 @@ class Switching:
         active = self._active_procedures()
         names = self.names()
         for pid in active:
-            for rule in self.project.procedures[pid].switch_rules:
+            for index, rule in enumerate(self.project.procedures[pid].switch_rules):
                 if not rule.when or rule.to in active:
                     continue
-                expr = parse(rule.when)
-                if expr.evaluate(names):
+                try:
+                    expr = parse(rule.when)
+                    true = expr.evaluate(names)
+                except ExpressionError as exc:    # say it is this rule, not the step that was running
+                    locate = getattr(self.project, "switch_rule_location", None)
+                    located = locate(pid, index) if locate is not None else None
+                    exc.where = f" at {pid} switch rule {index + 1}" + (f" ({located})" if located else "")
+                    raise
+                if true:
                     values = seen_values(expr, names)
                     shown = ", ".join(f"{k} = {v!r}" for k, v in values.items())
                     self._add(ConditionEvaluated(procedure=pid, purpose="switch_rule",
