@@ -32,14 +32,21 @@ def coverage_universe(procedure: Procedure) -> tuple[list[str], list[str]]:
 
 def coverage_from_trace(trace: list[dict[str, Any]]) -> dict[str, StepCoverage]:
     out: dict[str, StepCoverage] = {}
+
+    def of(procedure: str) -> StepCoverage:      # one model per procedure, not per event
+        cov = out.get(procedure)
+        if cov is None:
+            cov = out[procedure] = StepCoverage()
+        return cov
+
     for event in trace:
         kind = event.get("type")
         if kind == "step_entered":
-            cov = out.setdefault(event["procedure"], StepCoverage())
+            cov = of(event["procedure"])
             if event["step"] not in cov.steps:
                 cov.steps.append(event["step"])
         elif kind == "branch_taken":
-            cov = out.setdefault(event["procedure"], StepCoverage())
+            cov = of(event["procedure"])
             if event["key"] not in cov.branches:
                 cov.branches.append(event["key"])
     return out
