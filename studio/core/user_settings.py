@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,16 +32,43 @@ def user_settings_path() -> Path:
 
 def user_section(name: str, path: Path | None = None) -> dict[str, Any]:
     """One mapping of the file; {} when the file or the section is absent or unreadable."""
-    path = path or user_settings_path()
+    data = _parsed(path or user_settings_path())
+    section = data.get(name) if isinstance(data, dict) else None
+    return dict(section) if isinstance(section, dict) else {}
+
+
+_read: dict[Path, tuple[tuple[int, int, int], Any]] = {}
+
+
+def _parsed(path: Path) -> Any:
+    """The file's data, parsed again only when it changed (its inode, size or modified
+    time): every model simulation asks for it two or three times (brain, customer, judge).
+    None when it is absent or unreadable."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        stat = None
+    seen = (stat.st_ino, stat.st_size, stat.st_mtime_ns) if stat is not None else None
+    known = _read.get(path)
+    if seen is not None and known is not None and known[0] == seen:
+        return known[1]
     try:
         data, _where = parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}
+        return None
     except (OSError, UnicodeDecodeError, YamlError) as exc:
         log.warning("ignoring unreadable user settings %s: %s", path, exc)
-        return {}
-    section = data.get(name) if isinstance(data, dict) else None
-    return dict(section) if isinstance(section, dict) else {}
+        return None
+    if seen is not None and time.time_ns() - stat.st_mtime_ns > RACY_NS:
+        _read[path] = (seen, data)
+    return data
+
+
+RACY_NS = 2_000_000_000
+"""A file changed this recently is read again next time (as git does): a second change
+within the file system's clock tick, keeping the size, would not show in the stat."""
 
 
 def user_name(path: Path | None = None) -> str | None:
