@@ -131,3 +131,13 @@ def test_smoke_open_exit_codes(demo_project, studio_home, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "studio", "open", str(tmp_path / "nope"), "--smoke"],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert bad.returncode != 0 and "not a project" in bad.stderr
+
+
+def test_a_first_start_on_a_small_screen_opens_within_it(qtbot, studio_home):
+    """The default size (1480x920) is larger than a 1366x768 laptop; the first window must
+    not put its bottom docks and status bar off-screen (the offscreen screen is smaller still)."""
+    win = make_window(qtbot)
+    room = win.screen().availableGeometry()
+    assert room.width() < 1480 or room.height() < 920, "the test needs a screen smaller than the default"
+    assert win.width() <= room.width() and win.height() <= room.height()
+    assert room.contains(win.geometry().topLeft())

@@ -19,10 +19,25 @@ class WindowLayout:
         geometry, state = store.value("window/geometry"), store.value("window/state")
         if isinstance(geometry, QByteArray):
             self.window.restoreGeometry(geometry)
+        else:
+            self.fit_screen()
         if isinstance(state, QByteArray):
             self.window.restoreState(state)
         else:
             self.first_start = True
+
+    def fit_screen(self) -> None:
+        """A first start on a small screen (a 1366x768 laptop) opens within it: the default
+        size is a preference, not a reason to put the status bar and bottom docks off-screen."""
+        screen = self.window.screen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        if self.window.width() <= room.width() and self.window.height() <= room.height():
+            return
+        self.window.resize(min(self.window.width(), room.width()),
+                           min(self.window.height(), room.height()))
+        self.window.move(room.topLeft())
 
     def shown(self) -> None:
         """The window is shown: on a first start, dock sizes in proportion to it."""
