@@ -110,9 +110,11 @@ def _context(model: bool = False, litellm: bool | None = None
             client = (["studio.llm.warm" if litellm else "httpx", "studio.llm.openai_http",
                        "studio.runtime.model_brain", "studio.llm.client"] + FIRST_CALL_IMPORTS
                       if model else [])
-            # studio.core.project: unpickling the project in each worker imported it there
+            # studio.core.project: unpickling the project in each worker imported it there;
+            # records and the sandbox: each worker's first simulation imported them
             ctx.set_forkserver_preload([__name__, "studio.core.project",
-                                        "studio.simulate.runner"] + client)
+                                        "studio.simulate.runner", "studio.library.records",
+                                        "studio.runtime.sandbox"] + client)
     return ctx
 
 
