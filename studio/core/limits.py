@@ -36,7 +36,7 @@ MAX_TEMPLATE_CHARS = 100_000      # one text with {{ placeholders }} (a say:, a 
 MAX_TEXT_CHARS = 1_000_000        # any text or list an expression or template builds
 MAX_NUMBER_BITS = 4096            # about 1,200 digits: beyond, arithmetic gets slow and str() fails
 MAX_ROUND_DIGITS = 100
-EVALUATION_SECONDS = 2.0          # one expression or template, start to end
+EVALUATION_SECONDS = 2.0          # CPU of one expression or template, start to end
 
 # -- code snippets (the sandbox bounds their run; these bound reading them) ------
 MAX_SNIPPET_CHARS = 50_000
@@ -196,15 +196,19 @@ def text_size(value: Any, cap: int = MAX_TEXT_CHARS) -> int:
 
 
 class Budget:
-    """What one evaluation of an expression or template may spend: time and size."""
+    """What one evaluation of an expression or template may spend: time and size.
+
+    Time is the evaluating thread's own CPU time, as for a variable's pattern: a process
+    paused or starved by a loaded machine (or its other threads busy) must not turn a
+    trivial expression into a false `error`."""
 
     def __init__(self, error: ErrorFactory, seconds: float = EVALUATION_SECONDS):
         self.error = error
-        self.deadline = time.monotonic() + seconds
+        self.deadline = time.thread_time() + seconds
         self.seconds = seconds
 
     def tick(self) -> None:
-        if time.monotonic() > self.deadline:
+        if time.thread_time() > self.deadline:
             raise self.error(f"took longer than {self.seconds:g} s to evaluate; simplify it")
 
     def text(self, value: Any, what: str = "the result") -> Any:
