@@ -27,6 +27,8 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+from govern_kit import flip_byte_inside  # noqa: E402  (the tests' own bundle damage)
 STUDIO = [sys.executable, "-m", "studio"]
 SHOWN_LINES = 8
 
@@ -95,15 +97,6 @@ def edit(path: Path, old: str, new: str) -> None:
     if old not in text:
         raise Failed(f"{old!r} not in {path}")
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def flip_byte_inside(bundle: Path, member: str, out: Path) -> None:
-    data = bytearray(bundle.read_bytes())
-    with zipfile.ZipFile(bundle) as archive:
-        info = archive.getinfo(member)
-    offset = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
-    data[offset + info.compress_size // 2] ^= 0x01
-    out.write_bytes(bytes(data))
 
 
 def uses(project: Path, procedures: list[str], key: str) -> set[str]:
@@ -227,7 +220,6 @@ def walk_signing(w: Walk) -> None:
     import io
 
     import keyring
-    sys.path.insert(0, str(ROOT / "tests"))
     from llm_kit import MemoryKeyring
     from studio.cli import main
     print("\n## signing (in-process; an in-memory keyring stands in for the OS keyring)\n")
