@@ -22,7 +22,6 @@ from .validate_context import ERROR, WARNING, Reporter, did_you_mean
 from .validate_graph import find_cycles
 from .validate_simulations import check_simulation
 from .validate_steps import ProjectFacts, check_procedure, check_template
-from .yaml_hints import yaml_hint
 
 BUILT_IN_NAMES = frozenset({"customer"} | set(SAFE_FUNCTIONS) | set(CONSTANTS))
 _SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
@@ -210,10 +209,8 @@ _FIELDS: set[str] = set()
 
 
 def _improve(problem: Problem) -> Problem:
-    """Loader problems, with plainer YAML hints and a "did you mean" for misspelt fields."""
-    if problem.code == "yaml":
-        hint = yaml_hint(problem.message)
-        return problem.model_copy(update={"hint": hint}) if hint else problem
+    """Loader problems with a "did you mean" for misspelt fields (YAML errors come with
+    their hint from the loader: core/yaml_hints.py)."""
     match = _UNKNOWN_FIELD.search(problem.message)
     if not match or (problem.hint and not problem.hint.startswith("check the spelling")):
         return problem          # the loader already matched the fields allowed right there

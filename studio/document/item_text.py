@@ -15,6 +15,7 @@ from studio.core.procedure import Procedure
 from studio.core.project import model_from_text
 from studio.core.settings import ProjectSettings
 from studio.core.simulation import Simulation
+from studio.core.yaml_hints import GENERIC, yaml_hint
 from studio.core.yaml_io import YamlError
 
 MODEL_OF = {"settings": ProjectSettings, "procedure": Procedure, "connector": Connector,
@@ -28,7 +29,7 @@ def parse_item_text(kind: str, item_id: str, text: str, rel: str) -> tuple[Any |
             return Article.parse(item_id, text), []
         except YamlError as exc:
             return None, [Problem(code="yaml", file=rel, line=exc.line, column=exc.column,
-                                  message=exc.message)]
+                                  message=exc.message, hint=yaml_hint(exc.message) or GENERIC)]
     model, source, problems = model_from_text(MODEL_OF[kind], text, rel)
     if model is not None and getattr(model, "id", item_id) != item_id:
         pos = source.locate(("id",)) if source else None

@@ -19,6 +19,7 @@ from studio.core.procedure import Procedure
 from studio.core.project import Project, pydantic_problems
 from studio.core.step_registry import spec_of, step_kinds
 from studio.core.validate import validate_procedure
+from studio.core.yaml_hints import GENERIC, yaml_hint
 from studio.core.yaml_io import YamlError, model_to_yaml, parse_yaml
 
 from .settings import LLMSettings
@@ -103,7 +104,7 @@ def check_draft(project: Project, text: str) -> tuple[Procedure | None, list[Pro
         data, source = parse_yaml(text)
     except YamlError as exc:
         return None, [Problem(code="yaml", file="draft.yaml", line=exc.line, column=exc.column,
-                              message=exc.message)]
+                              message=exc.message, hint=yaml_hint(exc.message) or GENERIC)]
     if not isinstance(data, dict):
         return None, [Problem(code="schema", file="draft.yaml", message="the draft is not a YAML mapping")]
     try:
