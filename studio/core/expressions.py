@@ -25,12 +25,14 @@ MATCH_TIMEOUT = 0.5     # seconds for one matches() call
 
 
 class ExpressionError(Exception):
-    """A bad expression: `column` is 1-based within the expression text."""
+    """A bad expression: `column` is 1-based within the expression text; `where` is set
+    by whoever knows what held the expression (" at proc switch rule 2 (file:line)")."""
 
     def __init__(self, message: str, column: int | None = None):
         super().__init__(message)
         self.message = message
         self.column = column
+        self.where: str | None = None
 
 
 def _matches(text: Any, pattern: Any) -> bool:

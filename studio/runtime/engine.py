@@ -142,7 +142,7 @@ class Conversation(StepKinds, Switching):
             self._fail(str(exc))
         except ExpressionError as exc:
             self.error_code = "expression"
-            self._fail(f"expression error{getattr(exc, 'where', None) or self._where()}: {exc.message}")
+            self._fail(f"expression error{exc.where or self._where()}: {exc.message}")
         except Exception as exc:  # an engine fault must end the run as `error`, never crash it
             self.error_code = "engine"
             self._fail(f"engine fault{self._where()}: {type(exc).__name__}: {exc}")
