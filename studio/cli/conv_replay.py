@@ -28,7 +28,7 @@ from studio.flywheel.store import Filter
 from studio.runtime.options import RunOptions
 
 from .conv_common import ProgressLine
-from .conv_revisions import APPROVED, WORKING, RevisionError, load_revision, nothing_approved
+from .conv_revisions import APPROVED, WORKING, RevisionError, load_revision
 from .library_common import add_project_arg, error, load, open_library
 from .model_flags import ENGINE_HELP, add_model_flags
 
@@ -89,15 +89,15 @@ def main(args) -> int:
 def _compare(args, library, flt, options, progress) -> int:
     from studio.flywheel.compare import compare_library
     rev_a, rev_b = args.compare or [APPROVED, WORKING]
+    notices: list[str] = []
     try:
         project_a, project_b = (load_revision(args.project, rev, procedure=args.procedure,
-                                              library=library) for rev in (rev_a, rev_b))
+                                              library=library, notices=notices)
+                                for rev in (rev_a, rev_b))
     except RevisionError as exc:
         return error(str(exc))
-    for rev in dict.fromkeys((rev_a, rev_b)):
-        notice = nothing_approved(args.project, rev)
-        if notice:
-            print(notice, file=sys.stderr)
+    for notice in dict.fromkeys(notices):
+        print(notice, file=sys.stderr)
     summary = compare_library(project_a, project_b, library, flt, options=options, progress=progress)
     if args.json:
         print(json.dumps(summary.to_dict(rev_a, rev_b), indent=2))

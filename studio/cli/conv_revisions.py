@@ -22,7 +22,9 @@ class RevisionError(Exception):
 
 
 def load_revision(root: str | Path, spec: str, *, procedure: str | None = None,
-                  library: Any = None) -> Any:
+                  library: Any = None, notices: list[str] | None = None) -> Any:
+    """The project at `spec`; `notices` gets what the user should know about the choice
+    (an approved version with nothing approved yet is the working files)."""
     from studio.core.project import load_project
     if spec == WORKING:
         return load_project(Path(root))
@@ -35,8 +37,12 @@ def load_revision(root: str | Path, spec: str, *, procedure: str | None = None,
     try:
         if spec == APPROVED or spec in environments:
             environment = environments[-1] if spec == APPROVED else spec
-            for pid in sorted(project.procedures):
-                revision = approved_revision(project, pid, environment)
+            approved = {pid: approved_revision(project, pid, environment)
+                        for pid in sorted(project.procedures)}
+            if notices is not None and not any(approved.values()):
+                notices.append(f"note: no procedure is approved for {environment} yet, so "
+                               f"{spec!r} is the working files (approve one with `studio approve`)")
+            for pid, revision in approved.items():
                 if revision and revision != working_revision(project, pid):
                     project = project_at(project, pid, revision, library=library)
             return project
@@ -54,20 +60,3 @@ def load_revision(root: str | Path, spec: str, *, procedure: str | None = None,
     except Exception as exc:  # noqa: BLE001 - the revision store says what is wrong
         raise RevisionError(f"cannot read version {spec!r}: {exc}") from None
 
-
-def nothing_approved(root: str | Path, spec: str) -> str | None:
-    """A notice when `spec` names approvals and none is recorded: that version is then
-    the working files, and a comparison with them can only find nothing."""
-    from studio.core.project import load_project
-    from studio.govern.approvals import approved_revision
-    if spec == WORKING or Path(spec).is_dir():
-        return None
-    project = load_project(Path(root))
-    environments = list(project.settings.environments)
-    if spec != APPROVED and spec not in environments:
-        return None
-    environment = environments[-1] if spec == APPROVED else spec
-    if any(approved_revision(project, pid, environment) for pid in project.procedures):
-        return None
-    return (f"note: no procedure is approved for {environment} yet, so {spec!r} is the "
-            "working files (approve one with `studio approve`)")
