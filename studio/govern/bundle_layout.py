@@ -81,8 +81,9 @@ def _check_entry(data: bytes, fields: tuple, name: str, pos: int, usual: tuple) 
     if (made, system, needs, method) != usual:
         raise _Damaged(f"{name}: its zip entry's versions or compression differ from the "
                        "other files'")
-    if (reserved or flags != (0 if name.isascii() else UTF8_NAME) or time or date != DOS_DATE_1980 or xlen or clen or disk
-            or internal or external != FILE_MODE):
+    usual_flags = 0 if name.isascii() else UTF8_NAME
+    if (reserved or flags != usual_flags or time or date != DOS_DATE_1980 or xlen or clen
+            or disk or internal or external != FILE_MODE):
         raise _Damaged(f"{name}: its zip entry is changed (flags, date, attributes or extras)")
     if offset != pos:
         raise _Damaged(f"{name}: its zip entry points to the wrong place (bytes inserted or "

@@ -6,8 +6,8 @@ faster than one thread. Here `processes` workers (one per core by default) each 
 `threads` simulations at once (more than one only for model engines, whose calls
 wait on the network: then SIMULATIONS_PER_CALL per request the run may have in
 flight). A worker gets the project once, then chunks of (name, repeat, spec) tasks; it
-parses each spec once, runs it and returns the rows the library stores, a chunk at a time (offline, one message per simulation cost the caller as much CPU as
-a simulation).
+parses each spec once, runs it and returns the rows the library stores, a chunk at a time
+(offline, one message per simulation cost the caller as much CPU as a simulation).
 Workers start from a fork server (a fresh, single-threaded process), never by
 forking the caller's threads, and end with the caller, even when it is killed.
 """
